@@ -1,0 +1,50 @@
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import { resolveOptions, type VersionInfo, type VersionOptions } from './options.js'
+
+export type { VersionInfo, VersionOptions } from './options.js'
+export type { BuildInfo } from './build-info.js'
+export { VersionBuildInfoError, VersionInvalidOptionError, VersionUnsafeValueError } from './errors.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Which build this instance runs: frozen, resolved once at registration. */
+    readonly versionInfo: VersionInfo
+  }
+}
+
+const versionInfoSchema = {
+  type: 'object',
+  required: ['name', 'version', 'commit', 'buildTime', 'node', 'fastify', 'startedAt', 'instance'],
+  properties: {
+    name: { type: 'string' },
+    version: { type: 'string' },
+    commit: { type: 'string' },
+    buildTime: { type: 'string' },
+    node: { type: 'string' },
+    fastify: { type: 'string' },
+    startedAt: { type: 'string', format: 'date-time' },
+    instance: { type: 'string' }
+  }
+} as const
+
+const plugin: FastifyPluginAsync<VersionOptions> = async (app, opts) => {
+  const { path, header, info } = resolveOptions(opts, app.version)
+
+  app.decorate('versionInfo', { getter: () => info })
+
+  if (header !== false) {
+    // onSend runs for every reply: routes in any context, 404s, and errors thrown by earlier hooks.
+    app.addHook('onSend', (_request, reply, payload, done) => {
+      reply.header(header, info.version)
+      done(null, payload)
+    })
+  }
+
+  if (path !== false) {
+    app.get(path, { schema: { response: { 200: versionInfoSchema } } }, async () => info)
+  }
+}
+
+export const zerodownVersion = fp(plugin, { fastify: '5.x', name: '@zerodown/version' })
+export default zerodownVersion

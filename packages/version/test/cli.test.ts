@@ -1,0 +1,72 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'tap'
+
+// The built bin, exactly as npm links it.
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const pkg = JSON.stringify({ name: 'my-app', version: '2.3.4' })
+
+function run (cwd: string, args: string[] = [], env: Record<string, string> = {}) {
+  const clean = { ...process.env, APP_VERSION: '', GIT_COMMIT: '', BUILD_TIME: '', ...env }
+  return spawnSync(process.execPath, [cli, ...args], { cwd, env: clean, encoding: 'utf8' })
+}
+
+const readJson = (file: string): Record<string, string> => JSON.parse(readFileSync(file, 'utf8'))
+
+test('in a git checkout it records the HEAD commit', async (t) => {
+  const cwd = t.testdir({ 'package.json': pkg })
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim()
+  git('init', '-q')
+  git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-q', '--allow-empty', '-m', 'first')
+  const head = git('rev-parse', 'HEAD')
+
+  const before = Date.now()
+  const result = run(cwd)
+  t.equal(result.status, 0, result.stderr)
+  const info = readJson(join(cwd, 'build-info.json'))
+  t.same(Object.keys(info).sort(), ['buildTime', 'commit', 'name', 'version'])
+  t.match(info, { name: 'my-app', version: '2.3.4', commit: head })
+  t.ok(Date.parse(info.buildTime!) >= before - 1000, 'buildTime is now')
+  t.match(result.stdout, /my-app@2\.3\.4/)
+})
+
+test('outside a git checkout the commit is "unknown", and --out chooses the file', async (t) => {
+  const cwd = t.testdir({ 'package.json': pkg, out: {} })
+  // GIT_CEILING_DIRECTORIES stops git from finding the repository this test runs in.
+  const result = run(cwd, ['--out', 'out/info.json'], { GIT_CEILING_DIRECTORIES: join(cwd, '..') })
+  t.equal(result.status, 0, result.stderr)
+  t.match(readJson(join(cwd, 'out', 'info.json')), { name: 'my-app', version: '2.3.4', commit: 'unknown' })
+})
+
+test('build arguments come in through GIT_COMMIT, BUILD_TIME and APP_VERSION; flags win', async (t) => {
+  const cwd = t.testdir({ 'package.json': pkg })
+  const env = { GIT_COMMIT: 'f00dcafe', BUILD_TIME: '2026-05-05T05:05:05Z', APP_VERSION: '9.0.0' }
+  t.equal(run(cwd, [], env).status, 0)
+  t.match(readJson(join(cwd, 'build-info.json')), { commit: 'f00dcafe', buildTime: '2026-05-05T05:05:05Z', version: '9.0.0' })
+
+  t.equal(run(cwd, ['--commit', 'abc', '--version', '1.0.0-rc.1', '--name', 'renamed'], env).status, 0)
+  t.match(readJson(join(cwd, 'build-info.json')), { commit: 'abc', version: '1.0.0-rc.1', name: 'renamed' })
+})
+
+test('bad arguments exit 1 with a message and the usage', async (t) => {
+  const cwd = t.testdir({ 'package.json': pkg })
+  const unknown = run(cwd, ['--bogus'])
+  t.equal(unknown.status, 1)
+  t.match(unknown.stderr, /zerodown-build-info: Unknown option '--bogus'[\s\S]*Usage:/)
+
+  const badTime = run(cwd, ['--build-time', 'yesterday'])
+  t.equal(badTime.status, 1)
+  t.match(badTime.stderr, /--build-time must be an ISO 8601 date, got "yesterday"/)
+
+  const unwritable = run(cwd, ['--out', 'no/such/folder/info.json'])
+  t.equal(unwritable.status, 1)
+  t.match(unwritable.stderr, /ENOENT/)
+})
+
+test('--help prints the usage', async (t) => {
+  const result = run(t.testdir({}), ['--help'])
+  t.equal(result.status, 0)
+  t.match(result.stdout, /Usage: zerodown-build-info/)
+})

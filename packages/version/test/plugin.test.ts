@@ -1,0 +1,97 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { test, type Test } from 'tap'
+import zerodownVersion, { zerodownVersion as named, type VersionOptions } from '../src/index.js'
+
+async function build (t: Test, opts: VersionOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownVersion, { env: {}, ...opts })
+  return app
+}
+
+test('default and named exports are the same plugin', async (t) => {
+  t.equal(named, zerodownVersion)
+})
+
+test('GET /version answers every fact and nothing else', async (t) => {
+  const app = await build(t, { version: '1.2.3', commit: 'abc123', buildTime: '2026-01-02T03:04:05.000Z', name: 'shop', instance: 'shop-7d9-x2' })
+  const res = await app.inject('/version')
+  t.equal(res.statusCode, 200)
+  const body = res.json()
+  t.same(Object.keys(body).sort(), ['buildTime', 'commit', 'fastify', 'instance', 'name', 'node', 'startedAt', 'version'])
+  t.match(body, {
+    name: 'shop',
+    version: '1.2.3',
+    commit: 'abc123',
+    buildTime: '2026-01-02T03:04:05.000Z',
+    node: process.version,
+    fastify: app.version,
+    instance: 'shop-7d9-x2'
+  })
+  t.ok(Math.abs(Date.parse(body.startedAt) - Date.now()) < 60_000, 'startedAt is the registration time')
+})
+
+test('the version header is on every response: routes, 404s, errors, other contexts', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownVersion, { version: 'v2.0.0', env: {} })
+  app.get('/ok', async () => 'ok')
+  app.get('/boom', async () => { throw new Error('boom') })
+  await app.register(async (child) => {
+    child.addHook('onRequest', async (request) => {
+      if (request.url === '/child/denied') throw Object.assign(new Error('denied'), { statusCode: 403 })
+    })
+    child.get('/child/ok', async () => 'child')
+    child.get('/child/denied', async () => 'never')
+    child.setNotFoundHandler(async (_request, reply) => reply.code(404).send('child 404'))
+  })
+
+  const cases: Array<[string, number]> = [
+    ['/ok', 200], ['/missing', 404], ['/boom', 500], ['/child/ok', 200], ['/child/denied', 403], ['/child/missing', 404], ['/version', 200]
+  ]
+  for (const [url, status] of cases) {
+    const res = await app.inject(url)
+    t.equal(res.statusCode, status, `${url} status`)
+    t.equal(res.headers['x-app-version'], 'v2.0.0', `${url} carries the header`)
+  }
+})
+
+test('header name and route path are configurable, and each can be turned off', async (t) => {
+  const custom = await build(t, { version: '3.0.0', header: 'X-Build', path: '/about/version' })
+  const res = await custom.inject('/about/version')
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['x-build'], '3.0.0')
+  t.notOk(res.headers['x-app-version'])
+  t.equal((await custom.inject('/version')).statusCode, 404)
+
+  const off = await build(t, { version: '3.0.0', header: false, path: false })
+  const missing = await off.inject('/version')
+  t.equal(missing.statusCode, 404)
+  t.notOk(missing.headers['x-app-version'])
+  t.equal(off.versionInfo.version, '3.0.0', 'the decorator stays available')
+})
+
+test('versionInfo is a frozen decorator equal to what the route answers', async (t) => {
+  const app = await build(t, { version: '4.0.0' })
+  t.ok(Object.isFrozen(app.versionInfo))
+  t.throws(() => { (app.versionInfo as { version: string }).version = 'hacked' })
+  t.same((await app.inject('/version')).json(), app.versionInfo)
+})
+
+test('nothing else from the environment is exposed', async (t) => {
+  const env = { APP_VERSION: '5.0.0', DATABASE_PASSWORD: 'hunter2', SECRET_TOKEN: 's3cr3t', HOSTNAME: 'pod-a' }
+  const app = await build(t, { env })
+  const res = await app.inject('/version')
+  t.notMatch(res.body, /hunter2|s3cr3t|DATABASE|SECRET/)
+  t.equal(res.json().instance, 'pod-a')
+})
+
+test('reads process.env when no env option is given', async (t) => {
+  const saved = process.env.APP_VERSION
+  process.env.APP_VERSION = '6.6.6'
+  t.teardown(() => { if (saved === undefined) delete process.env.APP_VERSION; else process.env.APP_VERSION = saved })
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownVersion)
+  t.equal(app.versionInfo.version, '6.6.6')
+})

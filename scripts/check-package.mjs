@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Proves a public package would publish in working order: packs it (and the workspace packages it
+// needs) the way `pnpm publish` would, lints the tarball with publint and arethetypeswrong, installs
+// the tarballs with npm into a project outside the workspace, then loads the package with `import`
+// and `require`, registers it in a real Fastify app and makes a real HTTP request.
+//
+// Run from a package folder:
+//   node ../../scripts/check-package.mjs --request /version      (a Fastify plugin: GET must answer 2xx)
+//   node ../../scripts/check-package.mjs --bin zerodown-x        (a CLI: `zerodown-x --help` must exit 0)
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+
+const { values: args } = parseArgs({
+  options: {
+    request: { type: 'string', multiple: true, default: [] },
+    options: { type: 'string', default: '{}' },
+    bin: { type: 'string', multiple: true, default: [] },
+    keep: { type: 'boolean', default: false }
+  }
+})
+
+const root = resolve(import.meta.dirname, '..')
+const pkgDir = process.cwd()
+const readPkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+const pkg = readPkg(pkgDir)
+
+function run (cmd, cmdArgs, cwd) {
+  try {
+    return execFileSync(cmd, cmdArgs, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  } catch (err) {
+    throw new Error(`${cmd} ${cmdArgs.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}${err.stderr ?? ''}`)
+  }
+}
+
+// Every workspace package by name, to follow `workspace:*` dependencies.
+function workspacePackages () {
+  const dirs = ['packages', 'apps'].flatMap((parent) => {
+    const full = join(root, parent)
+    return existsSync(full) ? readdirSync(full).map((name) => join(full, name)) : []
+  }).concat(join(root, 'deploy'))
+  return new Map(dirs.filter((dir) => existsSync(join(dir, 'package.json'))).map((dir) => [readPkg(dir).name, dir]))
+}
+
+function internalClosure (dir, workspace, seen = new Map()) {
+  const { name, dependencies = {}, peerDependencies = {} } = readPkg(dir)
+  seen.set(name, dir)
+  for (const dep of Object.keys({ ...dependencies, ...peerDependencies })) {
+    if (workspace.has(dep) && !seen.has(dep)) internalClosure(workspace.get(dep), workspace, seen)
+  }
+  return seen
+}
+
+const work = mkdtempSync(join(tmpdir(), `zerodown-check-${pkg.name.replace(/\W/g, '-')}-`))
+try {
+  const tarballs = new Map()
+  for (const [name, dir] of internalClosure(pkgDir, workspacePackages())) {
+    const out = run('pnpm', ['pack', '--pack-destination', work, '--json'], dir)
+    tarballs.set(name, JSON.parse(out).filename)
+  }
+  const tarball = tarballs.get(pkg.name)
+  console.log(`packed ${[...tarballs.values()].map((t) => t.replace(work + '/', '')).join(', ')}`)
+
+  run(join(root, 'node_modules/.bin/publint'), ['run', '--strict', tarball], root)
+  console.log('publint: ok')
+  // ESM-only by design: Node >= 20.19 can require() it, which the require check below proves.
+  run(join(root, 'node_modules/.bin/attw'), ['--profile', 'esm-only', tarball], root)
+  console.log('arethetypeswrong: ok')
+
+  const project = join(work, 'project')
+  run('mkdir', ['-p', project], work)
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }))
+  const fastify = pkg.peerDependencies?.fastify ? [`fastify@${pkg.peerDependencies.fastify}`] : []
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.values(), ...fastify], project)
+  console.log(`installed into ${project}`)
+
+  for (const path of args.request) {
+    const check = (load) => `
+      const app = Fastify({ logger: false })
+      const plugin = mod.default
+      if (typeof plugin !== 'function') throw new Error('default export is not a plugin')
+      await app.register(plugin, ${args.options})
+      const address = await app.listen({ port: 0, host: '127.0.0.1' })
+      const res = await fetch(address + ${JSON.stringify(path)})
+      await app.close()
+      if (res.status >= 300) throw new Error('${load}: GET ${path} answered ' + res.status)
+      console.log('${load}: GET ${path} ' + res.status)
+    `
+    writeFileSync(join(project, 'check.mjs'), `import Fastify from 'fastify'\nimport * as mod from '${pkg.name}'\n${check('import')}\nprocess.exit(0)\n`)
+    writeFileSync(join(project, 'check.cjs'), `const Fastify = require('fastify')\nconst mod = require('${pkg.name}')\n;(async () => {${check('require')}\nprocess.exit(0)\n})().catch((err) => { console.error(err); process.exit(1) })\n`)
+    process.stdout.write(run(process.execPath, ['check.mjs'], project))
+    process.stdout.write(run(process.execPath, ['check.cjs'], project))
+  }
+  for (const bin of args.bin) {
+    run(join(project, 'node_modules/.bin', bin), ['--help'], project)
+    console.log(`${bin} --help: ok`)
+  }
+  console.log(`${pkg.name}: would publish in working order`)
+} finally {
+  if (!args.keep) rmSync(work, { recursive: true, force: true })
+}
