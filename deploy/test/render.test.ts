@@ -196,6 +196,19 @@ test('values.yaml documents every value, and the chart metadata agrees with it',
   t.equal(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version, chart.version, 'the chart version is the package version')
 })
 
+test('the README values table lists every value with its default', async (t) => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const leaves = (value: unknown, path: string): Array<[string, unknown]> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0
+      ? Object.entries(value).flatMap(([key, child]) => leaves(child, path === '' ? key : `${path}.${key}`))
+      : [[path, value]]
+  for (const [path, value] of leaves(defaultValues(), '')) {
+    const shown = typeof value === 'string' && value !== '' ? value : JSON.stringify(value)
+    const row = (text: string): string => `| \`${path}\` | \`${text}\` |`
+    t.ok(readme.includes(row(shown)) || readme.includes(row(JSON.stringify(value))), `${path} = ${shown}`)
+  }
+})
+
 test('check() renders nothing while the schema fails, and parses values.yaml exactly', async (t) => {
   const result = check({ replicas: 'three' } as unknown as ValuesOverride)
   t.same(result.objects, [])
