@@ -151,7 +151,30 @@ const service: Rule = (values) => values.service.type === 'ClusterIP' && values.
   ? [{ path: 'service.nodePort', message: `service.nodePort ${values.service.nodePort} needs service.type NodePort or LoadBalancer, not ClusterIP` }]
   : []
 
-const RULES: Rule[] = [rolloutArithmetic, enoughReplicas, timeBudget, probes, imageTag, restricted, chartOwnedEnv, service]
+const disruptionBudget: Rule = (values) => {
+  const { enabled, maxUnavailable } = values.podDisruptionBudget
+  if (!enabled) return []
+  const replicas = values.autoscaling.enabled ? values.autoscaling.minReplicas : values.replicas
+  // The disruption controller rounds a percentage up.
+  const evictable = resolveIntOrPercent(maxUnavailable, replicas, true)
+  if (evictable === 0) {
+    return [{ path: 'podDisruptionBudget.maxUnavailable', message: `podDisruptionBudget.maxUnavailable ${show(maxUnavailable)} allows no eviction: every node drain would hang on these pods; use 1` }]
+  }
+  // A single replica is already refused by the replicas rule.
+  if (evictable >= replicas && replicas >= 2) {
+    return [{ path: 'podDisruptionBudget.maxUnavailable', message: `podDisruptionBudget.maxUnavailable ${show(maxUnavailable)} allows evicting ${evictable} of ${replicas} pods at once: a node drain could take every pod down; use 1` }]
+  }
+  return []
+}
+
+const progressDeadline: Rule = (values) => {
+  const { minReadySeconds, progressDeadlineSeconds } = values.rollout
+  return progressDeadlineSeconds <= minReadySeconds
+    ? [{ path: 'rollout.progressDeadlineSeconds', message: `rollout.progressDeadlineSeconds ${progressDeadlineSeconds} must be greater than rollout.minReadySeconds ${minReadySeconds}: Kubernetes rejects the Deployment otherwise` }]
+    : []
+}
+
+const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageTag, restricted, chartOwnedEnv, service]
 
 /** Every rule problem in values that already passed the schema. */
 export function checkRules (values: Values): Problem[] {
