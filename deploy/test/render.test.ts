@@ -149,6 +149,12 @@ test('optional objects and values render as documented', async (t) => {
   t.match(objects.find((object) => object.kind === 'NetworkPolicy'), { spec: { ingress: [{ ports: [{ port: 'http' }], from: [{}] }, { ports: [{ port: 'probes' }] }] } })
 })
 
+test('a zero preStop sleep renders no hook at all', async (t) => {
+  const container = containerOf(render({ shutdown: { preStop: { sleepSeconds: 0 } } }))
+  t.notOk('lifecycle' in container)
+  t.equal(container.env?.find((entry) => entry.name === 'DRAIN_DELAY_MS')?.value, '5000')
+})
+
 test('the config checksum changes when the config does, so pods roll', async (t) => {
   const checksum = (config: Record<string, string>): string | undefined =>
     deploymentOf(render({ config })).spec?.template.metadata?.annotations?.['checksum/config']

@@ -104,11 +104,16 @@ function container (values: Values, configMapName: string): IContainer {
     startupProbe: probe(probes.startup),
     readinessProbe: { ...probe(probes.readiness), successThreshold: probes.readiness.successThreshold },
     livenessProbe: probe(probes.liveness),
-    lifecycle: {
-      preStop: shutdown.preStop.mode === 'sleep'
-        ? { sleep: { seconds: shutdown.preStop.sleepSeconds } }
-        : { exec: { command: ['sleep', String(shutdown.preStop.sleepSeconds)] } }
-    },
+    // A zero sleep means no hook: before Kubernetes 1.32 the API rejects `sleep: { seconds: 0 }`.
+    ...(shutdown.preStop.sleepSeconds > 0
+      ? {
+          lifecycle: {
+            preStop: shutdown.preStop.mode === 'sleep'
+              ? { sleep: { seconds: shutdown.preStop.sleepSeconds } }
+              : { exec: { command: ['sleep', String(shutdown.preStop.sleepSeconds)] } }
+          }
+        }
+      : {}),
     resources: structuredClone(settings.resources),
     securityContext: {
       runAsNonRoot: security.runAsNonRoot,
