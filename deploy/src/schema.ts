@@ -53,6 +53,7 @@ export function checkSchema (values: unknown): Problem[] {
 function extraKey (error: ErrorObject): string | undefined {
   if (error.keyword === 'additionalProperties') return String(error.params.additionalProperty)
   if (error.keyword === 'propertyNames') return String(error.params.propertyName)
+  if (error.keyword === 'required') return String(error.params.missingProperty)
   return undefined
 }
 
@@ -78,7 +79,7 @@ function describe (error: ErrorObject): string {
     case 'maxLength':
       return `must be at most ${String(error.params.limit)} characters`
     case 'required':
-      return `is required (missing ${String(error.params.missingProperty)})`
+      return 'is required'
     default:
       return error.message ?? 'is invalid'
   }

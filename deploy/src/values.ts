@@ -100,12 +100,13 @@ export function isPlainObject (value: unknown): value is Record<string, unknown>
 
 /**
  * Merges `override` over `base` like Helm: maps merge key by key, anything else (lists included)
- * replaces. Neither input is changed.
+ * replaces; `undefined` leaves the base alone. Neither input is changed.
  */
 export function mergeValues (base: unknown, override: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(override)) return structuredClone(override)
   const merged: Record<string, unknown> = structuredClone(base)
   for (const [key, value] of Object.entries(override)) {
+    if (value === undefined) continue // an optional property left out, as TypeScript callers write it
     const next = Object.hasOwn(merged, key) ? mergeValues(merged[key], value) : structuredClone(value)
     Object.defineProperty(merged, key, { value: next, enumerable: true, writable: true, configurable: true })
   }

@@ -1,5 +1,6 @@
 import { test } from 'tap'
-import { DeployInvalidValuesError, lint, parseSet, render, type ValuesOverride } from '../src/index.js'
+import { DeployInvalidValuesError, defaultValues, lint, parseSet, render, type ValuesOverride } from '../src/index.js'
+import { checkSchema } from '../src/schema.js'
 
 // Each case: values that break exactly one thing, and the exact problem lint reports.
 const schemaCases: Array<[string, unknown, string, string]> = [
@@ -23,6 +24,7 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['a list item of the wrong type', { container: { args: ['--port', 8080] } }, 'container.args[1]', 'must be a string (quote it in YAML, or use --set-string)'],
   ['a margin below the kubelet minimum', { shutdown: { marginSeconds: 1 } }, 'shutdown.marginSeconds', 'must be 2 or more'],
   ['a map that is a list', { podAnnotations: ['a'] }, 'podAnnotations', 'must be a map of keys to values'],
+  ['a required value set to null', { image: null }, 'image', 'must be a map of keys to values'],
   ['a boolean that is a string', { autoscaling: { enabled: 'yes' } }, 'autoscaling.enabled', 'must be true or false']
 ]
 
@@ -30,6 +32,13 @@ test('each schema error names the value and the expected form', async (t) => {
   for (const [name, overrides, path, message] of schemaCases) {
     t.same(lint(overrides as ValuesOverride), [{ path, message }], name)
   }
+})
+
+test('undefined leaves a default alone; a full values object without a key names it', async (t) => {
+  t.same(lint({ replicas: undefined, rollout: { maxSurge: undefined } }), [])
+  const { replicas, ...withoutReplicas } = defaultValues()
+  t.equal(replicas, 3)
+  t.same(checkSchema(withoutReplicas), [{ path: 'replicas', message: 'is required' }])
 })
 
 test('schema errors are all reported at once, and render refuses them', async (t) => {
