@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { parse, parseAllDocuments } from 'yaml'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import {
-  chartMetadata, check, defaultValues, render, renderObjects, shutdownBudget, toYaml,
+  chartMetadata, check, collectOverrides, defaultValues, render, renderObjects, shutdownBudget, toYaml,
   type KubernetesObject, type ValuesOverride
 } from '../src/index.js'
 import { checkOpenApi } from '../src/openapi.js'
@@ -212,6 +213,15 @@ test('the README values table lists every value with its default', async (t) => 
     const shown = typeof value === 'string' && value !== '' ? value : JSON.stringify(value)
     const row = (text: string): string => `| \`${path}\` | \`${text}\` |`
     t.ok(readme.includes(row(shown)) || readme.includes(row(JSON.stringify(value))), `${path} = ${shown}`)
+  }
+})
+
+test('the example values files pass lint', async (t) => {
+  for (const name of ['production.yaml', 'rehearsal.yaml']) {
+    const file = fileURLToPath(new URL(`../examples/${name}`, import.meta.url))
+    const { objects, problems } = check(collectOverrides({ files: [file] }))
+    t.same(problems, [], name)
+    t.ok(objects.length >= 4, `${name} renders`)
   }
 })
 
