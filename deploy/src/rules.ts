@@ -2,7 +2,7 @@
 import { CHART_ENV, shutdownBudget } from './budget.js'
 import type { Problem } from './problem.js'
 import { resolveIntOrPercent, resolveRollout } from './rollout.js'
-import type { Values } from './values.js'
+import type { IntOrPercent, Values } from './values.js'
 
 type Rule = (values: Values) => Problem[]
 
@@ -10,10 +10,12 @@ const show = (value: unknown): string => JSON.stringify(value)
 
 const rolloutArithmetic: Rule = (values) => {
   const { maxSurge, maxUnavailable } = values.rollout
-  if (maxSurge === 0 && maxUnavailable === 0) {
+  // The API server compares the values as written (0 and "0%" alike), before any rounding.
+  const zero = (value: IntOrPercent): boolean => value === 0 || /^0+%$/.test(String(value))
+  if (zero(maxSurge) && zero(maxUnavailable)) {
     return [{
       path: 'rollout.maxSurge',
-      message: 'rollout.maxSurge and rollout.maxUnavailable are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0'
+      message: `rollout.maxSurge ${show(maxSurge)} and rollout.maxUnavailable ${show(maxUnavailable)} are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0`
     }]
   }
   const autoscaled = values.autoscaling.enabled

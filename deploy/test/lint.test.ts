@@ -60,7 +60,9 @@ const RESTRICTED = 'the "restricted" Pod Security Standard forbids it, and names
 
 const ruleCases: Array<[string, ValuesOverride, string, string]> = [
   ['maxSurge and maxUnavailable both 0', { rollout: { maxSurge: 0, maxUnavailable: 0 } }, 'rollout.maxSurge',
-    'rollout.maxSurge and rollout.maxUnavailable are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0'],
+    'rollout.maxSurge 0 and rollout.maxUnavailable 0 are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0'],
+  ['0% and 0, which the API server also rejects', { rollout: { maxSurge: '0%', maxUnavailable: 0 } }, 'rollout.maxSurge',
+    'rollout.maxSurge "0%" and rollout.maxUnavailable 0 are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0'],
   ['percentages that both round to 0', { rollout: { maxSurge: '0%', maxUnavailable: '10%' } }, 'rollout.maxSurge',
     'rollout.maxSurge "0%" and rollout.maxUnavailable "10%" both round to 0 for replicas 3, so Kubernetes takes a pod down before its replacement is ready; set maxSurge to 1 or more'],
   ['maxUnavailable that takes every replica down', { rollout: { maxUnavailable: '100%' } }, 'rollout.maxUnavailable',

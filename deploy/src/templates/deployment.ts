@@ -83,12 +83,13 @@ function podSpec (context: TemplateContext): IPodSpec {
 function container (values: Values, configMapName: string): IContainer {
   const { image, container: settings, probes, shutdown, securityContext: security } = values
   const probePort = probes.port === null ? 'http' : 'probes'
-  const probe = (settings: ProbeValues): IProbe => ({
-    httpGet: { path: settings.path, port: probePort },
-    periodSeconds: settings.periodSeconds,
-    timeoutSeconds: settings.timeoutSeconds,
-    failureThreshold: settings.failureThreshold
+  const probe = (timing: ProbeValues): IProbe => ({
+    httpGet: { path: timing.path, port: probePort },
+    periodSeconds: timing.periodSeconds,
+    timeoutSeconds: timing.timeoutSeconds,
+    failureThreshold: timing.failureThreshold
   })
+  const lifecycle = preStopHook(shutdown.preStop)
   const result: IContainer = {
     name: 'app',
     image: `${image.repository}:${image.tag}${image.digest !== '' ? `@${image.digest}` : ''}`,
@@ -104,16 +105,7 @@ function container (values: Values, configMapName: string): IContainer {
     startupProbe: probe(probes.startup),
     readinessProbe: { ...probe(probes.readiness), successThreshold: probes.readiness.successThreshold },
     livenessProbe: probe(probes.liveness),
-    // A zero sleep means no hook: before Kubernetes 1.32 the API rejects `sleep: { seconds: 0 }`.
-    ...(shutdown.preStop.sleepSeconds > 0
-      ? {
-          lifecycle: {
-            preStop: shutdown.preStop.mode === 'sleep'
-              ? { sleep: { seconds: shutdown.preStop.sleepSeconds } }
-              : { exec: { command: ['sleep', String(shutdown.preStop.sleepSeconds)] } }
-          }
-        }
-      : {}),
+    ...(lifecycle === undefined ? {} : { lifecycle }),
     resources: structuredClone(settings.resources),
     securityContext: {
       runAsNonRoot: security.runAsNonRoot,
@@ -130,4 +122,15 @@ function container (values: Values, configMapName: string): IContainer {
   if (settings.args.length > 0) result.args = [...settings.args]
   if (Object.keys(values.config).length > 0) result.envFrom = [{ configMapRef: { name: configMapName } }]
   return result
+}
+
+/** The preStop sleep: the kubelet's own action, or `sleep` run in the container for clusters before 1.30. */
+function preStopHook ({ sleepSeconds, mode }: Values['shutdown']['preStop']): IContainer['lifecycle'] {
+  // A zero sleep means no hook: before Kubernetes 1.32 the API rejects `sleep: { seconds: 0 }`.
+  if (sleepSeconds === 0) return undefined
+  return {
+    preStop: mode === 'sleep'
+      ? { sleep: { seconds: sleepSeconds } }
+      : { exec: { command: ['sleep', String(sleepSeconds)] } }
+  }
 }
