@@ -24,7 +24,7 @@ export function shutdownBudget (values: Values): ShutdownBudget {
 }
 
 /** Environment variables the chart sets itself; a user's `container.env` may not set them. */
-export const CHART_ENV = ['APP_VERSION', 'PORT', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'PROBES_PORT'] as const
+export const CHART_ENV = ['APP_VERSION', 'PORT', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'PROBE_PORT'] as const
 
 /** The app's side of the contract, derived from the values that also render the manifest. */
 export function chartEnv (values: Values): Array<{ name: string, value: string }> {
@@ -34,6 +34,6 @@ export function chartEnv (values: Values): Array<{ name: string, value: string }
     { name: 'DRAIN_DELAY_MS', value: String(values.shutdown.drainDelaySeconds * 1000) },
     { name: 'SHUTDOWN_TIMEOUT_MS', value: String(values.shutdown.timeoutSeconds * 1000) }
   ]
-  if (values.probes.port !== null) env.push({ name: 'PROBES_PORT', value: String(values.probes.port) })
+  if (values.probes.port !== null) env.push({ name: 'PROBE_PORT', value: String(values.probes.port) })
   return env
 }

@@ -146,7 +146,7 @@ const envSource: Record<(typeof CHART_ENV)[number], string> = {
   PORT: 'from container.port',
   DRAIN_DELAY_MS: 'from shutdown.drainDelaySeconds',
   SHUTDOWN_TIMEOUT_MS: 'from shutdown.timeoutSeconds',
-  PROBES_PORT: 'from probes.port'
+  PROBE_PORT: 'from probes.port'
 }
 
 const service: Rule = (values) => values.service.type === 'ClusterIP' && values.service.nodePort !== null

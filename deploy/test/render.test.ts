@@ -137,7 +137,7 @@ test('optional objects and values render as documented', async (t) => {
   t.equal(container.image, `ghcr.io/zerodown/demo:0.1.0@sha256:${'a'.repeat(64)}`)
   t.same(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'probes', containerPort: 9000, protocol: 'TCP' }])
   t.equal(container.readinessProbe?.httpGet?.port, 'probes')
-  t.match(container.env, [{ name: 'APP_VERSION' }, { name: 'PORT' }, { name: 'DRAIN_DELAY_MS' }, { name: 'SHUTDOWN_TIMEOUT_MS' }, { name: 'PROBES_PORT', value: '9000' }, { name: 'NODE_OPTIONS' }])
+  t.match(container.env, [{ name: 'APP_VERSION' }, { name: 'PORT' }, { name: 'DRAIN_DELAY_MS' }, { name: 'SHUTDOWN_TIMEOUT_MS' }, { name: 'PROBE_PORT', value: '9000' }, { name: 'NODE_OPTIONS' }])
   t.same(container.envFrom, [{ configMapRef: { name: 'shop-zerodown' } }])
   t.same(container.lifecycle, { preStop: { exec: { command: ['sleep', '5'] } } })
   t.same([container.command, container.args], [['node'], ['dist/server.js']])
