@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Answerer } from './answer.js'
+import type { ProbeKind } from './options.js'
+import { wantsVerbose } from './verbose.js'
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
+
+function send (res: ServerResponse, statusCode: number, body: unknown, head: boolean): void {
+  const payload = JSON.stringify(body)
+  res.writeHead(statusCode, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(payload) })
+  res.end(head ? undefined : payload)
+}
+
+/**
+ * The probes on a listener of their own: plain node:http, no hooks, no logging, nothing of the
+ * app's in the way, so it answers as long as the event loop turns, through draining and closing.
+ */
+export class ProbeServer {
+  readonly #server: Server
+  readonly #routes: Map<string, ProbeKind>
+
+  constructor (routes: Array<[string, ProbeKind]>, answerer: Answerer, verbose: boolean) {
+    this.#routes = new Map(routes)
+    this.#server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://probe.invalid')
+      const kind = this.#routes.get(url.pathname)
+      const head = req.method === 'HEAD'
+      if (kind === undefined) return send(res, 404, { error: 'Not Found' }, head)
+      if (req.method !== 'GET' && !head) {
+        res.setHeader('allow', 'GET, HEAD')
+        return send(res, 405, { error: 'Method Not Allowed' }, head)
+      }
+      const verboseAnswer = verbose || wantsVerbose(url.searchParams.get('verbose'))
+      answerer.answer(kind, verboseAnswer).then(
+        (answer) => send(res, answer.statusCode, answer.body, head),
+        /* c8 ignore next */ () => send(res, 503, { status: 'fail' }, head)
+      )
+    })
+  }
+
+  listen (port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const server = this.#server
+      const onError = (err: Error): void => reject(err)
+      server.once('error', onError)
+      server.listen({ port, host }, () => {
+        server.off('error', onError)
+        resolve(server.address() as AddressInfo)
+      })
+    })
+  }
+
+  get address (): AddressInfo | undefined {
+    const address = this.#server.address()
+    return address !== null && typeof address === 'object' ? address : undefined
+  }
+
+  close (): Promise<void> {
+    if (!this.#server.listening) return Promise.resolve()
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve())
+      this.#server.closeAllConnections()
+    })
+  }
+}
