@@ -14,6 +14,7 @@ export interface CheckResult {
 }
 
 const TIMED_OUT = Symbol('timed out')
+const CLOSED = Symbol('closed')
 
 type Outcome = { ok: true } | { ok: false, message: string, err?: unknown }
 
@@ -46,7 +47,8 @@ export class CheckRunner {
   readonly #entries = new Map<string, Entry>()
   readonly #cacheTtl: number
   readonly #log: FastifyBaseLogger
-  readonly #timers = new Set<NodeJS.Timeout>()
+  /** Timeouts of runs in progress, each with how to end its run early (on close). */
+  readonly #timers = new Map<NodeJS.Timeout, () => void>()
 
   constructor (cacheTtl: number, log: FastifyBaseLogger) {
     this.#cacheTtl = cacheTtl
@@ -64,9 +66,12 @@ export class CheckRunner {
     return Promise.all([...this.#entries.values()].map((entry) => this.#results(entry)))
   }
 
-  /** Clears pending timeouts and aborts checks still running (on close). */
+  /** Ends runs in progress as failed, clears their timeouts and aborts checks still running (on close). */
   stop (): void {
-    for (const timer of this.#timers) clearTimeout(timer)
+    for (const [timer, end] of this.#timers) {
+      clearTimeout(timer)
+      end()
+    }
     this.#timers.clear()
     for (const entry of this.#entries.values()) entry.controller?.abort(new Error('the server is closing'))
   }
@@ -91,16 +96,18 @@ export class CheckRunner {
       call.then(() => { if (entry.call === call) entry.call = undefined })
     }
     let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+    const timedOut = new Promise<typeof TIMED_OUT | typeof CLOSED>((resolve) => {
       timer = setTimeout(resolve, check.timeout, TIMED_OUT)
       timer.unref()
-      this.#timers.add(timer)
+      this.#timers.set(timer, () => resolve(CLOSED))
     })
     const settled = await Promise.race([entry.call, timedOut])
     clearTimeout(timer)
     this.#timers.delete(timer!)
     let outcome: Outcome
-    if (settled === TIMED_OUT) {
+    if (settled === CLOSED) {
+      outcome = { ok: false, message: 'the server is closing' }
+    } else if (settled === TIMED_OUT) {
       // Tell a check that honours its signal to give up; one that does not stays the pending call.
       entry.controller?.abort(new Error(`check ${check.name} timed out after ${check.timeout} ms`))
       outcome = { ok: false, message: `timed out after ${check.timeout} ms` }
