@@ -51,7 +51,7 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
 
   const probes: Probes = {
     addCheck (name, check, settings) {
-      checks.add(resolveCheck(`addCheck(${describe(name)})`, name, check, settings, options.checkTimeout))
+      checks.add(resolveCheck('addCheck()', name, check, settings, options.checkTimeout))
     },
     addStartupWork (work) {
       if (typeof (work as { then?: unknown } | null)?.then !== 'function') {
