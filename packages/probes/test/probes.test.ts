@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
 import zerodownProbes, { zerodownProbes as named, type LifecycleState, type ProbesOptions } from '../src/index.js'
-import { TestLifecycle } from './lifecycle.js'
+import { TestLifecycle } from './fixtures/lifecycle.js'
 
 async function build (t: Test, opts: ProbesOptions = {}, lifecycle?: TestLifecycle): Promise<FastifyInstance> {
   const app = Fastify()

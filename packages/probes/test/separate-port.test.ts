@@ -5,7 +5,7 @@ import { test, type Test } from 'tap'
 import { Agent } from 'undici'
 import { send } from '@zerodown/testkit'
 import zerodownProbes, { type ProbesOptions } from '../src/index.js'
-import { TestLifecycle } from './lifecycle.js'
+import { TestLifecycle } from './fixtures/lifecycle.js'
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
