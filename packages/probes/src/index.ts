@@ -46,7 +46,10 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   for (const check of options.checks) checks.add(check)
   const underPressure = await watchPressure(app, options.pressure)
   const answerer = createAnswerer(lifecycle, checks, underPressure)
-  const probeServer = options.port === undefined ? undefined : new ProbeServer(options.routes, answerer, options.verbose)
+  const onProbeServerError = (err: Error): void => app.log.error({ err }, 'the @zerodown/probes listener failed')
+  const probeServer = options.port === undefined
+    ? undefined
+    : new ProbeServer(options.routes, answerer, options.verbose, onProbeServerError)
   let probeServerStarting: Promise<unknown> | undefined
 
   const probes: Probes = {

@@ -20,23 +20,29 @@ export class ProbeServer {
   readonly #server: Server
   readonly #routes: Map<string, ProbeKind>
 
-  constructor (routes: Array<[string, ProbeKind]>, answerer: Answerer, verbose: boolean) {
+  constructor (routes: Array<[string, ProbeKind]>, answerer: Answerer, verbose: boolean, onError: (err: Error) => void) {
     this.#routes = new Map(routes)
     this.#server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const url = new URL(req.url ?? '/', 'http://probe.invalid')
-      const kind = this.#routes.get(url.pathname)
+      // Split by hand: `new URL()` throws on some request targets, and a probe must never throw.
+      const target = req.url ?? '/'
+      const queryAt = target.indexOf('?')
+      const path = queryAt === -1 ? target : target.slice(0, queryAt)
+      const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1))
+      const kind = this.#routes.get(path)
       const head = req.method === 'HEAD'
       if (kind === undefined) return send(res, 404, { error: 'Not Found' }, head)
       if (req.method !== 'GET' && !head) {
         res.setHeader('allow', 'GET, HEAD')
         return send(res, 405, { error: 'Method Not Allowed' }, head)
       }
-      const verboseAnswer = verbose || wantsVerbose(url.searchParams.get('verbose'))
+      const verboseAnswer = verbose || wantsVerbose(query.get('verbose'))
       answerer.answer(kind, verboseAnswer).then(
         (answer) => send(res, answer.statusCode, answer.body, head),
         /* c8 ignore next */ () => send(res, 503, { status: 'fail' }, head)
       )
     })
+    // A listener error after listening (EMFILE on accept, say) is logged, never thrown.
+    this.#server.on('error', (err) => { if (this.#server.listening) onError(err) })
   }
 
   listen (port: number, host: string): Promise<AddressInfo> {

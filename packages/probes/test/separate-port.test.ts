@@ -148,3 +148,17 @@ test('a probe port equal to the main port is reported with a coded error once th
   t.match(error?.msg, new RegExp(`"port": ${port} is the main server's port`))
   t.equal(app.probes.port, undefined, 'no probe listener was started')
 })
+
+test('odd request targets on the probe port get an answer, never a crash', async (t) => {
+  const s = await start(t)
+  s.lifecycle.set('ready')
+  const { request } = await import('node:http')
+  const ask = (path: string): Promise<number> => new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port: s.app.probes.port, path }, (res) => { res.resume(); resolve(res.statusCode!) })
+      .on('error', reject).end()
+  })
+  t.equal(await ask('http://[::1/readyz'), 404, 'an absolute-form target that is not a valid URL')
+  t.equal(await ask('//other-host/readyz'), 404)
+  t.equal(await ask('/readyz?verbose=%E0%A4%A'), 200, 'a malformed query')
+  t.equal(await ask('/livez'), 200, 'the listener is still up')
+})
