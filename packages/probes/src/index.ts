@@ -25,7 +25,7 @@ export {
 export interface Probes {
   /** Adds a readiness check; throws a coded error when malformed or when the name is taken. */
   addCheck (name: string, check: CheckFunction, settings?: CheckSettings): void
-  /** Keeps startup (and readiness) failing until `work` settles, even once listening. */
+  /** Keeps startup (and readiness) failing until `work` resolves, even once listening; for good if it rejects. */
   addStartupWork (work: Promise<unknown>): void
   /** The state the probes answer from: the lifecycle's when decorated, else their own. */
   readonly state: LifecycleState
@@ -61,7 +61,7 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
         throw new ProbesInvalidOptionError('addStartupWork(work)', 'a promise', describe(work))
       }
       lifecycle.addStartupWork(Promise.resolve(work), (err) => {
-        app.log.error({ err }, 'startup work declared to @zerodown/probes failed; startup continues')
+        app.log.error({ err }, 'startup work declared to @zerodown/probes failed; the startup probe keeps failing')
       })
     },
     get state () { return lifecycle.state },

@@ -16,13 +16,15 @@ export interface Lifecycle {
  * The instance's state as the probes see it: `fastify.lifecycle` when some plugin decorated the
  * instance with it (looked up at each read, so registration order does not matter), otherwise
  * the probes' own view: ready once listening, closing once `close()` began. Startup work declared
- * through `app.probes.addStartupWork()` keeps either view at "starting" until it settles.
+ * through `app.probes.addStartupWork()` keeps either view at "starting" until it resolves; if it
+ * rejects, startup keeps failing (as with @zerodown/shutdown) and Kubernetes restarts the container.
  */
 export class LifecycleReader {
   readonly #app: FastifyInstance
   #listening = false
   #closing = false
   #pendingWork = 0
+  #failedWork = false
 
   constructor (app: FastifyInstance) {
     this.#app = app
@@ -35,6 +37,7 @@ export class LifecycleReader {
     this.#pendingWork++
     work.then(() => { this.#pendingWork-- }, (err: unknown) => {
       this.#pendingWork--
+      this.#failedWork = true
       onError(err)
     })
   }
@@ -51,6 +54,6 @@ export class LifecycleReader {
     const state = lifecycle !== undefined
       ? lifecycle.state
       : this.#closing ? 'closing' : this.#listening ? 'ready' : 'starting'
-    return state === 'ready' && this.#pendingWork > 0 ? 'starting' : state
+    return state === 'ready' && (this.#pendingWork > 0 || this.#failedWork) ? 'starting' : state
   }
 }

@@ -86,22 +86,37 @@ test('without a lifecycle: starting until listening, ready after, not ready once
   t.equal(during, 'closing', 'closing as soon as close() runs its preClose hooks')
 })
 
-test('declared startup work keeps startup and readiness failing until it settles', async (t) => {
+test('declared startup work keeps startup and readiness failing until it resolves', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
   await app.register(zerodownProbes)
   let finish!: () => void
   app.probes.addStartupWork(new Promise<void>((resolve) => { finish = resolve }))
-  let fail!: (err: Error) => void
-  app.probes.addStartupWork(new Promise<void>((_resolve, reject) => { fail = reject }))
+  let finishToo!: () => void
+  app.probes.addStartupWork(new Promise<void>((resolve) => { finishToo = resolve }))
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.same(await statuses(app), [200, 503, 503], 'listening, but warm-up still running')
   finish()
   await new Promise((resolve) => setImmediate(resolve))
   t.same(await statuses(app), [200, 503, 503], 'one piece of work still pending')
+  finishToo()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(await statuses(app), [200, 200, 200], 'all work done')
+})
+
+test('startup work that rejects keeps startup failing, like the lifecycle contract', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
+  const app = Fastify({ logger: { level: 'error', stream } })
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes)
+  let fail!: (err: Error) => void
+  app.probes.addStartupWork(new Promise<void>((_resolve, reject) => { fail = reject }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
   fail(new Error('cache warm-up failed'))
   await new Promise((resolve) => setImmediate(resolve))
-  t.same(await statuses(app), [200, 200, 200], 'settled (even rejected) work no longer holds startup, like the lifecycle contract')
+  t.same(await statuses(app), [200, 503, 503], 'never started: Kubernetes will restart it')
+  t.match(lines.join(''), /cache warm-up failed/, 'the failure is logged')
 })
 
 test('startup work declared through the probes also holds a decorated lifecycle at starting', async (t) => {
