@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createAnswerer } from './answer.js'
@@ -50,7 +51,7 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   const probeServer = options.port === undefined
     ? undefined
     : new ProbeServer(options.routes, answerer, options.verbose, onProbeServerError)
-  let probeServerStarting: Promise<unknown> | undefined
+  let probeServerStarting: Promise<AddressInfo> | undefined
 
   const probes: Probes = {
     addCheck (name, check, settings) {
@@ -78,7 +79,7 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
     const host = options.host ?? mainAddress?.address ?? '0.0.0.0'
     probeServerStarting = probeServer.listen(options.port, host)
     const bound = await probeServerStarting
-    app.log.info({ probes: bound }, `probes answering on port ${(bound as { port: number }).port}`)
+    app.log.info({ probes: bound }, `probes answering on port ${bound.port}`)
   })
   app.addHook('preClose', async () => { lifecycle.markClosing() })
   // The probe listener closes last: onClose hooks run after the main server stopped.
