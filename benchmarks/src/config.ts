@@ -24,7 +24,7 @@ export const FULL: BenchConfig = {
   shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
   rollout: {
     runs: 3,
-    apps: ['zerodown', 'terminus', 'lightship', 'graceful-shutdown', 'naive'],
+    apps: ['zerodown', 'zerodown-plugins', 'terminus', 'lightship', 'graceful-shutdown', 'naive'],
     propagationDelayMs: 2000,
     load: { rate: 200, connections: 8, slowPath: '/work?ms=300', slowShare: 0.1 }
   },
@@ -45,7 +45,9 @@ export const SMOKE: BenchConfig = {
     apps: ['naive'],
     propagationDelayMs: 300,
     load: { rate: 50, connections: 2, slowPath: '/work?ms=50', slowShare: 0.1 },
-    values: { replicas: 2, shutdown: { preStop: { sleepSeconds: 1 } } }
+    values: { replicas: 2, rollout: { minReadySeconds: 0 }, shutdown: { preStop: { sleepSeconds: 1 } } },
+    warmupMs: 300,
+    tailMs: 300
   },
-  memory: { runs: 1, warmup: 1 }
+  memory: { runs: 1, warmup: 0.5 }
 }

@@ -53,7 +53,7 @@ function overheadSection (r: Results): string[] {
   return [
     '## 1. Overhead',
     '',
-    `Hello-world \`GET /\` on bare Fastify vs Fastify with \`@zerodown/shutdown\`, \`@zerodown/probes\` (one quick readiness check) and \`@zerodown/version\` (\`benchmarks/servers/zerodown.js\`). ` +
+    'Hello-world `GET /` on bare Fastify vs Fastify with `@zerodown/shutdown`, `@zerodown/probes` (one quick readiness check) and `@zerodown/version` (`benchmarks/servers/zerodown.js`). ' +
       `autocannon, ${o.config.connections} connections, ${o.config.duration} s per run, ${o.config.pairs} alternating pairs (who goes first swaps every pair), a fresh process per run; the figure is the median of the per-pair ratios.`,
     '',
     '| | requests/s |',

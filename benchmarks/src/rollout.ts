@@ -3,7 +3,7 @@
 // several runs each, interleaved so that the machine's noise falls on all alike.
 import { readValuesFile, render, toYaml } from '@zerodown/deploy'
 import { parseManifest, rehearse, type DeploymentSpec, type FailureKind, type LoadOptions, type RehearsalResult } from '@zerodown/rehearse'
-import { BENCH_DIR, demoServer, naiveBaseline, PEER_APPS, rehearsalValues } from './paths.js'
+import { BENCH_DIR, demoServer, naiveBaseline, PEER_APPS, rehearsalValues, ZERODOWN_SERVER } from './paths.js'
 import { summarize, type Summary } from './stats.js'
 
 export interface RolloutConfig {
@@ -14,6 +14,9 @@ export interface RolloutConfig {
   load: Required<Pick<LoadOptions, 'rate' | 'connections' | 'slowPath' | 'slowShare'>>
   /** Values over the chart's rehearsal example (e.g. fewer replicas for a smoke run). */
   values?: Record<string, unknown>
+  /** Load before the rollout and after the last old pod is gone; the rehearsal's defaults (1 s) if unset. */
+  warmupMs?: number
+  tailMs?: number
 }
 
 export interface RolloutApp {
@@ -31,6 +34,13 @@ export const ROLLOUT_APPS: RolloutApp[] = [
     name: 'zerodown (the demo)',
     setup: 'drainDelay from the chart (DRAIN_DELAY_MS), probes on the main port',
     command: () => ['node', demoServer()]
+  },
+  {
+    id: 'zerodown-plugins',
+    name: 'zerodown plugins on the demo\'s routes',
+    setup: 'benchmarks/servers/zerodown.js: the three plugins, drainDelay from the chart (DRAIN_DELAY_MS)',
+    command: () => ['node', ZERODOWN_SERVER],
+    env: { WITH_PLUGINS: '1' }
   },
   {
     id: 'terminus',
@@ -135,6 +145,8 @@ export async function measureRollouts (config: RolloutConfig, onRun?: (app: Roll
         cwd: BENCH_DIR,
         propagationDelayMs: config.propagationDelayMs,
         load: config.load,
+        ...(config.warmupMs !== undefined && { warmupMs: config.warmupMs }),
+        ...(config.tailMs !== undefined && { tailMs: config.tailMs }),
         ...(app.env !== undefined && { env: app.env })
       })
       described ??= result.deployment
