@@ -128,7 +128,7 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
             `shutdown: timeout of ${options.timeout} ms reached; still pending: ${pendingText(pending)}`)
           reject(new ShutdownTimeoutError(options.timeout, pendingText(pending)))
         }, options.timeout)
-        timer.unref()
+        // Not unref()ed: it is cleared as soon as the shutdown settles, and a hung hook must still get its rejection.
       })
       const run = start(reason ?? 'shutdown()', 0)
       sequence = Promise.race([run, deadline]).finally(() => clearTimeout(timer))
