@@ -31,13 +31,28 @@ export interface Traffic {
  */
 export const FRESH_SOCKET_GRACE_MS = 250
 
+// The latest response of a socket, and when its request arrived: plain properties, so that following
+// the traffic costs next to nothing while the instance is ready (no listener, no map per request).
+const kResponse = Symbol('zerodown.response')
+const kStart = Symbol('zerodown.start')
+type TrackedResponse = ServerResponse & { [kStart]?: number }
+type TrackedSocket = Socket & { [kResponse]?: TrackedResponse }
+
 export function trackTraffic (server: Server): Traffic {
-  const inFlight = new Map<ServerResponse, number>()
   // Every open HTTP connection and when it was accepted.
-  const sockets = new Map<Socket, number>()
+  const sockets = new Map<TrackedSocket, number>()
   let draining = false
   let closing = false
   let onEmpty: (() => void) | undefined
+
+  const inFlight = (): TrackedResponse[] => {
+    const responses: TrackedResponse[] = []
+    for (const socket of sockets.keys()) {
+      const res = socket[kResponse]
+      if (res !== undefined && !res.writableEnded) responses.push(res)
+    }
+    return responses
+  }
 
   let reapScheduled = false
   let reapTimer: NodeJS.Timeout | undefined
@@ -68,16 +83,14 @@ export function trackTraffic (server: Server): Traffic {
     setImmediate(reap).unref()
   }
 
-  function onResponseClose (this: ServerResponse): void {
-    inFlight.delete(this)
-    if (closing) scheduleReap()
-  }
-
   // Prepended, so the header is set before Fastify can answer synchronously.
-  const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
-    if (draining) res.setHeader('connection', 'close')
-    inFlight.set(res, performance.now())
-    res.once('close', onResponseClose)
+  const onRequest = (req: IncomingMessage, res: TrackedResponse): void => {
+    res[kStart] = performance.now()
+    ;(req.socket as TrackedSocket)[kResponse] = res
+    if (draining) {
+      res.setHeader('connection', 'close')
+      if (closing) res.once('close', scheduleReap)
+    }
   }
 
   const forget = (socket: Socket): void => {
@@ -105,13 +118,14 @@ export function trackTraffic (server: Server): Traffic {
   return {
     drain () {
       draining = true
-      for (const res of inFlight.keys()) {
+      for (const res of inFlight()) {
         if (!res.headersSent) res.setHeader('connection', 'close')
       }
     },
     close () {
       draining = true
       closing = true
+      for (const res of inFlight()) res.once('close', scheduleReap)
       return new Promise((resolve) => {
         onEmpty = resolve
         if (server.listening) server.close()
@@ -122,7 +136,7 @@ export function trackTraffic (server: Server): Traffic {
     pending () {
       const now = performance.now()
       return {
-        requests: [...inFlight].map(([res, start]) => `${res.req.method} ${res.req.url} (${Math.round(now - start)} ms)`),
+        requests: inFlight().map((res) => `${res.req.method} ${res.req.url} (${Math.round(now - (res[kStart] ?? now))} ms)`),
         connections: sockets.size
       }
     },
