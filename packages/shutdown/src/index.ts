@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import closeWithGrace from 'close-with-grace'
-import { ShutdownAlreadyRegisteredError, ShutdownTimeoutError } from './errors.js'
+import { ShutdownAlreadyRegisteredError, ShutdownTimeoutError, ShutdownUnsupportedServerError } from './errors.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { resolveOptions, SUPPORTED_SIGNALS, type ShutdownOptions } from './options.js'
 import { claimProcess } from './process-claim.js'
@@ -9,7 +9,12 @@ import { trackTraffic } from './traffic.js'
 
 export type { Lifecycle, LifecycleState } from './lifecycle.js'
 export { DEFAULTS, SUPPORTED_SIGNALS, type ShutdownOptions, type ShutdownSignal } from './options.js'
-export { ShutdownAlreadyRegisteredError, ShutdownInvalidOptionError, ShutdownTimeoutError } from './errors.js'
+export {
+  ShutdownAlreadyRegisteredError,
+  ShutdownInvalidOptionError,
+  ShutdownTimeoutError,
+  ShutdownUnsupportedServerError
+} from './errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +29,7 @@ const elapsed = (since: number): number => Math.round(performance.now() - since)
 
 const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   if (app.hasDecorator('lifecycle')) throw new ShutdownAlreadyRegisteredError('on this Fastify instance')
+  if (app.initialConfig.http2 === true) throw new ShutdownUnsupportedServerError('HTTP/2 (option http2: true)')
   const options = resolveOptions(opts)
   const release = options.exit ? claimProcess() : () => {}
   const log = app.log

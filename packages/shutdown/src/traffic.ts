@@ -111,8 +111,10 @@ export function trackTraffic (server: Server): Traffic {
   // An upgraded socket (WebSocket) is no longer HTTP: its plugin closes it in preClose.
   const onUpgrade = (_req: IncomingMessage, socket: Socket): void => { forget(socket) }
 
+  // HTTPS: HTTP runs on the TLS socket, which 'secureConnection' hands over.
+  const connectionEvent = 'setSecureContext' in server ? 'secureConnection' : 'connection'
   server.prependListener('request', onRequest)
-  server.on('connection', onConnection)
+  server.on(connectionEvent, onConnection)
   server.on('upgrade', onUpgrade)
 
   return {
@@ -143,7 +145,7 @@ export function trackTraffic (server: Server): Traffic {
     detach () {
       clearTimeout(reapTimer)
       server.removeListener('request', onRequest)
-      server.removeListener('connection', onConnection)
+      server.removeListener(connectionEvent, onConnection)
       server.removeListener('upgrade', onUpgrade)
     }
   }

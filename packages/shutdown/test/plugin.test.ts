@@ -1,5 +1,8 @@
 // In-process behaviour: options, the lifecycle contract, and shutdown() with exit: false.
+import { readFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
+import { connect as tlsConnect } from 'node:tls'
+import { Agent, request } from 'undici'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
 import zerodownShutdown, {
@@ -7,6 +10,7 @@ import zerodownShutdown, {
   ShutdownAlreadyRegisteredError,
   ShutdownInvalidOptionError,
   ShutdownTimeoutError,
+  ShutdownUnsupportedServerError,
   type LifecycleState,
   type ShutdownOptions
 } from '../src/index.js'
@@ -85,6 +89,13 @@ test('rejects a second instance handling the signals of the same process, until 
   t.equal(await registerError({ exit: false }), undefined, 'an instance with exit: false handles no signals and may coexist')
   await first.close()
   t.equal(await registerError({}), undefined, 'allowed again once the first instance is closed')
+})
+
+test('rejects an HTTP/2 instance', async (t) => {
+  const err = await registerError({}, Fastify({ http2: true }) as unknown as ReturnType<typeof Fastify>)
+  t.type(err, ShutdownUnsupportedServerError)
+  t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_UNSUPPORTED_SERVER')
+  t.match((err as Error).message, /HTTP\/1\.1 connections \(over http or https\); this instance uses HTTP\/2/)
 })
 
 test('defaults: drainDelay 5 s in Kubernetes, 0 elsewhere; timeout 20 s; SIGTERM and SIGINT', async (t) => {
@@ -200,4 +211,43 @@ test('shutdown() before listen skips the drain delay', async (t) => {
   await app.shutdown()
   t.equal(app.lifecycle.state, 'closed')
   t.ok(performance.now() - start < 5000, 'nothing listens, so nothing to drain')
+})
+
+test('HTTPS: the same drain and close on TLS connections', async (t) => {
+  const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url))
+  const app = Fastify({ https: { key: fixture('tls-key.pem'), cert: fixture('tls-cert.pem') } })
+  t.teardown(() => app.close())
+  await app.register(zerodownShutdown, { exit: false, drainDelay: 100, timeout: 5000 })
+  app.get('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    return 'slow'
+  })
+  app.get('/', async () => 'ok')
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  const agent = (): Agent => {
+    const a = new Agent({ connections: 1, connect: { rejectUnauthorized: false } })
+    t.teardown(() => a.destroy())
+    return a
+  }
+
+  // An idle keep-alive connection, and a TLS connection that never sends a request.
+  const idle = await request(`${origin}/`, { dispatcher: agent() })
+  await idle.body.text()
+  t.equal(idle.headers.connection, 'keep-alive')
+  const port = Number(new URL(origin).port)
+  const fresh = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+  fresh.on('error', () => {})
+  t.teardown(() => fresh.destroy())
+  const freshClosed = new Promise<void>((resolve) => fresh.once('close', () => resolve()))
+  await new Promise<void>((resolve) => fresh.once('secureConnect', () => resolve()))
+
+  const slow = request(`${origin}/slow`, { dispatcher: agent() })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  await app.shutdown()
+  const res = await slow
+  t.equal(res.statusCode, 200, 'the request in flight finished')
+  t.equal(res.headers.connection, 'close', 'with Connection: close, though it began before draining')
+  t.equal(await res.body.text(), 'slow')
+  await freshClosed
+  t.equal(app.lifecycle.state, 'closed', 'closed without waiting for the timeout')
 })
