@@ -27,6 +27,19 @@ declare module 'fastify' {
 
 const elapsed = (since: number): number => Math.round(performance.now() - since)
 
+/** What a shutdown was still waiting for when its deadline hit. */
+interface Pending {
+  phase: string
+  inFlight: number
+  requests: string[]
+  openConnections: number
+  closeHooks: string
+}
+
+const pendingText = (p: Pending): string =>
+  `phase ${p.phase}; ${p.inFlight} request(s) in flight${p.requests.length > 0 ? ` [${p.requests.join(', ')}]` : ''}; ` +
+  `${p.openConnections} open connection(s); preClose/onClose hooks ${p.closeHooks}`
+
 const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   if (app.hasDecorator('lifecycle')) throw new ShutdownAlreadyRegisteredError('on this Fastify instance')
   if (app.initialConfig.http2 === true) throw new ShutdownUnsupportedServerError('HTTP/2 (option http2: true)')
@@ -44,14 +57,11 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   let onClosed: () => void = () => {}
   const closedByHook = new Promise<void>((resolve) => { onClosed = resolve })
 
-  const describePending = (): Record<string, unknown> => {
+  const describePending = (): Pending => {
     const { requests, connections } = traffic.pending()
-    const hooks = hooksStartedAt === undefined ? 'not started' : `running for ${elapsed(hooksStartedAt)} ms`
-    return { phase: lifecycle.state, inFlight: requests.length, requests, openConnections: connections, closeHooks: hooks }
+    const closeHooks = hooksStartedAt === undefined ? 'not started' : `running for ${elapsed(hooksStartedAt)} ms`
+    return { phase: lifecycle.state, inFlight: requests.length, requests, openConnections: connections, closeHooks }
   }
-  const pendingText = (p: Record<string, unknown>): string =>
-    `phase ${p.phase}; ${p.inFlight} request(s) in flight${(p.requests as string[]).length > 0 ? ` [${(p.requests as string[]).join(', ')}]` : ''}; ` +
-    `${p.openConnections} open connection(s); preClose/onClose hooks ${p.closeHooks}`
 
   const drainAndClose = async (reason: string, exitCode: number): Promise<void> => {
     const start = performance.now()
