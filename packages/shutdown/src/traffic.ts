@@ -31,27 +31,27 @@ export interface Traffic {
  */
 export const FRESH_SOCKET_GRACE_MS = 250
 
-// The latest response of a socket, and when its request arrived: plain properties, so that following
-// the traffic costs next to nothing while the instance is ready (no listener, no map per request).
-const kResponse = Symbol('zerodown.response')
-const kStart = Symbol('zerodown.start')
-type TrackedResponse = ServerResponse & { [kStart]?: number }
-type TrackedSocket = Socket & { [kResponse]?: TrackedResponse }
+/** One open HTTP connection: when it was accepted, and its latest request (a fixed shape, set in place). */
+class Connection {
+  response: ServerResponse | undefined = undefined
+  requestStart = 0
+  constructor (readonly acceptedAt: number) {}
+}
 
 export function trackTraffic (server: Server): Traffic {
-  // Every open HTTP connection and when it was accepted.
-  const sockets = new Map<TrackedSocket, number>()
+  // Nothing is ever added to Node's request, response or socket objects: new properties on them
+  // could turn them into slow dictionary-mode objects for everyone else reading them.
+  const sockets = new Map<Socket, Connection>()
   let draining = false
   let closing = false
   let onEmpty: (() => void) | undefined
 
-  const inFlight = (): TrackedResponse[] => {
-    const responses: TrackedResponse[] = []
-    for (const socket of sockets.keys()) {
-      const res = socket[kResponse]
-      if (res !== undefined && !res.writableEnded) responses.push(res)
+  const inFlight = (): Array<{ response: ServerResponse, requestStart: number }> => {
+    const busy = []
+    for (const { response, requestStart } of sockets.values()) {
+      if (response !== undefined && !response.writableEnded) busy.push({ response, requestStart })
     }
-    return responses
+    return busy
   }
 
   let reapScheduled = false
@@ -65,7 +65,7 @@ export function trackTraffic (server: Server): Traffic {
     server.closeIdleConnections()
     const now = performance.now()
     let next = Infinity
-    for (const [socket, acceptedAt] of sockets) {
+    for (const [socket, { acceptedAt }] of sockets) {
       if (socket.bytesRead > 0) continue
       const age = now - acceptedAt
       if (age >= FRESH_SOCKET_GRACE_MS) socket.destroy()
@@ -84,9 +84,12 @@ export function trackTraffic (server: Server): Traffic {
   }
 
   // Prepended, so the header is set before Fastify can answer synchronously.
-  const onRequest = (req: IncomingMessage, res: TrackedResponse): void => {
-    res[kStart] = performance.now()
-    ;(req.socket as TrackedSocket)[kResponse] = res
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const connection = sockets.get(req.socket)
+    if (connection !== undefined) {
+      connection.response = res
+      connection.requestStart = performance.now()
+    }
     if (draining) {
       res.setHeader('connection', 'close')
       if (closing) res.once('close', scheduleReap)
@@ -104,7 +107,7 @@ export function trackTraffic (server: Server): Traffic {
   function onSocketClose (this: Socket): void { forget(this) }
 
   const onConnection = (socket: Socket): void => {
-    sockets.set(socket, performance.now())
+    sockets.set(socket, new Connection(performance.now()))
     socket.once('close', onSocketClose)
   }
 
@@ -120,14 +123,14 @@ export function trackTraffic (server: Server): Traffic {
   return {
     drain () {
       draining = true
-      for (const res of inFlight()) {
-        if (!res.headersSent) res.setHeader('connection', 'close')
+      for (const { response } of inFlight()) {
+        if (!response.headersSent) response.setHeader('connection', 'close')
       }
     },
     close () {
       draining = true
       closing = true
-      for (const res of inFlight()) res.once('close', scheduleReap)
+      for (const { response } of inFlight()) response.once('close', scheduleReap)
       return new Promise((resolve) => {
         onEmpty = resolve
         if (server.listening) server.close()
@@ -138,7 +141,8 @@ export function trackTraffic (server: Server): Traffic {
     pending () {
       const now = performance.now()
       return {
-        requests: inFlight().map((res) => `${res.req.method} ${res.req.url} (${Math.round(now - (res[kStart] ?? now))} ms)`),
+        requests: inFlight().map(({ response, requestStart }) =>
+          `${response.req.method} ${response.req.url} (${Math.round(now - requestStart)} ms)`),
         connections: sockets.size
       }
     },
