@@ -155,7 +155,15 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   app.decorate('lifecycle', { getter: () => lifecycle })
   app.decorate('shutdown', shutdown)
 
-  app.addHook('onListen', async () => { lifecycle.listening() })
+  app.addHook('onListen', async () => {
+    const addresses = app.addresses()
+    if (addresses.length > 1) {
+      // Fastify keeps the extra listeners to itself: their connections are not drained.
+      log.warn({ zerodown: 'shutdown', addresses }, 'shutdown: listening on several addresses; only the first is drained ' +
+        '(its connections get Connection: close and are waited for); listen on one address, e.g. 0.0.0.0')
+    }
+    lifecycle.listening()
+  })
   app.addHook('preClose', async () => {
     appCloseStarted = true
     hooksStartedAt ??= performance.now()
