@@ -19,7 +19,7 @@ export interface BenchConfig {
 /** What `pnpm bench` runs: about ten minutes on two cores. */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
-  overhead: { pairs: 3, duration: 5, connections: 50 },
+  overhead: { pairs: 5, duration: 5, connections: 50 },
   probes: { duration: 10, calibration: 3, loadFactor: 0.8, connections: 50, pauseMs: 20 },
   shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
   rollout: {

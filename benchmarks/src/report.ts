@@ -26,8 +26,9 @@ function summaryTable (r: Results): string[] {
   }
   if (r.rollout !== undefined) {
     for (const app of r.rollout.apps) {
-      const zd = app.id === 'zerodown'
-      rows.push(`| failed requests during a rollout, ${app.name} | ${fmt(app.failed, 0)} | ${zd ? '0 in every run' : ''} | ${zd ? yes(r.rollout.met) : ''} |`)
+      const zd = app.id.startsWith('zerodown')
+      const met = app.runs.every((x) => x.ok)
+      rows.push(`| failed requests during a rollout, ${app.name} | ${fmt(app.failed, 0)} | ${zd ? '0 in every run' : ''} | ${zd ? yes(met) : ''} |`)
     }
   }
   if (r.memory !== undefined) rows.push(`| RSS added by the three plugins | ${num(r.memory.pluginsCostMiB, 1)} MiB | | |`)
