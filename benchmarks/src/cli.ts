@@ -11,18 +11,27 @@ import { BENCH_DIR } from './paths.js'
 import { renderReport } from './report.js'
 import { runBenchmarks } from './run.js'
 
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string' },
-    runs: { type: 'string' },
-    smoke: { type: 'boolean', default: false },
-    out: { type: 'string' }
-  }
-})
-
 function fail (message: string): never {
   console.error(message)
   process.exit(2)
+}
+
+const argv = process.argv.slice(2)
+// `pnpm bench -- --only x` passes the "--" on.
+if (argv[0] === '--') argv.shift()
+let values: { only?: string, runs?: string, smoke?: boolean, out?: string }
+try {
+  values = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' }
+    }
+  }).values
+} catch (err) {
+  fail(`${(err as Error).message}; options: --only parts, --runs N, --smoke, --out DIR`)
 }
 
 const config: BenchConfig = structuredClone(values.smoke ? SMOKE : FULL)

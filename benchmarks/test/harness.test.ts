@@ -90,6 +90,9 @@ test('bad arguments are refused with the expected form', async (t) => {
   const runs = await run(['--runs', '0'])
   t.equal(runs.code, 2)
   t.match(runs.output, /--runs must be an integer >= 1, got "0"/)
+  const unknown = await run(['--', '--fast'])
+  t.equal(unknown.code, 2)
+  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --smoke, --out DIR/)
 })
 
 test('summaries and their formatting', async (t) => {
