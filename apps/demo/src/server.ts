@@ -1,12 +1,19 @@
-// What production runs: `node dist/server.js`.
+// What production runs: `node dist/server.js`. Reads and validates the environment, then listens.
 import { buildApp } from './app.js'
+import { ConfigError, readConfig, type DemoConfig } from './config.js'
 
-const port = Number(process.env.PORT ?? 8080)
-const host = process.env.HOST ?? '0.0.0.0'
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`)
+let config: DemoConfig
+try {
+  config = readConfig()
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  console.error(`Invalid environment: ${err.message}`)
   process.exit(1)
 }
 
-const app = await buildApp({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
-await app.listen({ port, host })
+const app = await buildApp({
+  ...(config.appVersion !== undefined && { version: config.appVersion }),
+  workMs: config.workMs,
+  logger: { level: config.logLevel }
+})
+await app.listen({ port: config.port, host: config.host })
