@@ -7,6 +7,7 @@
 // Run from a package folder:
 //   node ../../scripts/check-package.mjs --request /version      (a Fastify plugin: GET must answer 2xx)
 //   node ../../scripts/check-package.mjs --bin zerodown-x        (a CLI: `zerodown-x --help` must exit 0)
+//   node ../../scripts/check-package.mjs --request / --status 404  (a plugin without routes: GET must answer 404)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util'
 const { values: args } = parseArgs({
   options: {
     request: { type: 'string', multiple: true, default: [] },
+    status: { type: 'string' },
     options: { type: 'string', default: '{}' },
     bin: { type: 'string', multiple: true, default: [] },
     keep: { type: 'boolean', default: false }
@@ -85,7 +87,7 @@ try {
       const address = await app.listen({ port: 0, host: '127.0.0.1' })
       const res = await fetch(address + ${JSON.stringify(path)})
       await app.close()
-      if (res.status >= 300) throw new Error('${load}: GET ${path} answered ' + res.status)
+      if (${args.status === undefined ? 'res.status >= 300' : `res.status !== ${Number(args.status)}`}) throw new Error('${load}: GET ${path} answered ' + res.status)
       console.log('${load}: GET ${path} ' + res.status)
     `
     writeFileSync(join(project, 'check.mjs'), `import Fastify from 'fastify'\nimport * as mod from '${pkg.name}'\n${check('import')}\nprocess.exit(0)\n`)

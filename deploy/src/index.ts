@@ -1,0 +1,12 @@
+// @zerodown/deploy: the zerodown chart as a library. The CLI (zerodown-deploy) is a thin shell over this.
+export { chartMetadata, type ChartMetadata } from './chart.js'
+export { DeployInvalidArgumentError, DeployInvalidValuesError, DeployValuesFileError } from './errors.js'
+export { collectOverrides, readValuesFile, type ValueInputs } from './inputs.js'
+export { fileName, kustomization, toYaml, writeOutputDir } from './output.js'
+export { formatProblem, type Problem } from './problem.js'
+export { check, lint, render, renderObjects, type CheckResult, type KubernetesObject, type RenderOptions } from './render.js'
+export { resolveIntOrPercent, resolveRollout } from './rollout.js'
+export { valuesSchema } from './schema.js'
+export { parseSet } from './set.js'
+export { shutdownBudget, chartEnv, type ShutdownBudget } from './budget.js'
+export { defaultValues, mergeValues, type IntOrPercent, type ProbeValues, type Values, type ValuesOverride } from './values.js'

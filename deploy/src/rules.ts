@@ -1,0 +1,184 @@
+// The rules a zero-downtime rollout needs beyond the schema: each names the values and says why.
+import { CHART_ENV, shutdownBudget } from './budget.js'
+import type { Problem } from './problem.js'
+import { resolveIntOrPercent, resolveRollout } from './rollout.js'
+import type { IntOrPercent, Values } from './values.js'
+
+type Rule = (values: Values) => Problem[]
+
+const show = (value: unknown): string => JSON.stringify(value)
+
+const rolloutArithmetic: Rule = (values) => {
+  const { maxSurge, maxUnavailable } = values.rollout
+  // The API server compares the values as written (0 and "0%" alike), before any rounding.
+  const zero = (value: IntOrPercent): boolean => value === 0 || /^0+%$/.test(String(value))
+  if (zero(maxSurge) && zero(maxUnavailable)) {
+    return [{
+      path: 'rollout.maxSurge',
+      message: `rollout.maxSurge ${show(maxSurge)} and rollout.maxUnavailable ${show(maxUnavailable)} are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0`
+    }]
+  }
+  const autoscaled = values.autoscaling.enabled
+  const replicas = autoscaled ? values.autoscaling.minReplicas : values.replicas
+  const from = autoscaled ? `autoscaling.minReplicas ${replicas}` : `replicas ${replicas}`
+  const { unavailable } = resolveRollout(maxSurge, maxUnavailable, replicas)
+  const problems: Problem[] = []
+  if (resolveIntOrPercent(maxSurge, replicas, true) === 0 && resolveIntOrPercent(maxUnavailable, replicas, false) === 0) {
+    problems.push({
+      path: 'rollout.maxSurge',
+      message: `rollout.maxSurge ${show(maxSurge)} and rollout.maxUnavailable ${show(maxUnavailable)} both round to 0 for ${from}, so Kubernetes takes a pod down before its replacement is ready; set maxSurge to 1 or more`
+    })
+  }
+  if (unavailable >= replicas) {
+    problems.push({
+      path: 'rollout.maxUnavailable',
+      message: `rollout.maxUnavailable ${show(maxUnavailable)} allows ${unavailable} of ${from} to be unavailable at once: a rollout could take every pod down; keep it below the replica count (0 keeps full capacity)`
+    })
+  }
+  return problems
+}
+
+const enoughReplicas: Rule = (values) => {
+  if (values.autoscaling.enabled) {
+    const { minReplicas, maxReplicas } = values.autoscaling
+    const problems: Problem[] = []
+    if (minReplicas < 2) {
+      problems.push({ path: 'autoscaling.minReplicas', message: `autoscaling.minReplicas ${minReplicas} lets the autoscaler leave a single pod: a node drain or a crash then drops every request; use 2 or more` })
+    }
+    if (maxReplicas < minReplicas) {
+      problems.push({ path: 'autoscaling.maxReplicas', message: `autoscaling.maxReplicas ${maxReplicas} is below autoscaling.minReplicas ${minReplicas}` })
+    }
+    return problems
+  }
+  return values.replicas < 2
+    ? [{ path: 'replicas', message: `replicas ${values.replicas} leaves a single pod: a node drain or a crash then drops every request; use 2 or more` }]
+    : []
+}
+
+const timeBudget: Rule = (values) => {
+  const budget = shutdownBudget(values)
+  const problems: Problem[] = []
+  if (budget.preStopSeconds >= budget.graceSeconds) {
+    problems.push({
+      path: 'shutdown.preStop.sleepSeconds',
+      message: `shutdown.preStop.sleepSeconds ${budget.preStopSeconds} is not shorter than terminationGracePeriodSeconds ${budget.graceSeconds}: the grace period counts from pod deletion and includes the preStop sleep, so the app would get SIGTERM with at most 2 s left before SIGKILL`
+    })
+  }
+  if (budget.neededSeconds > budget.graceSeconds) {
+    problems.push({
+      path: 'terminationGracePeriodSeconds',
+      message: `terminationGracePeriodSeconds ${budget.graceSeconds} is shorter than the shutdown budget: shutdown.preStop.sleepSeconds ${budget.preStopSeconds} + shutdown.drainDelaySeconds ${budget.drainDelaySeconds} + shutdown.timeoutSeconds ${budget.timeoutSeconds} + shutdown.marginSeconds ${budget.marginSeconds} = ${budget.neededSeconds} s; Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight. Raise it to ${budget.neededSeconds} or shorten the shutdown`
+    })
+  }
+  return problems
+}
+
+const probes: Rule = (values) => {
+  const { startup, readiness, liveness, checkTimeoutMs, port } = values.probes
+  const problems: Problem[] = []
+  const paths = [['startup', startup.path], ['readiness', readiness.path], ['liveness', liveness.path]] as const
+  for (const [i, [a, pathA]] of paths.entries()) {
+    for (const [b, pathB] of paths.slice(i + 1)) {
+      if (pathA === pathB) {
+        problems.push({
+          path: `probes.${b}.path`,
+          message: `probes.${a}.path and probes.${b}.path are both ${show(pathA)}: ${a === 'readiness' || b === 'readiness' ? 'a pod that is only not ready (draining, or a dependency down) would be restarted instead of taken out of the Service' : 'the startup probe would pass or fail with liveness instead of saying when startup finished'}; use the probe plugin's distinct /startupz, /readyz and /livez`
+        })
+      }
+    }
+  }
+  const readinessFails = readiness.periodSeconds * readiness.failureThreshold
+  const livenessFails = liveness.periodSeconds * liveness.failureThreshold
+  if (livenessFails <= readinessFails) {
+    problems.push({
+      path: 'probes.liveness',
+      message: `probes.liveness fails after ${livenessFails} s (periodSeconds ${liveness.periodSeconds} x failureThreshold ${liveness.failureThreshold}), no later than probes.readiness after ${readinessFails} s (periodSeconds ${readiness.periodSeconds} x failureThreshold ${readiness.failureThreshold}): a struggling pod would be restarted before it is taken out of the Service; make liveness slower to fail`
+    })
+  }
+  if (readiness.timeoutSeconds * 1000 <= checkTimeoutMs) {
+    problems.push({
+      path: 'probes.readiness.timeoutSeconds',
+      message: `probes.readiness.timeoutSeconds ${readiness.timeoutSeconds} (${readiness.timeoutSeconds * 1000} ms) is not longer than probes.checkTimeoutMs ${checkTimeoutMs}: a slow check would time the probe out (a failure the app cannot explain) instead of answering 503; make the probe timeout longer than the app's check timeout`
+    })
+  }
+  if (port !== null && port === values.container.port) {
+    problems.push({ path: 'probes.port', message: `probes.port ${port} is container.port: a separate probe port must differ from the app port (or be null to probe the app port)` })
+  }
+  return problems
+}
+
+const imageTag: Rule = (values) => {
+  const tag = values.image.tag
+  if (tag === '') {
+    return [{ path: 'image.tag', message: 'image.tag is empty: the image would resolve to "latest", APP_VERSION would be empty, and nothing would say which version runs; set an immutable version like "1.4.0"' }]
+  }
+  if (tag === 'latest') {
+    return [{ path: 'image.tag', message: 'image.tag "latest" is not a version: pods started at different times could run different builds, APP_VERSION would say "latest", and a rollback could not go back; set an immutable version like "1.4.0"' }]
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+    return [{ path: 'image.tag', message: `image.tag ${show(tag)} is not a valid image tag: use letters, digits, "_", "." and "-", at most 128 characters` }]
+  }
+  return []
+}
+
+const restricted: Rule = (values) => {
+  const security = values.securityContext
+  const why = 'the "restricted" Pod Security Standard forbids it, and namespaces that enforce it would refuse the pods'
+  const problems: Problem[] = []
+  if (!security.runAsNonRoot) problems.push({ path: 'securityContext.runAsNonRoot', message: `securityContext.runAsNonRoot false lets the container run as root: ${why}` })
+  if (security.runAsUser === 0) problems.push({ path: 'securityContext.runAsUser', message: `securityContext.runAsUser 0 is root: ${why}; use a numeric non-root user like 1000` })
+  if (security.allowPrivilegeEscalation) problems.push({ path: 'securityContext.allowPrivilegeEscalation', message: `securityContext.allowPrivilegeEscalation true lets a process gain privileges: ${why}` })
+  const extra = security.addCapabilities.filter((capability) => capability !== 'NET_BIND_SERVICE')
+  if (extra.length > 0) problems.push({ path: 'securityContext.addCapabilities', message: `securityContext.addCapabilities ${show(extra)}: only NET_BIND_SERVICE may be added; ${why}` })
+  if (security.seccompProfile === 'Unconfined') problems.push({ path: 'securityContext.seccompProfile', message: `securityContext.seccompProfile "Unconfined" turns seccomp off: ${why}` })
+  return problems
+}
+
+const chartOwnedEnv: Rule = (values) => CHART_ENV
+  .filter((name) => Object.hasOwn(values.container.env, name))
+  .map((name) => ({
+    path: `container.env.${name}`,
+    message: `container.env.${name} is set by the chart (${envSource[name]}), so the app and the manifest agree; set that value instead`
+  }))
+
+const envSource: Record<(typeof CHART_ENV)[number], string> = {
+  APP_VERSION: 'from image.tag',
+  PORT: 'from container.port',
+  DRAIN_DELAY_MS: 'from shutdown.drainDelaySeconds',
+  SHUTDOWN_TIMEOUT_MS: 'from shutdown.timeoutSeconds',
+  PROBE_PORT: 'from probes.port'
+}
+
+const service: Rule = (values) => values.service.type === 'ClusterIP' && values.service.nodePort !== null
+  ? [{ path: 'service.nodePort', message: `service.nodePort ${values.service.nodePort} needs service.type NodePort or LoadBalancer, not ClusterIP` }]
+  : []
+
+const disruptionBudget: Rule = (values) => {
+  const { enabled, maxUnavailable } = values.podDisruptionBudget
+  if (!enabled) return []
+  const replicas = values.autoscaling.enabled ? values.autoscaling.minReplicas : values.replicas
+  // The disruption controller rounds a percentage up.
+  const evictable = resolveIntOrPercent(maxUnavailable, replicas, true)
+  if (evictable === 0) {
+    return [{ path: 'podDisruptionBudget.maxUnavailable', message: `podDisruptionBudget.maxUnavailable ${show(maxUnavailable)} allows no eviction: every node drain would hang on these pods; use 1` }]
+  }
+  // A single replica is already refused by the replicas rule.
+  if (evictable >= replicas && replicas >= 2) {
+    return [{ path: 'podDisruptionBudget.maxUnavailable', message: `podDisruptionBudget.maxUnavailable ${show(maxUnavailable)} allows evicting ${evictable} of ${replicas} pods at once: a node drain could take every pod down; use 1` }]
+  }
+  return []
+}
+
+const progressDeadline: Rule = (values) => {
+  const { minReadySeconds, progressDeadlineSeconds } = values.rollout
+  return progressDeadlineSeconds <= minReadySeconds
+    ? [{ path: 'rollout.progressDeadlineSeconds', message: `rollout.progressDeadlineSeconds ${progressDeadlineSeconds} must be greater than rollout.minReadySeconds ${minReadySeconds}: Kubernetes rejects the Deployment otherwise` }]
+    : []
+}
+
+const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageTag, restricted, chartOwnedEnv, service]
+
+/** Every rule problem in values that already passed the schema. */
+export function checkRules (values: Values): Problem[] {
+  return RULES.flatMap((rule) => rule(values))
+}

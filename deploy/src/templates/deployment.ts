@@ -1,0 +1,136 @@
+// The Deployment: a rolling update that never drops capacity, probes on the probe plugin's paths,
+// a preStop sleep and a grace period that fit the app's own shutdown timings, hardened pods.
+import { createHash } from 'node:crypto'
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
+import type { IContainer } from 'kubernetes-models/v1/Container'
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec'
+import type { IProbe } from 'kubernetes-models/v1/Probe'
+import { chartEnv } from '../budget.js'
+import type { ProbeValues, Values } from '../values.js'
+import { metadata, type TemplateContext } from './context.js'
+
+/** sha256 of the configuration, as a pod annotation: a config change changes the pod template, so pods roll. */
+export function configChecksum (values: Values): string {
+  const sorted = Object.fromEntries(Object.entries(values.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex')
+}
+
+export function deployment (context: TemplateContext): IDeployment {
+  const { values, names } = context
+  const spec: NonNullable<IDeployment['spec']> = {
+    revisionHistoryLimit: values.rollout.revisionHistoryLimit,
+    minReadySeconds: values.rollout.minReadySeconds,
+    progressDeadlineSeconds: values.rollout.progressDeadlineSeconds,
+    selector: { matchLabels: { ...names.selector } },
+    strategy: {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: values.rollout.maxSurge, maxUnavailable: values.rollout.maxUnavailable }
+    },
+    template: {
+      metadata: {
+        labels: { ...names.labels },
+        annotations: { ...values.podAnnotations, 'checksum/config': configChecksum(values) }
+      },
+      spec: podSpec(context)
+    }
+  }
+  // With an autoscaler the Deployment must not set replicas, or every apply would undo its scaling.
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: metadata(context),
+    spec: values.autoscaling.enabled ? spec : { replicas: values.replicas, ...spec }
+  }
+}
+
+function podSpec (context: TemplateContext): IPodSpec {
+  const { values, names } = context
+  const security = values.securityContext
+  const spec: IPodSpec = {
+    serviceAccountName: names.serviceAccount,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: values.terminationGracePeriodSeconds,
+    securityContext: {
+      runAsNonRoot: security.runAsNonRoot,
+      runAsUser: security.runAsUser,
+      runAsGroup: security.runAsGroup,
+      fsGroup: security.fsGroup,
+      seccompProfile: { type: security.seccompProfile }
+    },
+    containers: [container(values, names.fullname)],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: values.container.tmpSizeLimit } }]
+  }
+  if (values.imagePullSecrets.length > 0) spec.imagePullSecrets = values.imagePullSecrets.map((name) => ({ name }))
+  if (Object.keys(values.nodeSelector).length > 0) spec.nodeSelector = { ...values.nodeSelector }
+  const spread = [
+    ...(values.topologySpread.zones ? ['topology.kubernetes.io/zone'] : []),
+    ...(values.topologySpread.nodes ? ['kubernetes.io/hostname'] : [])
+  ]
+  if (spread.length > 0) {
+    spec.topologySpreadConstraints = spread.map((topologyKey) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...names.selector } },
+      // Spread each ReplicaSet on its own: without it, old pods skew where the new ones land.
+      matchLabelKeys: ['pod-template-hash']
+    }))
+  }
+  return spec
+}
+
+function container (values: Values, configMapName: string): IContainer {
+  const { image, container: settings, probes, shutdown, securityContext: security } = values
+  const probePort = probes.port === null ? 'http' : 'probes'
+  const probe = (timing: ProbeValues): IProbe => ({
+    httpGet: { path: timing.path, port: probePort },
+    periodSeconds: timing.periodSeconds,
+    timeoutSeconds: timing.timeoutSeconds,
+    failureThreshold: timing.failureThreshold
+  })
+  const lifecycle = preStopHook(shutdown.preStop)
+  const result: IContainer = {
+    name: 'app',
+    image: `${image.repository}:${image.tag}${image.digest !== '' ? `@${image.digest}` : ''}`,
+    imagePullPolicy: image.pullPolicy,
+    ports: [
+      { name: 'http', containerPort: settings.port, protocol: 'TCP' },
+      ...(probes.port === null ? [] : [{ name: 'probes', containerPort: probes.port, protocol: 'TCP' as const }])
+    ],
+    env: [
+      ...chartEnv(values),
+      ...Object.entries(settings.env).map(([name, value]) => ({ name, value }))
+    ],
+    startupProbe: probe(probes.startup),
+    readinessProbe: { ...probe(probes.readiness), successThreshold: probes.readiness.successThreshold },
+    livenessProbe: probe(probes.liveness),
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+    resources: structuredClone(settings.resources),
+    securityContext: {
+      runAsNonRoot: security.runAsNonRoot,
+      allowPrivilegeEscalation: security.allowPrivilegeEscalation,
+      readOnlyRootFilesystem: security.readOnlyRootFilesystem,
+      capabilities: {
+        drop: ['ALL'],
+        ...(security.addCapabilities.length > 0 ? { add: [...security.addCapabilities] } : {})
+      }
+    },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }]
+  }
+  if (settings.command.length > 0) result.command = [...settings.command]
+  if (settings.args.length > 0) result.args = [...settings.args]
+  if (Object.keys(values.config).length > 0) result.envFrom = [{ configMapRef: { name: configMapName } }]
+  return result
+}
+
+/** The preStop sleep: the kubelet's own action, or `sleep` run in the container for clusters before 1.30. */
+function preStopHook ({ sleepSeconds, mode }: Values['shutdown']['preStop']): IContainer['lifecycle'] {
+  // A zero sleep means no hook: before Kubernetes 1.32 the API rejects `sleep: { seconds: 0 }`.
+  if (sleepSeconds === 0) return undefined
+  return {
+    preStop: mode === 'sleep'
+      ? { sleep: { seconds: sleepSeconds } }
+      : { exec: { command: ['sleep', String(sleepSeconds)] } }
+  }
+}

@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'tap'
+import { parse, parseAllDocuments } from 'yaml'
+import { checkOpenApi } from '../src/openapi.js'
+import type { KubernetesObject } from '../src/index.js'
+
+// The built bin, exactly as npm links it.
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+
+// Without tap's loaders in NODE_OPTIONS: the bin runs as a user runs it, and starts fast.
+const env = { ...process.env, NODE_OPTIONS: '' }
+
+function run (cwd: string, args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env })
+}
+
+function documents (yaml: string): any[] {
+  const docs = parseAllDocuments(yaml)
+  if (!Array.isArray(docs)) throw new Error('not a YAML stream')
+  for (const doc of docs) if (doc.errors.length > 0) throw doc.errors[0]
+  return docs.map((doc) => doc.toJS())
+}
+
+const byKind = (objects: any[], kind: string): any => objects.find((object) => object.kind === kind)
+
+test('render prints multi-document YAML that kubectl apply -f - takes', async (t) => {
+  const result = run(t.testdir({}), ['render', 'shop', '--namespace', 'prod'])
+  t.equal(result.status, 0, result.stderr)
+  t.equal(result.stderr, '')
+  const objects = documents(result.stdout)
+  t.same(objects.map((object) => object.kind), ['ServiceAccount', 'Service', 'Deployment', 'PodDisruptionBudget'])
+  for (const object of objects) {
+    t.match(object.metadata, { name: 'shop-zerodown', namespace: 'prod' })
+    t.same(checkOpenApi(object as KubernetesObject), [], `${object.kind as string} passes the OpenAPI schema`)
+  }
+})
+
+test('values files and --set merge in order, later ones winning, like Helm', async (t) => {
+  const cwd = t.testdir({
+    'base.yaml': 'replicas: 4\nimage:\n  tag: "1.0.0"\nrollout:\n  maxSurge: 25%\nservice:\n  annotations:\n    team: web\n',
+    'prod.yaml': 'image:\n  tag: "1.1.0"\nservice:\n  type: LoadBalancer\n',
+    'empty.yaml': ''
+  })
+  const result = run(cwd, [
+    'render', 'shop', '-f', 'base.yaml', '--values', 'prod.yaml', '-f', 'empty.yaml',
+    '--set', 'replicas=6,shutdown.timeoutSeconds=25', '--set', 'terminationGracePeriodSeconds=40',
+    '--set-string', 'service.annotations.example\\.com/port=8080'
+  ])
+  t.equal(result.status, 0, result.stderr)
+  const objects = documents(result.stdout)
+  const deployment = byKind(objects, 'Deployment')
+  t.equal(deployment.spec.replicas, 6, '--set wins over the files')
+  t.equal(deployment.spec.strategy.rollingUpdate.maxSurge, '25%', 'the first file still counts where nothing overrides it')
+  t.equal(deployment.spec.template.spec.containers[0].image, 'ghcr.io/zerodown/demo:1.1.0', 'the later file wins')
+  t.equal(deployment.spec.template.spec.terminationGracePeriodSeconds, 40)
+  t.match(deployment.spec.template.spec.containers[0].env, [{ name: 'APP_VERSION', value: '1.1.0' }, {}, {}, { name: 'SHUTDOWN_TIMEOUT_MS', value: '25000' }])
+  t.same(byKind(objects, 'Service').metadata.annotations, { team: 'web', 'example.com/port': '8080' }, 'maps merge key by key')
+  t.equal(byKind(objects, 'Service').spec.type, 'LoadBalancer')
+})
+
+test('--output-dir writes a Kustomize base: one file per object and a kustomization.yaml', async (t) => {
+  const cwd = t.testdir({})
+  const result = run(cwd, ['render', 'shop', '--output-dir', 'out/base', '--set', 'autoscaling.enabled=true,ingress.enabled=true'])
+  t.equal(result.status, 0, result.stderr)
+  const dir = join(cwd, 'out', 'base')
+  const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))
+  t.same(kustomization, {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: ['serviceaccount.yaml', 'service.yaml', 'deployment.yaml', 'horizontalpodautoscaler.yaml', 'poddisruptionbudget.yaml', 'ingress.yaml']
+  })
+  t.same(readdirSync(dir).sort(), [...kustomization.resources, 'kustomization.yaml'].sort(), 'nothing else is written')
+  for (const file of kustomization.resources as string[]) {
+    const objects = documents(readFileSync(join(dir, file), 'utf8'))
+    t.equal(objects.length, 1, `${file} holds one object`)
+    t.equal(`${(objects[0].kind as string).toLowerCase()}.yaml`, file)
+    t.same(checkOpenApi(objects[0]), [], `${file} passes the OpenAPI schema`)
+  }
+  t.notOk('replicas' in byKind(documents(readFileSync(join(dir, 'deployment.yaml'), 'utf8')), 'Deployment').spec)
+  t.match(result.stdout, /wrote .*kustomization\.yaml\n$/)
+})
+
+test('with any problem, render prints and writes nothing and exits 1', async (t) => {
+  const cwd = t.testdir({ 'bad.yaml': 'replicas: 1\nrollout:\n  maxSurge: lots\n' })
+  const result = run(cwd, ['render', '-f', 'bad.yaml', '--output-dir', 'out'])
+  t.equal(result.status, 1)
+  t.equal(result.stdout, '')
+  t.equal(result.stderr, 'zerodown-deploy: 1 problem(s); nothing was printed or written:\n  rollout.maxSurge: must be an integer or a percentage like "25%"\n')
+  t.notOk(existsSync(join(cwd, 'out')), 'no output folder')
+
+  const rules = run(cwd, ['render', '--set', 'replicas=1,image.tag=latest'])
+  t.equal(rules.status, 1)
+  t.equal(rules.stdout, '')
+  t.match(rules.stderr, /^zerodown-deploy: 2 problem\(s\); nothing was printed or written:\n {2}replicas: replicas 1 leaves a single pod.*\n {2}image\.tag: image\.tag "latest" is not a version/)
+})
+
+test('lint prints every problem and exits 1, or says all is well', async (t) => {
+  const cwd = t.testdir({})
+  const ok = run(cwd, ['lint'])
+  t.equal(ok.status, 0, ok.stderr)
+  t.equal(ok.stdout, 'zerodown-deploy: no problems; 4 objects pass the rules and the Kubernetes OpenAPI schema\n')
+
+  const bad = run(cwd, ['lint', 'shop', '--set', 'terminationGracePeriodSeconds=30', '--set', 'probes.liveness.path=/readyz'])
+  t.equal(bad.status, 1)
+  t.equal(bad.stdout, '')
+  const lines = bad.stderr.trimEnd().split('\n')
+  t.equal(lines[0], 'zerodown-deploy: 2 problem(s); nothing was rendered:')
+  t.match(lines[1], /^ {2}terminationGracePeriodSeconds: terminationGracePeriodSeconds 30 is shorter than the shutdown budget/)
+  t.match(lines[2], /^ {2}probes\.liveness\.path: probes\.readiness\.path and probes\.liveness\.path are both "\/readyz"/)
+})
+
+test('bad arguments and unreadable files exit 2 with a message and the usage', async (t) => {
+  const cwd = t.testdir({ 'list.yaml': '- a\n- b\n', 'broken.yaml': 'a: [\n' })
+  const cases: Array<[string[], RegExp]> = [
+    [[], /zerodown-deploy: a command is required\n\nUsage:/],
+    [['deploy'], /unknown command "deploy"/],
+    [['render', 'a', 'b'], /unexpected argument "b"/],
+    [['render', '--bogus'], /Unknown option '--bogus'/],
+    [['render', 'Bad_Name'], /Invalid release name: expected at most 53 lowercase letters, digits and "-", starting and ending with a letter or digit, got "Bad_Name"/],
+    [['lint', '--output-dir', 'x'], /--output-dir only applies to render/],
+    [['render', '--set', 'replicas'], /Invalid --set: expected key=value, got "replicas"/],
+    [['render', '-f', 'missing.yaml'], /Cannot use values file missing\.yaml: ENOENT/],
+    [['render', '-f', 'list.yaml'], /Cannot use values file list\.yaml: expected a map of values at the top level/],
+    [['render', '-f', 'broken.yaml'], /Cannot use values file broken\.yaml: not valid YAML/]
+  ]
+  for (const [args, message] of cases) {
+    const result = run(cwd, args)
+    t.equal(result.status, 2, args.join(' '))
+    t.equal(result.stdout, '')
+    t.match(result.stderr, message)
+    t.match(result.stderr, /Usage: zerodown-deploy/)
+  }
+})
+
+test('--help prints the usage', async (t) => {
+  const result = run(t.testdir({}), ['--help'])
+  t.equal(result.status, 0)
+  t.match(result.stdout, /^Usage: zerodown-deploy <render\|lint> \[RELEASE\]/)
+})

@@ -1,0 +1,166 @@
+import { test } from 'tap'
+import { DeployInvalidValuesError, defaultValues, lint, parseSet, render, type ValuesOverride } from '../src/index.js'
+import { checkSchema } from '../src/schema.js'
+
+// Each case: values that break exactly one thing, and the exact problem lint reports.
+const schemaCases: Array<[string, unknown, string, string]> = [
+  ['a wrong maxSurge', { rollout: { maxSurge: 'lots' } }, 'rollout.maxSurge', 'must be an integer or a percentage like "25%"'],
+  ['a fractional percentage', { rollout: { maxUnavailable: '2.5%' } }, 'rollout.maxUnavailable', 'must be an integer or a percentage like "25%"'],
+  ['a negative maxSurge', { rollout: { maxSurge: -1 } }, 'rollout.maxSurge', 'must be an integer or a percentage like "25%"'],
+  ['an unknown key', { rollout: { maxSurg: 1 } }, 'rollout.maxSurg', 'unknown key; the keys here are maxSurge, maxUnavailable, minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit'],
+  ['an unknown top-level key', { replica: 3 }, 'replica', 'unknown key; the keys here are nameOverride, fullnameOverride, component, partOf, image, imagePullSecrets, replicas, rollout, container, config, probes, shutdown, terminationGracePeriodSeconds, securityContext, serviceAccount, service, podDisruptionBudget, autoscaling, networkPolicy, ingress, topologySpread, nodeSelector, podAnnotations'],
+  ['a string for an integer', { replicas: '3' }, 'replicas', 'must be an integer'],
+  ['zero replicas', { replicas: 0 }, 'replicas', 'must be 1 or more'],
+  ['a number for a string', { image: { tag: 1.5 } }, 'image.tag', 'must be a string (quote it in YAML, or use --set-string)'],
+  ['a bad enum', { service: { type: 'External' } }, 'service.type', 'must be one of "ClusterIP", "NodePort", "LoadBalancer"'],
+  ['a bad preStop mode', { shutdown: { preStop: { mode: 'wait' } } }, 'shutdown.preStop.mode', 'must be one of "sleep", "exec"'],
+  ['a relative probe path', { probes: { readiness: { path: 'readyz' } } }, 'probes.readiness.path', 'must be an absolute path like "/readyz"'],
+  ['a probe port out of range', { probes: { port: 70000 } }, 'probes.port', 'must be a port number from 1 to 65535, or null'],
+  ['a node port out of range', { service: { nodePort: 80 } }, 'service.nodePort', 'must be a port from 30000 to 32767, or null'],
+  ['a bad quantity', { container: { resources: { limits: { memory: '256 MB' } } } }, 'container.resources.limits.memory', 'must be a Kubernetes quantity like "100m" or "128Mi"'],
+  ['a bad env name', { container: { env: { '1X': 'y' } } }, 'container.env["1X"]', 'is not a valid name: use letters, digits, "_", "-" and ".", not starting with a digit'],
+  ['a bad nameOverride', { nameOverride: 'My_App' }, 'nameOverride', 'must be empty or a DNS label: lowercase letters, digits and "-", at most 63 characters'],
+  ['a bad digest', { image: { digest: 'sha256:abc' } }, 'image.digest', 'must be empty or "sha256:" followed by 64 hex digits'],
+  ['a list item of the wrong type', { container: { args: ['--port', 8080] } }, 'container.args[1]', 'must be a string (quote it in YAML, or use --set-string)'],
+  ['a margin below the kubelet minimum', { shutdown: { marginSeconds: 1 } }, 'shutdown.marginSeconds', 'must be 2 or more'],
+  ['a map that is a list', { podAnnotations: ['a'] }, 'podAnnotations', 'must be a map of keys to values'],
+  ['a required value set to null', { image: null }, 'image', 'must be a map of keys to values'],
+  ['a boolean that is a string', { autoscaling: { enabled: 'yes' } }, 'autoscaling.enabled', 'must be true or false']
+]
+
+test('each schema error names the value and the expected form', async (t) => {
+  for (const [name, overrides, path, message] of schemaCases) {
+    t.same(lint(overrides as ValuesOverride), [{ path, message }], name)
+  }
+})
+
+test('undefined leaves a default alone; a full values object without a key names it', async (t) => {
+  t.same(lint({ replicas: undefined, rollout: { maxSurge: undefined } }), [])
+  const { replicas, ...withoutReplicas } = defaultValues()
+  t.equal(replicas, 3)
+  t.same(checkSchema(withoutReplicas), [{ path: 'replicas', message: 'is required' }])
+})
+
+test('schema errors are all reported at once, and render refuses them', async (t) => {
+  const overrides = { replicas: 'x', rollout: { maxSurge: '1.5' }, service: { type: 'Foo' } } as unknown as ValuesOverride
+  t.same(lint(overrides).map((problem) => problem.path), ['replicas', 'rollout.maxSurge', 'service.type'])
+  const err = t.throws(() => render(overrides)) as DeployInvalidValuesError
+  t.ok(err instanceof DeployInvalidValuesError)
+  t.equal(err.code, 'FST_ZERODOWN_DEPLOY_INVALID_VALUES')
+  t.equal(err.problems.length, 3)
+  t.equal(err.message, [
+    'The values have 3 problem(s); nothing was rendered:',
+    '  replicas: must be an integer',
+    '  rollout.maxSurge: must be an integer or a percentage like "25%"',
+    '  service.type: must be one of "ClusterIP", "NodePort", "LoadBalancer"'
+  ].join('\n'))
+})
+
+const RESTRICTED = 'the "restricted" Pod Security Standard forbids it, and namespaces that enforce it would refuse the pods'
+
+const ruleCases: Array<[string, ValuesOverride, string, string]> = [
+  ['maxSurge and maxUnavailable both 0', { rollout: { maxSurge: 0, maxUnavailable: 0 } }, 'rollout.maxSurge',
+    'rollout.maxSurge 0 and rollout.maxUnavailable 0 are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0'],
+  ['0% and 0, which the API server also rejects', { rollout: { maxSurge: '0%', maxUnavailable: 0 } }, 'rollout.maxSurge',
+    'rollout.maxSurge "0%" and rollout.maxUnavailable 0 are both 0: a rolling update could neither add a new pod nor remove an old one (Kubernetes rejects it); keep maxSurge 1 and maxUnavailable 0'],
+  ['percentages that both round to 0', { rollout: { maxSurge: '0%', maxUnavailable: '10%' } }, 'rollout.maxSurge',
+    'rollout.maxSurge "0%" and rollout.maxUnavailable "10%" both round to 0 for replicas 3, so Kubernetes takes a pod down before its replacement is ready; set maxSurge to 1 or more'],
+  ['maxUnavailable that takes every replica down', { rollout: { maxUnavailable: '100%' } }, 'rollout.maxUnavailable',
+    'rollout.maxUnavailable "100%" allows 3 of replicas 3 to be unavailable at once: a rollout could take every pod down; keep it below the replica count (0 keeps full capacity)'],
+  ['maxUnavailable against the autoscaler minimum', { autoscaling: { enabled: true, minReplicas: 2 }, rollout: { maxUnavailable: 2 } }, 'rollout.maxUnavailable',
+    'rollout.maxUnavailable 2 allows 2 of autoscaling.minReplicas 2 to be unavailable at once: a rollout could take every pod down; keep it below the replica count (0 keeps full capacity)'],
+  ['a progress deadline within minReadySeconds', { rollout: { minReadySeconds: 30, progressDeadlineSeconds: 30 } }, 'rollout.progressDeadlineSeconds',
+    'rollout.progressDeadlineSeconds 30 must be greater than rollout.minReadySeconds 30: Kubernetes rejects the Deployment otherwise'],
+  ['a disruption budget that blocks drains', { podDisruptionBudget: { maxUnavailable: '0%' } }, 'podDisruptionBudget.maxUnavailable',
+    'podDisruptionBudget.maxUnavailable "0%" allows no eviction: every node drain would hang on these pods; use 1'],
+  ['a disruption budget that allows evicting every pod', { podDisruptionBudget: { maxUnavailable: 3 } }, 'podDisruptionBudget.maxUnavailable',
+    'podDisruptionBudget.maxUnavailable 3 allows evicting 3 of 3 pods at once: a node drain could take every pod down; use 1'],
+  ['a single replica', { replicas: 1 }, 'replicas',
+    'replicas 1 leaves a single pod: a node drain or a crash then drops every request; use 2 or more'],
+  ['an autoscaler that may keep one pod', { autoscaling: { enabled: true, minReplicas: 1 } }, 'autoscaling.minReplicas',
+    'autoscaling.minReplicas 1 lets the autoscaler leave a single pod: a node drain or a crash then drops every request; use 2 or more'],
+  ['an autoscaler maximum below its minimum', { autoscaling: { enabled: true, maxReplicas: 2 } }, 'autoscaling.maxReplicas',
+    'autoscaling.maxReplicas 2 is below autoscaling.minReplicas 3'],
+  ['a grace period that does not fit the budget', { terminationGracePeriodSeconds: 30 }, 'terminationGracePeriodSeconds',
+    'terminationGracePeriodSeconds 30 is shorter than the shutdown budget: shutdown.preStop.sleepSeconds 5 + shutdown.drainDelaySeconds 5 + shutdown.timeoutSeconds 20 + shutdown.marginSeconds 5 = 35 s; Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight. Raise it to 35 or shorten the shutdown'],
+  ['liveness on the readiness path', { probes: { liveness: { path: '/readyz' } } }, 'probes.liveness.path',
+    'probes.readiness.path and probes.liveness.path are both "/readyz": a pod that is only not ready (draining, or a dependency down) would be restarted instead of taken out of the Service; use the probe plugin\'s distinct /startupz, /readyz and /livez'],
+  ['startup on the liveness path', { probes: { startup: { path: '/livez' } } }, 'probes.liveness.path',
+    'probes.startup.path and probes.liveness.path are both "/livez": the startup probe would pass or fail with liveness instead of saying when startup finished; use the probe plugin\'s distinct /startupz, /readyz and /livez'],
+  ['liveness that fails before readiness', { probes: { liveness: { periodSeconds: 3 } } }, 'probes.liveness',
+    'probes.liveness fails after 9 s (periodSeconds 3 x failureThreshold 3), no later than probes.readiness after 10 s (periodSeconds 5 x failureThreshold 2): a struggling pod would be restarted before it is taken out of the Service; make liveness slower to fail'],
+  ['a probe timeout not longer than the check timeout', { probes: { checkTimeoutMs: 1000 } }, 'probes.readiness.timeoutSeconds',
+    'probes.readiness.timeoutSeconds 1 (1000 ms) is not longer than probes.checkTimeoutMs 1000: a slow check would time the probe out (a failure the app cannot explain) instead of answering 503; make the probe timeout longer than the app\'s check timeout'],
+  ['a probe port equal to the app port', { probes: { port: 8080 } }, 'probes.port',
+    'probes.port 8080 is container.port: a separate probe port must differ from the app port (or be null to probe the app port)'],
+  ['image tag latest', { image: { tag: 'latest' } }, 'image.tag',
+    'image.tag "latest" is not a version: pods started at different times could run different builds, APP_VERSION would say "latest", and a rollback could not go back; set an immutable version like "1.4.0"'],
+  ['image tag missing', { image: { tag: '' } }, 'image.tag',
+    'image.tag is empty: the image would resolve to "latest", APP_VERSION would be empty, and nothing would say which version runs; set an immutable version like "1.4.0"'],
+  ['image tag malformed', { image: { tag: 'v1 beta' } }, 'image.tag',
+    'image.tag "v1 beta" is not a valid image tag: use letters, digits, "_", "." and "-", at most 128 characters'],
+  ['runAsNonRoot false', { securityContext: { runAsNonRoot: false } }, 'securityContext.runAsNonRoot',
+    `securityContext.runAsNonRoot false lets the container run as root: ${RESTRICTED}`],
+  ['runAsUser 0', { securityContext: { runAsUser: 0 } }, 'securityContext.runAsUser',
+    `securityContext.runAsUser 0 is root: ${RESTRICTED}; use a numeric non-root user like 1000`],
+  ['privilege escalation', { securityContext: { allowPrivilegeEscalation: true } }, 'securityContext.allowPrivilegeEscalation',
+    `securityContext.allowPrivilegeEscalation true lets a process gain privileges: ${RESTRICTED}`],
+  ['an added capability', { securityContext: { addCapabilities: ['NET_BIND_SERVICE', 'SYS_ADMIN'] } }, 'securityContext.addCapabilities',
+    `securityContext.addCapabilities ["SYS_ADMIN"]: only NET_BIND_SERVICE may be added; ${RESTRICTED}`],
+  ['seccomp off', { securityContext: { seccompProfile: 'Unconfined' } }, 'securityContext.seccompProfile',
+    `securityContext.seccompProfile "Unconfined" turns seccomp off: ${RESTRICTED}`],
+  ['an env var the chart owns', { container: { env: { SHUTDOWN_TIMEOUT_MS: '60000' } } }, 'container.env.SHUTDOWN_TIMEOUT_MS',
+    'container.env.SHUTDOWN_TIMEOUT_MS is set by the chart (from shutdown.timeoutSeconds), so the app and the manifest agree; set that value instead'],
+  ['a node port on a ClusterIP Service', { service: { nodePort: 30080 } }, 'service.nodePort',
+    'service.nodePort 30080 needs service.type NodePort or LoadBalancer, not ClusterIP']
+]
+
+test('each rule names the values and says why', async (t) => {
+  t.same(lint(), [], 'the defaults pass every rule')
+  for (const [name, overrides, path, message] of ruleCases) {
+    t.same(lint(overrides), [{ path, message }], name)
+  }
+})
+
+test('rules that fit exactly pass', async (t) => {
+  // The budget may be used up to the second, and NET_BIND_SERVICE is the one capability restricted allows.
+  t.same(lint({ terminationGracePeriodSeconds: 35, securityContext: { addCapabilities: ['NET_BIND_SERVICE'] } }), [])
+  t.same(lint({ shutdown: { timeoutSeconds: 60 }, terminationGracePeriodSeconds: 75 }), [])
+  t.same(lint({ probes: { liveness: { periodSeconds: 4 } } }), [], 'liveness 12 s is later than readiness 10 s')
+  t.same(lint({ probes: { checkTimeoutMs: 999 } }), [], 'a 1 s probe timeout is longer than a 999 ms check')
+  t.same(lint({ rollout: { maxSurge: '25%', maxUnavailable: '25%' }, replicas: 4 }), [], 'Kubernetes defaults on 4 replicas: 1 unavailable of 4')
+  t.same(lint({ rollout: { maxSurge: 0, maxUnavailable: 1 } }), [], 'surge 0 with one unavailable still rolls')
+})
+
+test('a preStop sleep as long as the grace period is refused, with the budget', async (t) => {
+  t.same(lint({ shutdown: { preStop: { sleepSeconds: 40 } }, terminationGracePeriodSeconds: 40 }), [
+    {
+      path: 'shutdown.preStop.sleepSeconds',
+      message: 'shutdown.preStop.sleepSeconds 40 is not shorter than terminationGracePeriodSeconds 40: the grace period counts from pod deletion and includes the preStop sleep, so the app would get SIGTERM with at most 2 s left before SIGKILL'
+    },
+    {
+      path: 'terminationGracePeriodSeconds',
+      message: 'terminationGracePeriodSeconds 40 is shorter than the shutdown budget: shutdown.preStop.sleepSeconds 40 + shutdown.drainDelaySeconds 5 + shutdown.timeoutSeconds 20 + shutdown.marginSeconds 5 = 70 s; Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight. Raise it to 70 or shorten the shutdown'
+    }
+  ])
+})
+
+test('every problem is reported, and render refuses them all', async (t) => {
+  const overrides: ValuesOverride = { replicas: 1, image: { tag: 'latest' }, terminationGracePeriodSeconds: 10 }
+  t.same(lint(overrides).map((problem) => problem.path), ['replicas', 'terminationGracePeriodSeconds', 'image.tag'])
+  t.throws(() => render(overrides), { code: 'FST_ZERODOWN_DEPLOY_INVALID_VALUES', problems: [{ path: 'replicas' }, { path: 'terminationGracePeriodSeconds' }, { path: 'image.tag' }] })
+})
+
+test('--set expressions parse like Helm', async (t) => {
+  t.same(parseSet('rollout.maxSurge=25%'), { rollout: { maxSurge: '25%' } })
+  t.same(parseSet('replicas=5,image.tag=1.2.0'), { replicas: 5, image: { tag: '1.2.0' } })
+  t.same(parseSet('autoscaling.enabled=true,probes.port=null,service.nodePort=-1'), { autoscaling: { enabled: true }, probes: { port: null }, service: { nodePort: -1 } })
+  t.same(parseSet('container.args={--inspect,--port}'), { container: { args: ['--inspect', '--port'] } })
+  t.same(parseSet('container.args={}'), { container: { args: [] } })
+  t.same(parseSet('service.annotations.example\\.com/team=web'), { service: { annotations: { 'example.com/team': 'web' } } })
+  t.same(parseSet('config.LIST=a\\,b'), { config: { LIST: 'a,b' } })
+  t.same(parseSet('image.tag=2', true), { image: { tag: '2' } })
+  t.same(parseSet('config.EMPTY='), { config: { EMPTY: '' } })
+  t.throws(() => parseSet('replicas'), { code: 'FST_ZERODOWN_DEPLOY_INVALID_ARGUMENT', message: 'Invalid --set: expected key=value, got "replicas"' })
+  t.throws(() => parseSet('rollout..maxSurge=1'), { message: 'Invalid --set: expected a dotted key like "rollout.maxSurge", got "rollout..maxSurge=1"' })
+})

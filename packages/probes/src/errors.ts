@@ -1,0 +1,41 @@
+import createError from '@fastify/error'
+
+/** An option passed to the plugin has the wrong type, form or range. */
+export const ProbesInvalidOptionError = createError<[option: string, expected: string, got: string]>(
+  'FST_ZERODOWN_PROBES_INVALID_OPTION',
+  'Invalid @zerodown/probes option "%s": expected %s, got %s',
+  500,
+  TypeError
+)
+
+/** Two probes were given the same path. */
+export const ProbesDuplicatePathError = createError<[first: string, second: string, path: string]>(
+  'FST_ZERODOWN_PROBES_DUPLICATE_PATH',
+  'Invalid @zerodown/probes option "paths": "%s" and "%s" are both %s; each probe needs a path of its own',
+  500,
+  TypeError
+)
+
+/** A readiness check (from the `checks` option or `app.probes.addCheck()`) is malformed. */
+export const ProbesInvalidCheckError = createError<[where: string, expected: string, got: string]>(
+  'FST_ZERODOWN_PROBES_INVALID_CHECK',
+  'Invalid @zerodown/probes check %s: expected %s, got %s',
+  500,
+  TypeError
+)
+
+/** A readiness check name is already taken. */
+export const ProbesDuplicateCheckError = createError<[name: string]>(
+  'FST_ZERODOWN_PROBES_DUPLICATE_CHECK',
+  'A @zerodown/probes check named %s is already registered: check names must be unique',
+  500,
+  TypeError
+)
+
+/** The separate probe port is the port the main server listens on. */
+export const ProbesPortConflictError = createError<[port: number]>(
+  'FST_ZERODOWN_PROBES_PORT_CONFLICT',
+  'Invalid @zerodown/probes option "port": %d is the main server\'s port; the probes need a port of their own (e.g. 9000), or leave "port" out to serve them on the main port',
+  500,
+  TypeError
+)

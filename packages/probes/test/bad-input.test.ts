@@ -1,0 +1,102 @@
+import Fastify from 'fastify'
+import { test } from 'tap'
+import zerodownProbes, {
+  ProbesDuplicateCheckError,
+  ProbesDuplicatePathError,
+  ProbesInvalidCheckError,
+  ProbesInvalidOptionError,
+  type ProbesOptions
+} from '../src/index.js'
+
+async function register (opts: unknown): Promise<unknown> {
+  const app = Fastify()
+  try {
+    await app.register(zerodownProbes, opts as ProbesOptions)
+    await app.ready()
+    return undefined
+  } catch (err) {
+    return err
+  } finally {
+    await app.close()
+  }
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error
+const ok = (): boolean => true
+
+const cases: Array<[string, unknown, ErrorClass, string, RegExp]> = [
+  ['options that are not an object', 'yes', ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"options": expected an object, got "yes"/],
+  ['paths that is a string', { paths: '/readyz' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths": expected an object/],
+  ['an unknown probe in paths', { paths: { health: '/health' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.health": expected one of paths.liveness, paths.readiness, paths.startup/],
+  ['a path without a leading slash', { paths: { readiness: 'readyz' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.readiness": expected false or a path starting with "\/".*got "readyz"/],
+  ['a path with a query', { paths: { liveness: '/livez?x=1' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.liveness"/],
+  ['a path with a space', { paths: { startup: '/start up' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.startup"/],
+  ['a path that is true', { paths: { startup: true } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.startup".*got boolean true/],
+  ['two probes on one path', { paths: { liveness: '/health', readiness: '/health' } }, ProbesDuplicatePathError, 'FST_ZERODOWN_PROBES_DUPLICATE_PATH', /"paths.liveness" and "paths.readiness" are both "\/health"/],
+  ['a path equal to another probe\'s default', { paths: { startup: '/readyz' } }, ProbesDuplicatePathError, 'FST_ZERODOWN_PROBES_DUPLICATE_PATH', /"paths.readiness" and "paths.startup" are both "\/readyz"/],
+  ['checks that is an object', { checks: { db: ok } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checks": expected an array/],
+  ['a check that is a function', { checks: [ok] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\]: expected an object like/],
+  ['a check without a name', { checks: [{ check: ok }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\]: expected a name of 1 to 64 printable ASCII characters, got undefined/],
+  ['a check whose check is not a function', { checks: [{ name: 'db', check: 'SELECT 1' }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\] \("db"\): expected a function as "check", got "SELECT 1"/],
+  ['a check with a zero timeout', { checks: [{ name: 'db', check: ok, timeout: 0 }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /\("db"\): expected a positive number of milliseconds as "timeout", got number 0/],
+  ['a check with a negative timeout', { checks: [{ name: 'db', check: ok, timeout: -5 }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /"timeout", got number -5/],
+  ['a check with a string timeout', { checks: [{ name: 'db', check: ok, timeout: '1s' }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /"timeout", got "1s"/],
+  ['a check with critical "yes"', { checks: [{ name: 'db', check: ok, critical: 'yes' }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /true or false as "critical"/],
+  ['two checks with one name', { checks: [{ name: 'db', check: ok }, { name: 'db', check: ok }] }, ProbesDuplicateCheckError, 'FST_ZERODOWN_PROBES_DUPLICATE_CHECK', /check named "db" is already registered/],
+  ['a checkTimeout of 0', { checkTimeout: 0 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checkTimeout": expected a positive number of milliseconds, got number 0/],
+  ['a checkTimeout of Infinity', { checkTimeout: Infinity }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checkTimeout".*got number Infinity/],
+  ['a negative cacheTtl', { cacheTtl: -1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"cacheTtl": expected a number of milliseconds >= 0/],
+  ['a port above 65535', { port: 70000 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port": expected a whole number from 0 to 65535.*got number 70000/],
+  ['a negative port', { port: -1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port".*got number -1/],
+  ['a fractional port', { port: 9000.5 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port".*got number 9000.5/],
+  ['a port as a string', { port: '9000' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port".*got "9000"/],
+  ['a host without a port', { host: '0.0.0.0' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"host": expected to be given only with "port"/],
+  ['an empty host', { port: 9000, host: '' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"host": expected a non-empty host/],
+  ['verbose "yes"', { verbose: 'yes' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"verbose": expected true or false/],
+  ['logRequests 1', { logRequests: 1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"logRequests": expected true or false, got number 1/],
+  ['pressure true', { pressure: true }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure": expected false or an object/],
+  ['a negative event-loop delay', { pressure: { maxEventLoopDelay: -1 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.maxEventLoopDelay"/],
+  ['an event-loop utilisation above 1', { pressure: { maxEventLoopUtilization: 1.5 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.maxEventLoopUtilization": expected a number from 0 to 1/],
+  ['a heap limit as a string', { pressure: { maxHeapUsedBytes: '1GB' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.maxHeapUsedBytes": expected a number of bytes/],
+  ['a NaN RSS limit', { pressure: { maxRssBytes: NaN } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.maxRssBytes"/],
+  ['a zero sample interval', { pressure: { sampleInterval: 0 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.sampleInterval": expected a positive number/],
+  ['rejectRequests "no"', { pressure: { rejectRequests: 'no' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.rejectRequests": expected true or false/],
+  ['a fractional retryAfter', { pressure: { retryAfter: 1.5 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.retryAfter": expected a whole number of seconds >= 1/]
+]
+
+for (const [title, opts, type, code, message] of cases) {
+  test(`rejects ${title}`, async (t) => {
+    const err = await register(opts)
+    t.type(err, type)
+    t.equal((err as { code?: string }).code, code)
+    t.match((err as Error).message, message)
+  })
+}
+
+test('addCheck rejects a bad check at once, naming it', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { checks: [{ name: 'db', check: ok }] })
+  const calls: Array<[string, () => void, ErrorClass, RegExp]> = [
+    ['not a function', () => app.probes.addCheck('queue', 'nope' as never), ProbesInvalidCheckError, /check addCheck\(\) \("queue"\): expected a function as "check", got "nope"/],
+    ['an empty name', () => app.probes.addCheck('', ok), ProbesInvalidCheckError, /expected a name of 1 to 64/],
+    ['a name with a newline', () => app.probes.addCheck('db\n', ok), ProbesInvalidCheckError, /expected a name of 1 to 64/],
+    ['a taken name', () => app.probes.addCheck('db', ok), ProbesDuplicateCheckError, /check named "db" is already registered/],
+    ['a negative timeout', () => app.probes.addCheck('queue', ok, { timeout: -1 }), ProbesInvalidCheckError, /"timeout", got number -1/],
+    ['settings that are a number', () => app.probes.addCheck('queue', ok, 5 as never), ProbesInvalidCheckError, /settings like \{ timeout: 300, critical: true \}/],
+    ['startup work that is not a promise', () => app.probes.addStartupWork('later' as never), ProbesInvalidOptionError, /"addStartupWork\(work\)": expected a promise, got "later"/]
+  ]
+  for (const [title, call, type, message] of calls) {
+    t.throws(call, type, title)
+    t.throws(call, message, `${title}: message`)
+  }
+})
+
+test('valid edge values are accepted', async (t) => {
+  t.equal(await register({ port: 0 }), undefined, 'port 0 picks a free port')
+  t.equal(await register({ port: 65535, host: '127.0.0.1' }), undefined)
+  t.equal(await register({ cacheTtl: 0 }), undefined, 'cacheTtl 0 turns caching off')
+  t.equal(await register({ paths: { liveness: false, readiness: false, startup: false } }), undefined)
+  t.equal(await register({ pressure: { maxEventLoopDelay: 0, maxEventLoopUtilization: 1 } }), undefined)
+  t.equal(await register({ checks: [] }), undefined)
+})

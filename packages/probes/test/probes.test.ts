@@ -1,0 +1,210 @@
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { test, type Test } from 'tap'
+import zerodownProbes, { zerodownProbes as named, type LifecycleState, type ProbesOptions } from '../src/index.js'
+import { TestLifecycle } from './fixtures/lifecycle.js'
+
+async function build (t: Test, opts: ProbesOptions = {}, lifecycle?: TestLifecycle): Promise<FastifyInstance> {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  if (lifecycle !== undefined) app.decorate('lifecycle', { getter: () => lifecycle })
+  await app.register(zerodownProbes, opts)
+  return app
+}
+
+async function statuses (app: FastifyInstance): Promise<[number, number, number]> {
+  const [live, ready, startup] = await Promise.all(['/livez', '/readyz', '/startupz'].map((url) => app.inject(url)))
+  return [live!.statusCode, ready!.statusCode, startup!.statusCode]
+}
+
+test('default and named exports are the same plugin, named @zerodown/probes', async (t) => {
+  t.equal(named, zerodownProbes)
+  t.equal((zerodownProbes as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')], '@zerodown/probes')
+})
+
+// [state, liveness, readiness, startup]
+const table: Array<[LifecycleState, number, number, number]> = [
+  ['starting', 200, 503, 503],
+  ['ready', 200, 200, 200],
+  ['draining', 200, 503, 200],
+  ['closing', 200, 503, 200],
+  ['closed', 200, 503, 200]
+]
+
+test('each lifecycle state gives the three answers of the design table', async (t) => {
+  const lifecycle = new TestLifecycle()
+  const app = await build(t, {}, lifecycle)
+  await app.ready()
+  for (const [state, live, ready, startup] of table) {
+    lifecycle.set(state)
+    t.same(await statuses(app), [live, ready, startup], `${state}: liveness ${live}, readiness ${ready}, startup ${startup}`)
+    t.equal(app.probes.state, state)
+  }
+})
+
+test('the lifecycle is read lazily: decorated after the probes registered, it still rules', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes)
+  const lifecycle = new TestLifecycle('ready')
+  app.decorate('lifecycle', { getter: () => lifecycle })
+  await app.ready()
+  t.same(await statuses(app), [200, 200, 200])
+  lifecycle.set('draining')
+  t.same(await statuses(app), [200, 503, 200], 'readiness flips on the very next probe')
+})
+
+test('bodies are {"status":"ok"} / {"status":"fail"} JSON, not cached by anyone', async (t) => {
+  const lifecycle = new TestLifecycle('ready')
+  const app = await build(t, {}, lifecycle)
+  const res = await app.inject('/readyz')
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { status: 'ok' })
+  t.match(res.headers['content-type'], /^application\/json/)
+  t.equal(res.headers['cache-control'], 'no-store')
+  lifecycle.set('draining')
+  const failed = await app.inject('/readyz')
+  t.equal(failed.statusCode, 503)
+  t.same(failed.json(), { status: 'fail' })
+  t.same((await app.inject('/startupz')).json(), { status: 'ok' })
+  t.same((await app.inject('/livez')).json(), { status: 'ok' })
+})
+
+test('without a lifecycle: starting until listening, ready after, not ready once close begins', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes)
+  let during: LifecycleState | undefined
+  app.addHook('preClose', async () => { during = app.probes.state })
+  await app.ready()
+  t.equal(app.probes.state, 'starting')
+  t.same(await statuses(app), [200, 503, 503], 'ready() alone is not listening')
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal(app.probes.state, 'ready')
+  t.same(await statuses(app), [200, 200, 200])
+  await app.close()
+  t.equal(during, 'closing', 'closing as soon as close() runs its preClose hooks')
+})
+
+test('declared startup work keeps startup and readiness failing until it resolves', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes)
+  let finish!: () => void
+  app.probes.addStartupWork(new Promise<void>((resolve) => { finish = resolve }))
+  let finishToo!: () => void
+  app.probes.addStartupWork(new Promise<void>((resolve) => { finishToo = resolve }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.same(await statuses(app), [200, 503, 503], 'listening, but warm-up still running')
+  finish()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(await statuses(app), [200, 503, 503], 'one piece of work still pending')
+  finishToo()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(await statuses(app), [200, 200, 200], 'all work done')
+})
+
+test('startup work that rejects keeps startup failing, like the lifecycle contract', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
+  const app = Fastify({ logger: { level: 'error', stream } })
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes)
+  let fail!: (err: Error) => void
+  app.probes.addStartupWork(new Promise<void>((_resolve, reject) => { fail = reject }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  fail(new Error('cache warm-up failed'))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(await statuses(app), [200, 503, 503], 'never started: Kubernetes will restart it')
+  t.match(lines.join(''), /cache warm-up failed/, 'the failure is logged')
+})
+
+test('startup work declared through the probes also holds a decorated lifecycle at starting', async (t) => {
+  const lifecycle = new TestLifecycle('ready')
+  const app = await build(t, {}, lifecycle)
+  let finish!: () => void
+  app.probes.addStartupWork(new Promise<void>((resolve) => { finish = resolve }))
+  t.same(await statuses(app), [200, 503, 503])
+  finish()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(await statuses(app), [200, 200, 200])
+})
+
+test('details only when asked, with state and each check, never error internals', async (t) => {
+  const lifecycle = new TestLifecycle('ready')
+  const app = await build(t, {
+    checks: [
+      { name: 'db', check: async () => { throw new Error('password authentication failed for user "admin" at 10.0.0.7') } },
+      { name: 'cache', check: () => true, critical: false }
+    ]
+  }, lifecycle)
+  const plain = await app.inject('/readyz')
+  t.equal(plain.statusCode, 503)
+  t.same(plain.json(), { status: 'fail' })
+
+  const verbose = await app.inject('/readyz?verbose')
+  t.equal(verbose.statusCode, 503)
+  const body = verbose.json()
+  t.match(body, {
+    status: 'fail',
+    state: 'ready',
+    underPressure: false,
+    checks: [
+      { name: 'db', status: 'fail', critical: true, message: 'threw an error' },
+      { name: 'cache', status: 'pass', critical: false }
+    ]
+  })
+  t.type(body.checks[0].durationMs, 'number')
+  t.notMatch(verbose.body, /password|admin|10\.0\.0\.7|stack|at .*\.ts/, 'no message, stack or internals of the error')
+
+  t.same((await app.inject('/readyz?verbose=false')).json(), { status: 'fail' }, '?verbose=false is not verbose')
+  t.match((await app.inject('/livez?verbose=1')).json(), { status: 'ok', state: 'ready' })
+  lifecycle.set('draining')
+  t.same((await app.inject('/startupz?verbose')).json(), { status: 'ok', state: 'draining' })
+  t.same((await app.inject('/readyz?verbose')).json(), { status: 'fail', state: 'draining', underPressure: false },
+    'draining: no check runs')
+})
+
+test('the verbose option answers details without the query', async (t) => {
+  const app = await build(t, { verbose: true }, new TestLifecycle('ready'))
+  t.same((await app.inject('/readyz')).json(), { status: 'ok', state: 'ready', underPressure: false, checks: [] })
+})
+
+test('paths are configurable, and a probe can be turned off', async (t) => {
+  const app = await build(t, { paths: { liveness: '/health/live', readiness: '/health/ready', startup: false } }, new TestLifecycle('ready'))
+  t.equal((await app.inject('/health/live')).statusCode, 200)
+  t.equal((await app.inject('/health/ready')).statusCode, 200)
+  for (const url of ['/livez', '/readyz', '/startupz']) t.equal((await app.inject(url)).statusCode, 404, `${url} is not served`)
+  t.equal((await app.inject({ method: 'HEAD', url: '/health/ready' })).statusCode, 200, 'HEAD works too')
+})
+
+test('probe requests are not request-logged by default; logRequests brings them back', async (t) => {
+  for (const logRequests of [false, true]) {
+    const lines: string[] = []
+    const stream = new Writable({ write (chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
+    const app = Fastify({ logger: { level: 'info', stream } })
+    t.teardown(() => app.close())
+    await app.register(zerodownProbes, { logRequests })
+    app.get('/', async () => 'hello')
+    await app.ready()
+    for (const url of ['/livez', '/readyz', '/startupz', '/']) await app.inject(url)
+    const logged = lines.map((l) => JSON.parse(l) as { req?: { url: string } }).filter((l) => l.req !== undefined).map((l) => l.req!.url)
+    if (logRequests) {
+      t.same(logged, ['/livez', '/readyz', '/startupz', '/'], 'logRequests: true logs probes like any request')
+    } else {
+      t.same(logged, ['/'], 'only the user request is logged')
+    }
+  }
+})
+
+test('addCheck on the instance adds a readiness check', async (t) => {
+  const app = await build(t, { cacheTtl: 0 }, new TestLifecycle('ready'))
+  t.equal((await app.inject('/readyz')).statusCode, 200)
+  let healthy = true
+  app.probes.addCheck('queue', () => healthy, { timeout: 100 })
+  t.equal((await app.inject('/readyz')).statusCode, 200)
+  healthy = false
+  const res = await app.inject('/readyz?verbose')
+  t.equal(res.statusCode, 503)
+  t.match(res.json().checks, [{ name: 'queue', status: 'fail', message: 'returned false' }])
+})

@@ -1,0 +1,71 @@
+import { test, type Test } from 'tap'
+import { Agent } from 'undici'
+import { send, startKeepAliveLoad, startServerProcess } from '@zerodown/testkit'
+
+const fixture = new URL('./fixtures/rollout-server.js', import.meta.url).pathname
+const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function sigtermWhileServing (t: Test, env: Record<string, string>): Promise<void> {
+  const server = await startServerProcess({ args: [fixture], env: { DRAIN_MS: '3000', ...env } })
+  t.teardown(() => { if (server.child.exitCode === null) server.signal('SIGKILL') })
+  let probeOrigin = server.origin
+  if (env.PROBES_PORT !== undefined) {
+    const log = await server.waitForLog('probes answering on port')
+    probeOrigin = `http://127.0.0.1:${(log.probes as { port: number }).port}`
+    t.not(probeOrigin, server.origin, 'the probes have a port of their own')
+    t.equal((await send(new Agent(), server.origin, '/readyz', 2000)).status, 404, 'and are not on the main port')
+  }
+  await server.waitForLog('lifecycle ready')
+
+  const agent = new Agent({ connections: 2 })
+  t.teardown(() => agent.close())
+  t.equal((await send(agent, probeOrigin, '/readyz', 2000)).status, 200, 'ready before SIGTERM')
+
+  const users = startKeepAliveLoad({ origin: server.origin, connections: 4, paths: ['/'] })
+  const probes = startKeepAliveLoad({ origin: probeOrigin, connections: 1, paths: ['/readyz', '/livez'], pauseMs: 10 })
+  await tick(300)
+  const signalledAt = performance.now()
+  server.signal('SIGTERM')
+  await server.waitForLog('lifecycle draining')
+  const drainingSeenAt = performance.now()
+
+  // The very next probes after draining began.
+  const [ready, live, user] = await Promise.all([
+    send(agent, probeOrigin, '/readyz', 2000),
+    send(agent, probeOrigin, '/livez', 2000),
+    send(agent, server.origin, '/', 2000)
+  ])
+  t.equal(ready.status, 503, 'readiness is 503 on the very next probe')
+  t.equal(live.status, 200, 'liveness stays 200')
+  t.equal(user.status, 200, 'a user request is still served')
+
+  await tick(400)
+  const userRecords = await users.stop()
+  const probeRecords = await probes.stop()
+  const stoppedAt = performance.now()
+  t.ok(stoppedAt - signalledAt < 3000, 'everything below happened while draining, before closing')
+
+  const afterSignal = userRecords.filter((r) => r.start > signalledAt)
+  t.ok(afterSignal.length > 5, `user traffic kept flowing after SIGTERM (${afterSignal.length} requests)`)
+  t.same(userRecords.filter((r) => r.status !== 200), [], 'every user request got 200, before and after SIGTERM')
+  t.ok(afterSignal.some((r) => r.connection === 'close'), 'draining responses ask keep-alive clients to reconnect')
+
+  const readyBefore = probeRecords.filter((r) => r.path === '/readyz' && r.end < signalledAt)
+  const readyAfter = probeRecords.filter((r) => r.path === '/readyz' && r.start > drainingSeenAt)
+  const liveAfter = probeRecords.filter((r) => r.path === '/livez' && r.start > signalledAt)
+  t.ok(readyBefore.length > 0 && readyBefore.every((r) => r.status === 200), 'readiness 200 before SIGTERM')
+  t.ok(readyAfter.length > 0, `readiness probed while draining (${readyAfter.length})`)
+  t.ok(readyAfter.every((r) => r.status === 503), 'every readiness probe after draining began is 503')
+  t.ok(liveAfter.length > 0 && liveAfter.every((r) => r.status === 200), 'every liveness probe after SIGTERM is 200')
+
+  const exit = await server.exited
+  t.equal(exit.code, 0, 'exits 0 after draining and closing')
+}
+
+test('SIGTERM with probes on the main port: readiness 503 at once, liveness and users 200', async (t) => {
+  await sigtermWhileServing(t, {})
+})
+
+test('SIGTERM with probes on their own port: same answers there, and the port stays up through draining', async (t) => {
+  await sigtermWhileServing(t, { PROBES_PORT: '0' })
+})

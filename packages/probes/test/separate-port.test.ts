@@ -1,0 +1,164 @@
+import { createServer } from 'node:net'
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { test, type Test } from 'tap'
+import { Agent } from 'undici'
+import { send } from '@zerodown/testkit'
+import zerodownProbes, { type ProbesOptions } from '../src/index.js'
+import { TestLifecycle } from './fixtures/lifecycle.js'
+
+const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+interface Started {
+  app: FastifyInstance
+  origin: string
+  probes: string
+  lifecycle: TestLifecycle
+  agent: Agent
+  /** Makes an onClose hook (a database pool, say) wait until the returned function is called. */
+  holdClose (): () => void
+}
+
+/** An onClose hook registered before listening, held open on demand. */
+function closeGate (app: FastifyInstance): () => () => void {
+  let gate: Promise<void> | undefined
+  app.addHook('onClose', async () => { await gate })
+  return () => {
+    let release!: () => void
+    gate = new Promise<void>((resolve) => { release = resolve })
+    return release
+  }
+}
+
+async function start (t: Test, opts: ProbesOptions = {}): Promise<Started> {
+  const lifecycle = new TestLifecycle('starting')
+  const app = Fastify()
+  app.decorate('lifecycle', { getter: () => lifecycle })
+  await app.register(zerodownProbes, { port: 0, ...opts })
+  app.get('/', async () => ({ hello: 'world' }))
+  const holdClose = closeGate(app)
+  // Runs after the probes' own onListen hook, which binds the probe listener.
+  const bound = new Promise<void>((resolve) => app.addHook('onListen', async () => resolve()))
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  await bound
+  const agent = new Agent({ connections: 2 })
+  t.teardown(async () => { await agent.close(); await app.close() })
+  t.ok(app.probes.port, 'the probe port is known')
+  return { app, origin, probes: `http://127.0.0.1:${app.probes.port!}`, lifecycle, agent, holdClose }
+}
+
+async function statuses ({ agent, probes }: Started): Promise<number[]> {
+  const records = await Promise.all(['/livez', '/readyz', '/startupz'].map((path) => send(agent, probes, path, 5000)))
+  return records.map((r) => r.status ?? -1)
+}
+
+test('probes answer on their own port and not on the main port', async (t) => {
+  const s = await start(t)
+  t.not(s.app.probes.port, s.app.server.address() !== null && (s.app.server.address() as { port: number }).port)
+  t.same(await statuses(s), [200, 503, 503], 'starting')
+  s.lifecycle.set('ready')
+  t.same(await statuses(s), [200, 200, 200], 'ready')
+  for (const path of ['/livez', '/readyz', '/startupz']) {
+    t.equal((await send(s.agent, s.origin, path, 5000)).status, 404, `${path} is not on the main port`)
+  }
+  t.equal((await send(s.agent, s.probes, '/', 5000)).status, 404, 'user routes are not on the probe port')
+  t.equal((await send(s.agent, s.origin, '/', 5000)).status, 200)
+
+  const res = await fetch(`${s.probes}/readyz?verbose`)
+  t.equal(res.headers.get('content-type'), 'application/json; charset=utf-8')
+  t.equal(res.headers.get('cache-control'), 'no-store')
+  t.same(await res.json(), { status: 'ok', state: 'ready', underPressure: false, checks: [] })
+  const head = await fetch(`${s.probes}/livez`, { method: 'HEAD' })
+  t.equal(head.status, 200)
+  t.equal(await head.text(), '', 'HEAD has no body')
+  const post = await fetch(`${s.probes}/livez`, { method: 'POST' })
+  t.equal(post.status, 405)
+})
+
+test('through draining and closing the probe port still answers; it closes at the end', async (t) => {
+  const s = await start(t)
+  s.lifecycle.set('ready')
+  s.lifecycle.set('draining')
+  t.same(await statuses(s), [200, 503, 200], 'draining: readiness 503 at once, liveness 200')
+  s.lifecycle.set('closing')
+
+  // A slow onClose hook keeps shutdown going after the main listener closed.
+  const releaseHook = s.holdClose()
+  const closed = s.app.close()
+  await tick(50)
+  const main = await send(new Agent(), s.origin, '/', 2000)
+  t.ok(main.error !== undefined, `the main listener is closed (${main.error})`)
+  t.same(await statuses(s), [200, 503, 200], 'the probe port still answers while onClose hooks run')
+  releaseHook()
+  await closed
+  const after = await send(new Agent(), s.probes, '/livez', 2000)
+  t.equal(after.error, 'ECONNREFUSED', 'the probe port closed at the end of shutdown')
+})
+
+test('without a lifecycle the probe port says not ready once close begins, liveness still 200', async (t) => {
+  const app = Fastify()
+  await app.register(zerodownProbes, { port: 0 })
+  const holdClose = closeGate(app)
+  const bound = new Promise<void>((resolve) => app.addHook('onListen', async () => resolve()))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  await bound
+  const probes = `http://127.0.0.1:${app.probes.port!}`
+  const agent = new Agent()
+  t.teardown(() => agent.close())
+  t.equal((await send(agent, probes, '/readyz', 2000)).status, 200)
+  const release = holdClose()
+  const closed = app.close()
+  await tick(50)
+  t.equal((await send(agent, probes, '/readyz', 2000)).status, 503)
+  t.equal((await send(agent, probes, '/livez', 2000)).status, 200)
+  release()
+  await closed
+})
+
+test('custom paths and verbose on the probe port', async (t) => {
+  const s = await start(t, { paths: { readiness: '/ready', liveness: '/live', startup: false }, verbose: true })
+  s.lifecycle.set('draining')
+  t.same(await (await fetch(`${s.probes}/ready`)).json(), { status: 'fail', state: 'draining', underPressure: false })
+  t.equal((await fetch(`${s.probes}/live`)).status, 200)
+  t.equal((await fetch(`${s.probes}/startupz`)).status, 404)
+})
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+test('a probe port equal to the main port is reported with a coded error once the main port is known', async (t) => {
+  const port = await freePort()
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
+  const app = Fastify({ logger: { level: 'info', stream } })
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { port })
+  const hooksDone = new Promise<void>((resolve) => app.addHook('onListen', async () => resolve()))
+  await app.listen({ port, host: '127.0.0.1' })
+  await hooksDone
+  const logged = lines.map((l) => JSON.parse(l) as { level: number, code?: string, err?: { code?: string }, msg: string })
+  const error = logged.find((l) => l.level === 50)
+  t.ok(error, 'an error is logged')
+  t.match(JSON.stringify(error), /FST_ZERODOWN_PROBES_PORT_CONFLICT/)
+  t.match(error?.msg, new RegExp(`"port": ${port} is the main server's port`))
+  t.equal(app.probes.port, undefined, 'no probe listener was started')
+})
+
+test('odd request targets on the probe port get an answer, never a crash', async (t) => {
+  const s = await start(t)
+  s.lifecycle.set('ready')
+  const { request } = await import('node:http')
+  const ask = (path: string): Promise<number> => new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port: s.app.probes.port, path }, (res) => { res.resume(); resolve(res.statusCode!) })
+      .on('error', reject).end()
+  })
+  t.equal(await ask('http://[::1/readyz'), 404, 'an absolute-form target that is not a valid URL')
+  t.equal(await ask('//other-host/readyz'), 404)
+  t.equal(await ask('/readyz?verbose=%E0%A4%A'), 200, 'a malformed query')
+  t.equal(await ask('/livez'), 200, 'the listener is still up')
+})

@@ -1,0 +1,11 @@
+// Hello-world server for the benchmarks; WITH_PLUGIN=1 registers @zerodown/shutdown (DRAIN_DELAY ms).
+import Fastify, { LogController } from 'fastify'
+import zerodownShutdown from '../dist/index.js'
+
+// Info level only for the "listening at" line the harness waits for; request logs would dominate.
+const app = Fastify({ logger: true, logController: new LogController({ disableRequestLogging: true }) })
+if (process.env.WITH_PLUGIN === '1') await app.register(zerodownShutdown, { drainDelay: Number(process.env.DRAIN_DELAY ?? 0) })
+app.get('/', async () => ({ hello: 'world' }))
+// CPU time this process has used, for bench/cpu-cost.js.
+app.get('/cpu', async () => process.cpuUsage())
+await app.listen({ port: 0, host: '127.0.0.1' })

@@ -1,0 +1,30 @@
+import createError from '@fastify/error'
+
+/** An option passed to the plugin has the wrong type, form or range. */
+export const ShutdownInvalidOptionError = createError<[option: string, expected: string, got: string]>(
+  'FST_ZERODOWN_SHUTDOWN_INVALID_OPTION',
+  'Invalid @zerodown/shutdown option "%s": expected %s, got %s',
+  500,
+  TypeError
+)
+
+/** The plugin is already registered on this instance, or another instance in this process handles the signals. */
+export const ShutdownAlreadyRegisteredError = createError<[where: string]>(
+  'FST_ZERODOWN_SHUTDOWN_ALREADY_REGISTERED',
+  '@zerodown/shutdown is already registered %s: one registration owns the process signals and the exit; register it once, at the root of the app',
+  500
+)
+
+/** `shutdown()` with `exit: false` did not finish within `timeout`. */
+export const ShutdownTimeoutError = createError<[timeout: number, pending: string]>(
+  'FST_ZERODOWN_SHUTDOWN_TIMEOUT',
+  'Shutdown did not finish within timeout (%d ms); still pending: %s',
+  500
+)
+
+/** The instance serves HTTP/2, whose long-lived sessions this plugin does not drain. */
+export const ShutdownUnsupportedServerError = createError<[what: string]>(
+  'FST_ZERODOWN_SHUTDOWN_UNSUPPORTED_SERVER',
+  '@zerodown/shutdown drains HTTP/1.1 connections (over http or https); this instance uses %s',
+  500
+)

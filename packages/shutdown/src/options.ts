@@ -1,0 +1,106 @@
+import { ShutdownInvalidOptionError } from './errors.js'
+
+/** Signals the plugin can handle: the ones close-with-grace listens to. */
+export const SUPPORTED_SIGNALS = [
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGUSR2', 'SIGTERM'
+] as const
+export type ShutdownSignal = typeof SUPPORTED_SIGNALS[number]
+
+export interface ShutdownOptions {
+  /** Signals that start the shutdown. Default `['SIGTERM', 'SIGINT']`. */
+  signals?: ShutdownSignal[]
+  /**
+   * Milliseconds spent draining (serving normally, every response with `Connection: close`) before
+   * the listener closes. Default 5000 when `KUBERNETES_SERVICE_HOST` is set, else 0.
+   */
+  drainDelay?: number
+  /** Milliseconds from the signal to a forced exit 1. Must be greater than `drainDelay`. Default 20000. */
+  timeout?: number
+  /**
+   * `true` (default): handle the signals, `uncaughtException` and `unhandledRejection`, and exit the
+   * process when done. `false` (embedding, tests): no process handlers and no exit; `app.shutdown()`
+   * runs the same drain and close and resolves when closed.
+   */
+  exit?: boolean
+  /** Environment read for `KUBERNETES_SERVICE_HOST`. Default `process.env`. */
+  env?: Record<string, string | undefined>
+}
+
+export interface ResolvedShutdownOptions {
+  signals: ShutdownSignal[]
+  drainDelay: number
+  timeout: number
+  exit: boolean
+}
+
+/**
+ * The defaults, exported so the deploy chart can agree with them. They assume the chart's defaults:
+ * a preStop sleep of 5 s and Kubernetes' default grace period of 30 s.
+ */
+export const DEFAULTS = Object.freeze({
+  /** What Kubernetes (SIGTERM) and a terminal (Ctrl+C, SIGINT) send. */
+  signals: Object.freeze(['SIGTERM', 'SIGINT'] as ShutdownSignal[]),
+  /**
+   * Drain for 5 s in Kubernetes: proxies and load balancers stop sending NEW connections 1-3 s (cloud
+   * LBs 10 s) after the pod is deleted. With the chart's 5 s preStop sleep, traffic is served for
+   * 5 + 5 = 10 s after deletion before the listener closes.
+   */
+  kubernetesDrainDelay: 5000,
+  /** Outside Kubernetes nobody routes traffic away first: close at once, so Ctrl+C stays instant. */
+  drainDelay: 0,
+  /**
+   * 20 s from SIGTERM: preStop 5 s + 20 s = 25 s leaves 5 s of Kubernetes' default 30 s grace period,
+   * so the app exits 1 with a log of what was pending before the kubelet's SIGKILL, which logs nothing.
+   */
+  timeout: 20_000,
+  exit: true
+})
+
+function describe (value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (Array.isArray(value)) return `array ${JSON.stringify(value)}`
+  return `${value === null ? 'null' : typeof value} ${String(value)}`
+}
+
+function milliseconds (name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    throw new ShutdownInvalidOptionError(name, 'a finite number of milliseconds >= 0', describe(value))
+  }
+}
+
+function validate (opts: ShutdownOptions): void {
+  if (opts.signals !== undefined) {
+    const signals: unknown = opts.signals
+    const supported = new Set<unknown>(SUPPORTED_SIGNALS)
+    if (!Array.isArray(signals) || signals.some((s) => !supported.has(s)) || new Set(signals).size !== signals.length) {
+      throw new ShutdownInvalidOptionError('signals', `an array of distinct signal names among ${SUPPORTED_SIGNALS.join(', ')}`, describe(signals))
+    }
+  }
+  milliseconds('drainDelay', opts.drainDelay)
+  milliseconds('timeout', opts.timeout)
+  if (opts.exit !== undefined && typeof opts.exit !== 'boolean') {
+    throw new ShutdownInvalidOptionError('exit', 'a boolean', describe(opts.exit))
+  }
+  if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object')) {
+    throw new ShutdownInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
+  }
+}
+
+export function resolveOptions (opts: ShutdownOptions): ResolvedShutdownOptions {
+  validate(opts)
+  const env = opts.env ?? process.env
+  const inKubernetes = env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_HOST !== ''
+  const drainDelay = opts.drainDelay ?? (inKubernetes ? DEFAULTS.kubernetesDrainDelay : DEFAULTS.drainDelay)
+  const timeout = opts.timeout ?? DEFAULTS.timeout
+  if (timeout <= drainDelay) {
+    throw new ShutdownInvalidOptionError('timeout',
+      `a number of milliseconds greater than drainDelay (${drainDelay} ms${opts.drainDelay === undefined ? ', the default' : ''})`,
+      describe(timeout))
+  }
+  return {
+    signals: [...(opts.signals ?? DEFAULTS.signals)],
+    drainDelay,
+    timeout,
+    exit: opts.exit ?? DEFAULTS.exit
+  }
+}

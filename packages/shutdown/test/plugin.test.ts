@@ -1,0 +1,253 @@
+// In-process behaviour: options, the lifecycle contract, and shutdown() with exit: false.
+import { readFileSync } from 'node:fs'
+import { Writable } from 'node:stream'
+import { connect as tlsConnect } from 'node:tls'
+import { Agent, request } from 'undici'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { test, type Test } from 'tap'
+import zerodownShutdown, {
+  DEFAULTS,
+  ShutdownAlreadyRegisteredError,
+  ShutdownInvalidOptionError,
+  ShutdownTimeoutError,
+  ShutdownUnsupportedServerError,
+  type LifecycleState,
+  type ShutdownOptions
+} from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
+
+function appWithLogs (t: Test): { app: FastifyInstance, logs: Array<Record<string, unknown>> } {
+  const logs: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write (chunk: Buffer, _encoding, callback) {
+      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>)
+      callback()
+    }
+  })
+  const app = Fastify({ logger: { level: 'info', stream } })
+  t.teardown(() => app.close())
+  return { app, logs }
+}
+
+async function registerError (opts: unknown, app = Fastify()): Promise<unknown> {
+  try {
+    await app.register(zerodownShutdown, opts as ShutdownOptions)
+    await app.ready()
+    return undefined
+  } catch (err) {
+    return err
+  } finally {
+    await app.close()
+  }
+}
+
+const invalidOptions: Array<[string, unknown, RegExp]> = [
+  ['negative drainDelay', { drainDelay: -1 }, /"drainDelay": expected a finite number of milliseconds >= 0, got number -1/],
+  ['drainDelay as a string', { drainDelay: '5000' }, /"drainDelay": expected a finite number of milliseconds >= 0, got "5000"/],
+  ['drainDelay NaN', { drainDelay: Number.NaN }, /"drainDelay".*got number NaN/],
+  ['drainDelay null', { drainDelay: null }, /"drainDelay".*got null null/],
+  ['negative timeout', { timeout: -5 }, /"timeout": expected a finite number of milliseconds >= 0, got number -5/],
+  ['infinite timeout', { timeout: Infinity }, /"timeout".*got number Infinity/],
+  ['timeout as a string', { timeout: '20s' }, /"timeout".*got "20s"/],
+  ['timeout equal to drainDelay', { drainDelay: 1000, timeout: 1000 }, /"timeout": expected a number of milliseconds greater than drainDelay \(1000 ms\), got number 1000/],
+  ['timeout below drainDelay', { drainDelay: 3000, timeout: 2000 }, /"timeout".*greater than drainDelay \(3000 ms\)/],
+  ['timeout below the Kubernetes default drainDelay', { timeout: 3000, env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' } },
+    /"timeout".*greater than drainDelay \(5000 ms, the default\), got number 3000/],
+  ['zero timeout', { timeout: 0 }, /"timeout".*greater than drainDelay \(0 ms, the default\), got number 0/],
+  ['an unknown signal name', { signals: ['SIGTERM', 'SIGFOO'] }, /"signals": expected an array of distinct signal names among SIGHUP, .*SIGTERM, got array \["SIGTERM","SIGFOO"\]/],
+  ['SIGKILL, which cannot be handled', { signals: ['SIGKILL'] }, /"signals".*got array \["SIGKILL"\]/],
+  ['a signal twice', { signals: ['SIGTERM', 'SIGTERM'] }, /"signals".*distinct/],
+  ['signals as a string', { signals: 'SIGTERM' }, /"signals".*got "SIGTERM"/],
+  ['exit as a string', { exit: 'no' }, /"exit": expected a boolean, got "no"/],
+  ['env as a string', { env: 'production' }, /"env": expected an object of environment variables, got "production"/]
+]
+
+for (const [title, opts, message] of invalidOptions) {
+  test(`rejects ${title}`, async (t) => {
+    const err = await registerError(opts)
+    t.type(err, ShutdownInvalidOptionError)
+    t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_INVALID_OPTION')
+    t.match((err as Error).message, message)
+  })
+}
+
+test('rejects registering twice on one instance', async (t) => {
+  const app = Fastify()
+  app.register(zerodownShutdown, { exit: false })
+  const err = await registerError({ exit: false }, app)
+  t.type(err, ShutdownAlreadyRegisteredError)
+  t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_ALREADY_REGISTERED')
+  t.match((err as Error).message, /already registered on this Fastify instance/)
+})
+
+test('rejects a second instance handling the signals of the same process, until the first is closed', async (t) => {
+  const first = Fastify()
+  await first.register(zerodownShutdown)
+  const err = await registerError({})
+  t.type(err, ShutdownAlreadyRegisteredError)
+  t.match((err as Error).message, /already registered in this process/)
+  t.equal(await registerError({ exit: false }), undefined, 'an instance with exit: false handles no signals and may coexist')
+  await first.close()
+  t.equal(await registerError({}), undefined, 'allowed again once the first instance is closed')
+})
+
+test('rejects an HTTP/2 instance', async (t) => {
+  const err = await registerError({}, Fastify({ http2: true }) as unknown as ReturnType<typeof Fastify>)
+  t.type(err, ShutdownUnsupportedServerError)
+  t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_UNSUPPORTED_SERVER')
+  t.match((err as Error).message, /HTTP\/1\.1 connections \(over http or https\); this instance uses HTTP\/2/)
+})
+
+test('defaults: drainDelay 5 s in Kubernetes, 0 elsewhere; timeout 20 s; SIGTERM and SIGINT', async (t) => {
+  t.match(resolveOptions({ env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' } }), { drainDelay: 5000, timeout: 20_000, signals: ['SIGTERM', 'SIGINT'], exit: true })
+  t.match(resolveOptions({ env: {} }), { drainDelay: 0, timeout: 20_000 })
+  t.match(resolveOptions({ env: { KUBERNETES_SERVICE_HOST: '' } }), { drainDelay: 0 }, 'an empty variable counts as unset')
+  t.match(resolveOptions({ drainDelay: 0, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' } }), { drainDelay: 0 }, '0 is a real value')
+  t.same(DEFAULTS, { signals: ['SIGTERM', 'SIGINT'], kubernetesDrainDelay: 5000, drainDelay: 0, timeout: 20_000, exit: true })
+  const preStopSleep = 5000
+  const gracePeriod = 30_000
+  t.ok(preStopSleep + DEFAULTS.timeout < gracePeriod, 'preStop + timeout fits the default grace period')
+  t.ok(preStopSleep + DEFAULTS.kubernetesDrainDelay >= 10_000, 'traffic is served 10 s after deletion, past load balancer delays')
+  t.ok(Object.isFrozen(DEFAULTS), 'DEFAULTS cannot be changed by accident')
+})
+
+test('lifecycle: starting at registration, ready after listen once startup work settled, observable', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownShutdown, { exit: false })
+  t.equal(app.lifecycle.state, 'starting')
+  const seen: Array<[LifecycleState, LifecycleState]> = []
+  const unsubscribe = app.lifecycle.onChange((state, previous) => seen.push([state, previous]))
+  let finish = (): void => {}
+  app.lifecycle.addStartupWork(new Promise<void>((resolve) => { finish = resolve }))
+  app.get('/', async () => 'ok')
+
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal(app.lifecycle.state, 'starting', 'still starting after listen while startup work runs')
+  finish()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(app.lifecycle.state, 'ready')
+  t.same(seen, [['ready', 'starting']])
+
+  unsubscribe()
+  await app.shutdown()
+  t.equal(app.lifecycle.state, 'closed')
+  t.same(seen, [['ready', 'starting']], 'no more calls after unsubscribing')
+})
+
+test('lifecycle: failed startup work is logged and keeps the instance starting', async (t) => {
+  const { app, logs } = appWithLogs(t)
+  await app.register(zerodownShutdown, { exit: false })
+  app.lifecycle.addStartupWork(Promise.reject(new Error('migrations failed')))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(app.lifecycle.state, 'starting')
+  t.match(logs.find((l) => l.level === 50), { err: { message: 'migrations failed' }, msg: /startup work failed/ })
+})
+
+test('exit: false: shutdown() drains with Connection: close, closes, resolves; no process handlers', async (t) => {
+  const sigterm = process.listenerCount('SIGTERM')
+  const uncaught = process.listenerCount('uncaughtException')
+  const { app, logs } = appWithLogs(t)
+  await app.register(zerodownShutdown, { exit: false, drainDelay: 200 })
+  t.equal(process.listenerCount('SIGTERM'), sigterm, 'no SIGTERM handler')
+  t.equal(process.listenerCount('uncaughtException'), uncaught, 'no uncaughtException handler')
+  let closedHookRan = false
+  app.addHook('onClose', async () => { closedHookRan = true })
+  // A faulty observer does not stop the shutdown.
+  app.lifecycle.onChange(() => { throw new Error('observer bug') })
+  app.get('/', async () => 'ok')
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+
+  const before = await fetch(origin)
+  t.equal(before.headers.get('connection'), 'keep-alive')
+  const done = app.shutdown('test')
+  t.equal(app.shutdown(), done, 'a second call returns the same promise')
+  t.equal(app.lifecycle.state, 'draining')
+  const during = await fetch(origin)
+  t.equal(during.status, 200, 'still served while draining')
+  t.equal(during.headers.get('connection'), 'close')
+  await done
+  t.equal(app.lifecycle.state, 'closed')
+  t.ok(closedHookRan, 'onClose hooks ran')
+  t.notOk(app.server.listening)
+  t.ok(logs.some((l) => l.reason === 'test'), 'the reason is logged')
+  t.ok(logs.some((l) => String(l.msg).includes('lifecycle listener threw on ready -> draining')), 'the faulty observer is logged')
+  t.notOk(logs.some((l) => String(l.msg).includes('exiting')), 'no exit announced')
+})
+
+test('exit: false: shutdown() rejects with a coded error at the timeout', async (t) => {
+  const { app, logs } = appWithLogs(t)
+  await app.register(zerodownShutdown, { exit: false, timeout: 200 })
+  let release = (): void => {}
+  app.addHook('onClose', () => new Promise<void>((resolve) => { release = resolve }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const err = await app.shutdown().then(() => undefined, (e: unknown) => e)
+  t.type(err, ShutdownTimeoutError)
+  t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_TIMEOUT')
+  t.match((err as Error).message, /within timeout \(200 ms\); still pending: phase closing; 0 request\(s\) in flight; 0 open connection\(s\); preClose\/onClose hooks running for \d+ ms/)
+  t.ok(logs.some((l) => l.level === 50 && String(l.msg).includes('timeout of 200 ms reached')))
+  release()
+})
+
+test('a direct app.close() moves the lifecycle to closed and removes the process handlers', async (t) => {
+  const sigterm = process.listenerCount('SIGTERM')
+  const app = Fastify()
+  await app.register(zerodownShutdown)
+  t.equal(process.listenerCount('SIGTERM'), sigterm + 1, 'SIGTERM handled')
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const seen: LifecycleState[] = []
+  app.lifecycle.onChange((state) => seen.push(state))
+  await app.close()
+  t.same(seen, ['closing', 'closed'])
+  t.equal(process.listenerCount('SIGTERM'), sigterm, 'SIGTERM handler removed, the process can exit')
+})
+
+test('shutdown() before listen skips the drain delay', async (t) => {
+  const app = Fastify()
+  await app.register(zerodownShutdown, { exit: false, drainDelay: 10_000, timeout: 20_000 })
+  await app.ready()
+  const start = performance.now()
+  await app.shutdown()
+  t.equal(app.lifecycle.state, 'closed')
+  t.ok(performance.now() - start < 5000, 'nothing listens, so nothing to drain')
+})
+
+test('HTTPS: the same drain and close on TLS connections', async (t) => {
+  const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url))
+  const app = Fastify({ https: { key: fixture('tls-key.pem'), cert: fixture('tls-cert.pem') } })
+  t.teardown(() => app.close())
+  await app.register(zerodownShutdown, { exit: false, drainDelay: 100, timeout: 5000 })
+  app.get('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    return 'slow'
+  })
+  app.get('/', async () => 'ok')
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  const agent = (): Agent => {
+    const a = new Agent({ connections: 1, connect: { rejectUnauthorized: false } })
+    t.teardown(() => a.destroy())
+    return a
+  }
+
+  // An idle keep-alive connection, and a TLS connection that never sends a request.
+  const idle = await request(`${origin}/`, { dispatcher: agent() })
+  await idle.body.text()
+  t.equal(idle.headers.connection, 'keep-alive')
+  const port = Number(new URL(origin).port)
+  const fresh = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+  fresh.on('error', () => {})
+  t.teardown(() => fresh.destroy())
+  const freshClosed = new Promise<void>((resolve) => fresh.once('close', () => resolve()))
+  await new Promise<void>((resolve) => fresh.once('secureConnect', () => resolve()))
+
+  const slow = request(`${origin}/slow`, { dispatcher: agent() })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  await app.shutdown()
+  const res = await slow
+  t.equal(res.statusCode, 200, 'the request in flight finished')
+  t.equal(res.headers.connection, 'close', 'with Connection: close, though it began before draining')
+  t.equal(await res.body.text(), 'slow')
+  await freshClosed
+  t.equal(app.lifecycle.state, 'closed', 'closed without waiting for the timeout')
+})

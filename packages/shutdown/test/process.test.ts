@@ -1,0 +1,200 @@
+// Real processes, real sockets, real signals: a fixture server using the plugin, driven like Kubernetes drives a pod.
+import { connect, type Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { send, startKeepAliveLoad, startServerProcess, type RequestRecord, type ServerProcess } from '@zerodown/testkit'
+import { test, type Test } from 'tap'
+import { Agent } from 'undici'
+
+const fixture = fileURLToPath(new URL('./fixtures/server.js', import.meta.url))
+
+async function start (t: Test, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const server = await startServerProcess({ args: [fixture], env: { KUBERNETES_SERVICE_HOST: '', ...env } })
+  t.teardown(() => { if (server.child.exitCode === null && server.child.signalCode === null) server.signal('SIGKILL') })
+  await server.waitForLog('lifecycle starting -> ready')
+  return server
+}
+
+/** A request on its own keep-alive connection, started now. */
+function request (t: Test, origin: string, path: string): Promise<RequestRecord> {
+  const agent = new Agent({ connections: 1 })
+  t.teardown(() => agent.destroy())
+  return send(agent, origin, path, 10_000)
+}
+
+const messages = (server: ServerProcess): string[] => server.logs().map((l) => String(l.msg))
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Each phase is logged exactly once, with a duration. */
+function assertPhasesLogged (t: Test, server: ServerProcess, exitCode: number): void {
+  for (const phase of ['draining', 'closing', 'closed']) {
+    const logs = server.logs().filter((l) => l.zerodown === 'shutdown' && l.phase === phase)
+    t.equal(logs.length, 1, `phase ${phase} logged once`)
+    t.type(logs[0]?.durationMs, 'number', `phase ${phase} logged with its duration`)
+  }
+  t.match(server.logs().find((l) => l.phase === 'closed'), { exitCode })
+}
+
+test('SIGTERM under keep-alive load: every request sent before the listener closed gets 200, then exit 0', async (t) => {
+  const drainDelay = 500
+  const server = await start(t, { DRAIN_DELAY: String(drainDelay) })
+  const load = startKeepAliveLoad({ origin: server.origin, connections: 6, pauseMs: 2 })
+  await sleep(300)
+
+  // Slow requests in flight at SIGTERM; they end while the instance is closing.
+  const slowBefore = [request(t, server.origin, '/slow?ms=1000'), request(t, server.origin, '/slow?ms=1000')]
+  await sleep(50)
+  const signalledAt = performance.now()
+  server.signal('SIGTERM')
+  await server.waitForLog('draining for')
+  const drainingSeenAt = performance.now()
+  // A slow request that starts while draining, also ends while closing.
+  const slowDuring = request(t, server.origin, '/slow?ms=600')
+
+  const exit = await server.exited
+  const records = await load.stop()
+  const slow = await Promise.all([...slowBefore, slowDuring])
+
+  t.equal(exit.code, 0, 'exit code 0')
+  t.ok(exit.at - signalledAt < drainDelay + 1000 + 2000, `exits within drainDelay + longest request + margin (${Math.round(exit.at - signalledAt)} ms)`)
+  for (const r of slow) t.match(r, { status: 200, connection: 'close' }, `${r.path}: in-flight request finishes with 200 and Connection: close`)
+
+  const all = [...records, ...slow]
+  t.same(all.filter((r) => r.status !== undefined && r.status !== 200).map((r) => r.status), [], 'no response other than 200 (no 503)')
+  // The listener cannot close before drainDelay has passed since the signal was sent.
+  const listenerClosedNoEarlierThan = signalledAt + drainDelay - 20
+  const beforeClose = all.filter((r) => r.start < listenerClosedNoEarlierThan)
+  t.same(beforeClose.filter((r) => r.status !== 200), [], 'every request sent before the listener closed got 200')
+  const drained = records.filter((r) => r.start > drainingSeenAt && r.status !== undefined)
+  t.ok(drained.length > 10, `requests kept being served while draining (${drained.length})`)
+  t.same(drained.filter((r) => r.connection !== 'close'), [], 'every response while draining carries Connection: close')
+  t.same(all.filter((r) => r.error !== undefined && r.error !== 'ECONNREFUSED' && r.error !== 'ECONNRESET').map((r) => r.error), [],
+    'after the listener closed, only connection-level refusals')
+
+  t.match(server.logs().find((l) => String(l.msg).startsWith('app onClose hook')), { inFlight: 0 }, 'onClose hooks ran after the in-flight requests')
+  assertPhasesLogged(t, server, 0)
+  const transitions = server.logs().filter((l) => l.state !== undefined).map((l) => l.state)
+  t.same(transitions, ['ready', 'draining', 'closing', 'closed'], 'lifecycle transitions in order')
+})
+
+/** A raw HTTP/1.1 client, to hold a connection open with a half-sent request. */
+function rawSocket (t: Test, port: number): Promise<{ socket: Socket, received: () => string, ended: Promise<void> }> {
+  return new Promise((resolve) => {
+    let data = ''
+    const socket = connect(port, '127.0.0.1', () => resolve({ socket, received: () => data, ended }))
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => { data += chunk })
+    socket.on('error', () => {})
+    t.teardown(() => { socket.destroy() })
+  })
+}
+
+test('closing: a request arriving on an already-open connection is served; idle sockets are closed; exit 0', async (t) => {
+  const server = await start(t, { DRAIN_DELAY: '300' })
+
+  // A keep-alive connection that served one request and has the next one half sent.
+  const busy = await rawSocket(t, server.port)
+  busy.socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+  while (!busy.received().includes('{"hello":"world"}')) await sleep(10)
+  t.match(busy.received(), /connection: keep-alive/i)
+  busy.socket.write('GET /slow?ms=50 HTTP/1.1\r\nHost: a\r\n')
+  // An idle keep-alive connection, and one that never sent anything.
+  const idle = await rawSocket(t, server.port)
+  idle.socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+  const fresh = await rawSocket(t, server.port)
+
+  server.signal('SIGTERM')
+  await server.waitForLog('lifecycle draining -> closing')
+  await sleep(100)
+  t.notOk(busy.socket.closed, 'the connection with a request on its way stays open')
+  busy.socket.write('\r\n')
+  await busy.ended
+  const second = busy.received().split('HTTP/1.1 ')[2] ?? ''
+  t.match(second, /^200 OK/, 'the request that arrived during closing is answered 200')
+  t.match(second, /connection: close/i, 'with Connection: close')
+  await idle.ended
+  t.pass('the idle keep-alive connection was closed')
+  await fresh.ended
+  t.pass('the connection that never sent a request was closed')
+
+  const exit = await server.exited
+  t.equal(exit.code, 0, 'exit code 0')
+  assertPhasesLogged(t, server, 0)
+})
+
+test('timeout: an onClose hook that never resolves exits 1 at the deadline and names what was pending', async (t) => {
+  const server = await start(t, { HANG_ON_CLOSE: '1', TIMEOUT: '800' })
+  const signalledAt = performance.now()
+  server.signal('SIGTERM')
+  const exit = await server.exited
+  t.equal(exit.code, 1, 'exit code 1')
+  t.ok(exit.at - signalledAt < 800 + 3000, `exits at the deadline (${Math.round(exit.at - signalledAt)} ms)`)
+  const log = server.logs().find((l) => String(l.msg).includes('timeout of 800 ms reached'))
+  t.match(log, { level: 50, phase: 'closing', inFlight: 0, closeHooks: /^running for \d+ ms$/ }, 'the log names the hooks still running')
+  t.match(String(log?.msg), /preClose\/onClose hooks running/)
+})
+
+test('timeout: a request still in flight at the deadline is named in the log', async (t) => {
+  const server = await start(t, { TIMEOUT: '800' })
+  const slow = request(t, server.origin, '/slow?ms=5000')
+  await sleep(100)
+  server.signal('SIGTERM')
+  const exit = await server.exited
+  t.equal(exit.code, 1, 'exit code 1')
+  const log = server.logs().find((l) => String(l.msg).includes('timeout of 800 ms reached'))
+  t.match(log, { phase: 'closing', inFlight: 1, requests: [/^GET \/slow\?ms=5000 \(\d+ ms\)$/], openConnections: 1, closeHooks: 'not started' })
+  t.match(await slow, { error: /.+/ }, 'the request dies with the process')
+})
+
+test('a second SIGTERM while draining exits at once', async (t) => {
+  const server = await start(t, { DRAIN_DELAY: '5000' })
+  server.signal('SIGTERM')
+  await server.waitForLog('draining for 5000 ms')
+  const secondAt = performance.now()
+  server.signal('SIGTERM')
+  const exit = await server.exited
+  t.equal(exit.code, 1, 'exit code 1')
+  t.ok(exit.at - secondAt < 1500, `exits at once (${Math.round(exit.at - secondAt)} ms), not after the 5 s drain`)
+  t.ok(messages(server).includes('shutdown: second SIGTERM, exiting at once with code 1'))
+  t.notOk(messages(server).some((m) => m.includes('draining done')), 'the drain did not finish')
+})
+
+for (const [path, event] of [['/crash', 'uncaughtException'], ['/reject', 'unhandledRejection']]) {
+  test(`${event} in a handler's async work: drain, then exit 1`, async (t) => {
+    const server = await start(t, { DRAIN_DELAY: '400' })
+    t.match(await request(t, server.origin, path!), { status: 200 })
+    await server.waitForLog('draining for 400 ms')
+    // Still serving while draining, telling the client to go elsewhere.
+    t.match(await request(t, server.origin, '/'), { status: 200, connection: 'close' }, 'served while draining')
+    const exit = await server.exited
+    t.equal(exit.code, 1, 'exit code 1')
+    t.match(server.logs().find((l) => l.level === 60), { err: { message: /in async work/ } }, 'the error is logged as fatal')
+    t.match(server.logs().find((l) => l.reason !== undefined), { reason: 'uncaught error' })
+    assertPhasesLogged(t, server, 1)
+  })
+}
+
+test('app.shutdown(): the same sequence as SIGTERM', async (t) => {
+  const server = await start(t, { DRAIN_DELAY: '300' })
+  const agent = new Agent({ connections: 1 })
+  t.teardown(() => agent.destroy())
+  const res = await fetch(`${server.origin}/shutdown`, { method: 'POST' })
+  t.equal(res.status, 200)
+  await server.waitForLog('draining for 300 ms')
+  t.match(await request(t, server.origin, '/'), { status: 200, connection: 'close' }, 'served while draining')
+  const exit = await server.exited
+  t.equal(exit.code, 0, 'exit code 0')
+  t.match(server.logs().find((l) => l.reason !== undefined), { reason: 'admin request' })
+  const transitions = server.logs().filter((l) => l.state !== undefined).map((l) => l.state)
+  t.same(transitions, ['ready', 'draining', 'closing', 'closed'])
+  assertPhasesLogged(t, server, 0)
+})
+
+test('startup work keeps the instance starting after listen until it settles', async (t) => {
+  const server = await startServerProcess({ args: [fixture], env: { STARTUP_WORK_MS: '300' } })
+  t.teardown(() => { if (server.child.exitCode === null) server.signal('SIGKILL') })
+  t.notOk(messages(server).includes('lifecycle starting -> ready'), 'not ready at listen')
+  await server.waitForLog('lifecycle starting -> ready')
+  server.signal('SIGINT')
+  t.equal((await server.exited).code, 0, 'SIGINT is handled by default, exit 0')
+})
