@@ -48,10 +48,10 @@ export function readConfig (env: Env = process.env): DemoConfig {
     logLevel,
     drainDelayMs: integer(env, 'DRAIN_DELAY_MS', 0, 600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 1, 600_000),
-    probePort: integer(env, 'PROBE_PORT', 1, 65535),
+    probePort: integer(env, 'PROBE_PORT', 0, 65535),
     workMs: integer(env, 'WORK_MS', 0, MAX_WORK_MS) ?? 100
   }
-  if (config.probePort !== undefined && config.probePort === config.port) {
+  if (config.probePort !== undefined && config.probePort !== 0 && config.probePort === config.port) {
     throw new ConfigError('PROBE_PORT', `a port other than PORT (${config.port})`, String(config.probePort))
   }
   return config

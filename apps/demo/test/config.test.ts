@@ -19,8 +19,14 @@ test('defaults', async (t) => {
 
 test('every variable is read', async (t) => {
   t.same(readConfig({
-    PORT: '3000', HOST: '127.0.0.1', APP_VERSION: 'v2.0.0', LOG_LEVEL: 'warn', DRAIN_DELAY_MS: '5000',
-    SHUTDOWN_TIMEOUT_MS: '20000', PROBE_PORT: '9000', WORK_MS: '1000'
+    PORT: '3000',
+    HOST: '127.0.0.1',
+    APP_VERSION: 'v2.0.0',
+    LOG_LEVEL: 'warn',
+    DRAIN_DELAY_MS: '5000',
+    SHUTDOWN_TIMEOUT_MS: '20000',
+    PROBE_PORT: '9000',
+    WORK_MS: '1000'
   }), {
     port: 3000,
     host: '127.0.0.1',
@@ -42,7 +48,7 @@ const bad: Array<[Record<string, string>, RegExp]> = [
   [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"$/],
   [{ DRAIN_DELAY_MS: '5s' }, /^DRAIN_DELAY_MS must be an integer from 0 to 600000, got "5s"$/],
   [{ SHUTDOWN_TIMEOUT_MS: '0' }, /^SHUTDOWN_TIMEOUT_MS must be an integer from 1 to 600000, got "0"$/],
-  [{ PROBE_PORT: '0' }, /^PROBE_PORT must be an integer from 1 to 65535, got "0"$/],
+  [{ PROBE_PORT: '65536' }, /^PROBE_PORT must be an integer from 0 to 65535, got "65536"$/],
   [{ PROBE_PORT: '8080' }, /^PROBE_PORT must be a port other than PORT \(8080\), got "8080"$/],
   [{ WORK_MS: '1e3' }, /^WORK_MS must be an integer from 0 to 60000, got "1e3"$/],
   [{ WORK_MS: '60001' }, /^WORK_MS must be an integer from 0 to 60000/]
