@@ -1,14 +1,50 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { access, constants } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import zerodownProbes from '@zerodown/probes'
+import zerodownShutdown from '@zerodown/shutdown'
 import zerodownVersion from '@zerodown/version'
+import { MAX_WORK_MS } from './config.js'
 
 export interface DemoOptions {
+  /** Reported version; default APP_VERSION, then build-info.json, then package.json. */
   version?: string
+  /** Default latency of GET /work in ms. */
+  workMs?: number
+  /** @zerodown/shutdown's drainDelay; default: its own (5 s in Kubernetes, 0 elsewhere). */
+  drainDelay?: number
+  /** @zerodown/shutdown's timeout; default: its own (20 s). */
+  shutdownTimeout?: number
+  /** Serve the probes on their own port instead of the main one. */
+  probePort?: number
+  /** `false` leaves signals and process.exit alone, for tests that build many apps in one process. */
+  exitOnShutdown?: boolean
   logger?: FastifyServerOptions['logger']
+}
+
+/** The app writes only to /tmp (an emptyDir in Kubernetes, the root filesystem being read-only). */
+async function tmpWritable (): Promise<boolean> {
+  await access(tmpdir(), constants.W_OK)
+  return true
 }
 
 /** Builds the demo app without listening, so tests can `inject` into it. */
 export async function buildApp (opts: DemoOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false })
+
+  // First, so that its onClose work comes after every other plugin's.
+  await app.register(zerodownShutdown, {
+    ...(opts.drainDelay !== undefined && { drainDelay: opts.drainDelay }),
+    ...(opts.shutdownTimeout !== undefined && { timeout: opts.shutdownTimeout }),
+    ...(opts.exitOnShutdown === false && { exit: false })
+  })
+  await app.register(zerodownProbes, {
+    checks: [{ name: 'tmp-writable', check: tmpWritable, timeout: 300 }],
+    // Shed load before the event loop is saturated; memory well under a 256 MiB container limit.
+    pressure: { maxEventLoopDelay: 500, maxEventLoopUtilization: 0.98, maxRssBytes: 200 * 1024 * 1024 },
+    ...(opts.probePort !== undefined && { port: opts.probePort })
+  })
   await app.register(zerodownVersion, { ...(opts.version !== undefined && { version: opts.version }) })
 
   app.get('/', async () => ({
@@ -16,5 +52,21 @@ export async function buildApp (opts: DemoOptions = {}): Promise<FastifyInstance
     version: app.versionInfo.version,
     instance: app.versionInfo.instance
   }))
+
+  const defaultWorkMs = opts.workMs ?? 100
+  app.get<{ Querystring: { ms?: number } }>('/work', {
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: { ms: { type: 'integer', minimum: 0, maximum: MAX_WORK_MS } },
+        additionalProperties: false
+      }
+    }
+  }, async (request) => {
+    const ms = request.query.ms ?? defaultWorkMs
+    await sleep(ms)
+    return { worked: ms, version: app.versionInfo.version }
+  })
+
   return app
 }

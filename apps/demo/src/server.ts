@@ -1,12 +1,33 @@
-// What production runs: `node dist/server.js`.
+// What production runs: `node dist/server.js`. Reads and validates the environment, then listens.
+// SIGTERM and SIGINT are handled by @zerodown/shutdown: drain, close, exit 0.
 import { buildApp } from './app.js'
+import { ConfigError, readConfig, type DemoConfig } from './config.js'
 
-const port = Number(process.env.PORT ?? 8080)
-const host = process.env.HOST ?? '0.0.0.0'
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`)
+function fail (message: string): never {
+  console.error(message)
   process.exit(1)
 }
 
-const app = await buildApp({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
-await app.listen({ port, host })
+let config: DemoConfig
+try {
+  config = readConfig()
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  fail(`Invalid environment: ${err.message}`)
+}
+
+try {
+  const app = await buildApp({
+    ...(config.appVersion !== undefined && { version: config.appVersion }),
+    ...(config.drainDelayMs !== undefined && { drainDelay: config.drainDelayMs }),
+    ...(config.shutdownTimeoutMs !== undefined && { shutdownTimeout: config.shutdownTimeoutMs }),
+    ...(config.probePort !== undefined && { probePort: config.probePort }),
+    workMs: config.workMs,
+    logger: { level: config.logLevel }
+  })
+  await app.listen({ port: config.port, host: config.host })
+} catch (err) {
+  // A coded plugin error (e.g. SHUTDOWN_TIMEOUT_MS not greater than DRAIN_DELAY_MS) names the option.
+  const { code, message } = err as { code?: string, message?: string }
+  fail(`Cannot start: ${code !== undefined ? `${code}: ` : ''}${message ?? String(err)}`)
+}

@@ -1,0 +1,51 @@
+// The built server as a real process under keep-alive load with fast and 1 s requests, then SIGTERM:
+// what a pod sees when Kubernetes replaces it.
+import { send, startKeepAliveLoad, startServerProcess } from '@zerodown/testkit'
+import { fileURLToPath } from 'node:url'
+import { test } from 'tap'
+import { Agent } from 'undici'
+
+const server = fileURLToPath(new URL('../dist/server.js', import.meta.url))
+const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const DRAIN_MS = 1500
+
+for (const probePort of [undefined, '0']) {
+  test(`SIGTERM under load drops nothing (probes on ${probePort === undefined ? 'the main port' : 'their own port'})`, async (t) => {
+    const proc = await startServerProcess({
+      args: [server],
+      env: { PORT: '0', HOST: '127.0.0.1', APP_VERSION: 'v1', DRAIN_DELAY_MS: String(DRAIN_MS), SHUTDOWN_TIMEOUT_MS: '10000', LOG_LEVEL: 'info', ...(probePort !== undefined && { PROBE_PORT: probePort }) }
+    })
+    t.teardown(() => { if (proc.child.exitCode === null) proc.signal('SIGKILL') })
+    let probeOrigin = proc.origin
+    if (probePort !== undefined) {
+      const log = await proc.waitForLog('probes answering on port')
+      probeOrigin = `http://127.0.0.1:${(log.probes as { port: number }).port}`
+    }
+
+    const fast = startKeepAliveLoad({ origin: proc.origin, connections: 4, paths: ['/', '/work?ms=20'] })
+    const slow = startKeepAliveLoad({ origin: proc.origin, connections: 3, paths: ['/work?ms=1000'] })
+    const probes = startKeepAliveLoad({ origin: probeOrigin, connections: 1, paths: ['/readyz', '/livez'], pauseMs: 50 })
+    await tick(1200) // a slow request is in flight on every slow connection
+    const signalledAt = performance.now()
+    proc.signal('SIGTERM')
+    await proc.waitForLog('draining for')
+    const agent = new Agent()
+    t.teardown(() => agent.close())
+    t.equal((await send(agent, probeOrigin, '/readyz', 2000)).status, 503, 'readiness is 503 as soon as draining starts')
+    await tick(DRAIN_MS - 300) // the load balancer's propagation delay: traffic keeps coming while draining
+
+    const records = [...await fast.stop(), ...await slow.stop()]
+    const probeRecords = await probes.stop()
+    const exit = await proc.exited
+
+    t.equal(exit.code, 0, 'exit 0')
+    t.ok(records.length > 50, `load was real (${records.length} requests)`)
+    t.same(records.filter((r) => r.status !== 200), [], 'zero failed requests: no 5xx, no reset, no refusal')
+    t.ok(records.filter((r) => r.path === '/work?ms=1000' && r.start < signalledAt).length >= 3, 'slow requests in flight at SIGTERM completed')
+    t.ok(records.some((r) => r.start > signalledAt && r.connection === 'close'), 'responses while draining carry Connection: close')
+    const readyWhileDraining = probeRecords.filter((r) => r.path === '/readyz' && r.start > signalledAt + 100 && r.status !== undefined)
+    t.ok(readyWhileDraining.length > 0 && readyWhileDraining.every((r) => r.status === 503), 'readiness stays 503 while draining')
+    t.ok(probeRecords.filter((r) => r.path === '/livez' && r.status !== undefined).every((r) => r.status === 200), 'liveness stays 200')
+    t.ok(exit.at - signalledAt < DRAIN_MS + 1000 + 3000, 'exits within drain + longest request + margin')
+  })
+}
