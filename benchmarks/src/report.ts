@@ -118,9 +118,21 @@ function rolloutSection (r: Results): string[] {
   ]
   for (const a of ro.apps) {
     const exits = [...new Set(a.runs.flatMap((x) => x.oldPodExits))].join(', ')
-    lines.push(`| ${a.name} | ${a.setup} | ${fmt(a.failed, 0)} | ${fmt(a.byKind.status, 0)} | ${fmt(a.byKind.reset, 0)} | ${fmt(a.byKind.refused, 0)} | ${fmt(a.byKind.timeout, 0)} | ${a.cleanRuns} of ${a.runs.length} | ${fmt({ ...a.rolloutMs, median: a.rolloutMs.median / 1000, min: a.rolloutMs.min / 1000, max: a.rolloutMs.max / 1000 }, 1, 's')} | ${exits} |`)
+    const stuck = a.runs.filter((x) => x.outcome !== 'complete').length
+    const clean = `${a.cleanRuns} of ${a.runs.length}${stuck > 0 ? ` (${stuck} did not complete)` : ''}`
+    lines.push(`| ${a.name} | ${a.setup} | ${fmt(a.failed, 0)} | ${fmt(a.byKind.status, 0)} | ${fmt(a.byKind.reset, 0)} | ${fmt(a.byKind.refused, 0)} | ${fmt(a.byKind.timeout, 0)} | ${clean} | ${fmt({ ...a.rolloutMs, median: a.rolloutMs.median / 1000, min: a.rolloutMs.min / 1000, max: a.rolloutMs.max / 1000 }, 1, 's')} | ${exits} |`)
   }
-  lines.push('', 'Requests per run: ' + ro.apps.map((a) => `${a.name} ${a.runs.map((x) => x.requests).join(', ')}`).join('; ') + '.')
+  lines.push(
+    '',
+    'Requests per run: ' + ro.apps.map((a) => `${a.name} ${a.runs.map((x) => x.requests).join(', ')}`).join('; ') + '.',
+    '',
+    'Where failures come from. The Service stops opening new connections to a deleted pod after the propagation delay, but',
+    'keep-alive connections opened before stay pinned to it until one side closes them. A **status** failure is a 503 that',
+    'Fastify answers on such a connection once `fastify.close()` has begun (`return503OnClosing`); a **reset** is a request',
+    'written to a socket the server closed or destroyed without a `Connection: close` (or a process that exited with',
+    'connections open); **refused** means no ready endpoint or a closed listener; a **timeout** went unanswered for 10 s.',
+    'zerodown keeps serving while it drains and sends `Connection: close` on every response, so clients reconnect elsewhere.'
+  )
   return lines
 }
 
