@@ -94,7 +94,7 @@ export class Pod {
       // Its own process group, so SIGKILL reaches whatever the command starts, as a container's cgroup does.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.opts.env, HOSTNAME: this.name, PORT: String(this.port), HOST: '127.0.0.1' }
+      env: { ...inheritedEnv(), ...this.opts.env, HOSTNAME: this.name, PORT: String(this.port), HOST: '127.0.0.1' }
     })
     this.child = child
     track(child)
@@ -266,4 +266,16 @@ function killGroup (child: ChildProcess): void {
   } catch {
     child.kill('SIGKILL')
   }
+}
+
+/**
+ * The rehearsal's environment minus what would change how Node itself runs (NODE_OPTIONS, test
+ * runners' loaders): a container does not inherit its kubelet's. Pass those with `env` if wanted.
+ */
+function inheritedEnv (): Record<string, string | undefined> {
+  const env = { ...process.env }
+  for (const key of Object.keys(env)) {
+    if (key === 'NODE_OPTIONS' || key.startsWith('TAP') || key.startsWith('_TAPJS') || key === 'NODE_V8_COVERAGE') delete env[key]
+  }
+  return env
 }

@@ -75,7 +75,8 @@ export function startLoad (service: Service, clock: Clock, opts: LoadOptions = {
       pipelining: 1,
       keepAliveTimeout: 60_000,
       connect: (options, callback) => base(options, (...args) => {
-        if (args[1] !== null) connection.localPort = args[1].localPort ?? 0
+        const socket = args[1]
+        if (socket !== null && socket !== undefined) connection.localPort = socket.localPort ?? 0
         callback(...args)
       })
     })

@@ -157,13 +157,17 @@ export async function rehearse (options: RehearseOptions = {}): Promise<Rehearsa
 
   const run = async (): Promise<void> => {
     // The old ReplicaSet comes up first; that is setup, not the rollout being rehearsed.
-    const setupDeadline = clock.now() + spec.progressDeadlineSeconds * 1000
+    // As in the rollout, the deadline counts from the last progress (a pod getting ready).
+    let setupProgressAt = clock.now()
+    let readyBefore = 0
     while (!aborted()) {
       await reconcile()
-      const available = oldRS.pods.filter((p) => p.ready && !p.terminating && clock.now() - p.readySince! >= spec.minReadySeconds * 1000)
-      if (available.length === spec.replicas) break
+      const ready = oldRS.pods.filter((p) => p.ready && !p.terminating)
+      if (ready.length > readyBefore) setupProgressAt = clock.now()
+      readyBefore = ready.length
+      if (ready.filter((p) => clock.now() - p.readySince! >= spec.minReadySeconds * 1000).length === spec.replicas) break
       const crashed = oldRS.pods.find((p) => p.crashes > 0 && !p.everReady)
-      if (crashed !== undefined || clock.now() > setupDeadline) {
+      if (crashed !== undefined || clock.now() - setupProgressAt > spec.progressDeadlineSeconds * 1000) {
         state.outcome = 'stuck'
         state.stuckPod = crashed ?? stuckPod(oldRS)
         state.stuckReason = crashed !== undefined
