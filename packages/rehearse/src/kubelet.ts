@@ -261,8 +261,10 @@ export class Pod {
 }
 
 function killGroup (child: ChildProcess): void {
+  // No pid: the command never started. Never call process.kill(-undefined): that is the caller's group.
+  if (child.pid === undefined || child.pid <= 0) return
   try {
-    process.kill(-child.pid!, 'SIGKILL')
+    process.kill(-child.pid, 'SIGKILL')
   } catch {
     child.kill('SIGKILL')
   }

@@ -83,8 +83,8 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   for (const key of ['propagationDelayMs', 'warmupMs', 'tailMs', 'restartBackoffMs'] as const) checkMs(key, opts[key])
   for (const key of ['manifest', 'cwd', 'oldVersion', 'newVersion'] as const) checkString(key, opts[key])
   checkString('versionEnv', opts.versionEnv, /^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name like APP_VERSION')
-  if (opts.oldVersion !== undefined && opts.oldVersion === opts.newVersion) {
-    throw new RehearseInvalidOptionError('newVersion', 'a version different from oldVersion', describe(opts.newVersion))
+  if ((opts.oldVersion ?? DEFAULTS.oldVersion) === (opts.newVersion ?? DEFAULTS.newVersion)) {
+    throw new RehearseInvalidOptionError('newVersion', 'a version different from oldVersion', describe(opts.newVersion ?? DEFAULTS.newVersion))
   }
   if (opts.command !== undefined && (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== ''))) {
     throw new RehearseInvalidOptionError('command', 'a non-empty array of strings like ["node", "server.js"]', describe(opts.command))

@@ -6,7 +6,7 @@ let hooked = false
 
 function killAll (): void {
   for (const child of children) {
-    if (child.pid === undefined) continue
+    if (child.pid === undefined || child.pid <= 0) continue
     try {
       process.kill(-child.pid, 'SIGKILL')
     } catch {
