@@ -37,8 +37,14 @@ spec:
         - name: sidecar
 `)
   t.match(d, {
-    replicas: 1, maxSurge: '25%', maxUnavailable: '25%', minReadySeconds: 0, progressDeadlineSeconds: 600,
-    terminationGracePeriodSeconds: 30, preStopSleepSeconds: 0, containerPort: 8080,
+    replicas: 1,
+    maxSurge: '25%',
+    maxUnavailable: '25%',
+    minReadySeconds: 0,
+    progressDeadlineSeconds: 600,
+    terminationGracePeriodSeconds: 30,
+    preStopSleepSeconds: 0,
+    containerPort: 8080,
     readinessProbe: { path: '/', initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 }
   })
   t.equal(d.livenessProbe, undefined)
