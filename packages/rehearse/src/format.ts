@@ -21,6 +21,7 @@ export function formatSummary (r: RehearsalResult): string {
   lines.push(`requests: ${r.totals.requests} sent, ${r.totals.ok} ok, ${r.totals.failed} failed ` +
     `(status ${f.status}, reset ${f.reset}, refused ${f.refused}, timeout ${f.timeout}); ` +
     `latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`)
+  if (r.totals.status4xx > 0) lines.push(`warning: ${r.totals.status4xx} responses were 4xx — does the app serve the load's paths?`)
   const served: Record<string, number> = {}
   for (const b of r.versionsOverTime) for (const [v, n] of Object.entries(b.byVersion)) served[v] = (served[v] ?? 0) + n
   lines.push(`served by: ${Object.entries(served).map(([v, n]) => `${v} ${n}`).join(', ') || 'nothing'}`)

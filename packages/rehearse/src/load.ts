@@ -29,7 +29,7 @@ export interface LoadOptions {
   fastPath?: string
   /** Path of a slow request. Default `/work?ms=300`. */
   slowPath?: string
-  /** Share of slow requests, from 0 to 1. Default 0. */
+  /** Share of slow requests, from 0 to 1. Default 0.1. */
   slowShare?: number
   /** Give up on a request after this long and record a timeout. Default 10 000 ms. */
   timeoutMs?: number
@@ -40,7 +40,7 @@ export const LOAD_DEFAULTS = {
   connections: 8,
   fastPath: '/',
   slowPath: '/work?ms=300',
-  slowShare: 0,
+  slowShare: 0.1,
   timeoutMs: 10_000
 } as const
 

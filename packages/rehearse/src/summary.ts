@@ -49,7 +49,8 @@ export interface RehearsalResult {
     propagationDelayMs: number
     warnings: string[]
   }
-  totals: { requests: number, ok: number, failed: number }
+  /** `ok` counts every response below 500; `status4xx` says how many of them were 4xx (a wrong path?). */
+  totals: { requests: number, ok: number, failed: number, status4xx: number }
   failures: Record<FailureKind, number>
   latencyMs: { p50: number, p99: number, max: number }
   rollout: { startedAt?: number, completedAt?: number, durationMs?: number }
@@ -143,7 +144,12 @@ export function summarize (state: RehearsalState): RehearsalResult {
       propagationDelayMs: opts.propagationDelayMs,
       warnings: spec.warnings
     },
-    totals: { requests: records.length, ok: records.length - failed.length, failed: failed.length },
+    totals: {
+      requests: records.length,
+      ok: records.length - failed.length,
+      failed: failed.length,
+      status4xx: records.filter((r) => r.status !== undefined && r.status >= 400 && r.status < 500).length
+    },
     failures,
     latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
     rollout: {
