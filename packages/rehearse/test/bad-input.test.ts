@@ -2,7 +2,7 @@
 import { test } from 'tap'
 import { DEFAULT_MANIFEST, parseManifest, readManifestFile, RehearseInvalidOptionError, RehearseManifestError } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
-import { manifest } from './helpers.js'
+import { manifest } from './fixtures/helpers.js'
 
 test('the default demo manifest: 3 replicas, surge 1, unavailable 0, probes, preStop, env', async (t) => {
   const d = readManifestFile(DEFAULT_MANIFEST)

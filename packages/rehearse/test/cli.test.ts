@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
-import { alivePids, FIXTURE, manifest } from './helpers.js'
+import { alivePids, FIXTURE, manifest } from './fixtures/helpers.js'
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const FAST = ['--propagation-delay-ms', '300', '--warmup-ms', '300', '--tail-ms', '300', '--rate', '100', '--connections', '4',

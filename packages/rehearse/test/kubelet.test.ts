@@ -7,7 +7,7 @@ import { parseManifest, type DeploymentSpec } from '../src/manifest.js'
 import { ProbeResult } from '../src/probe.js'
 import { Service } from '../src/service.js'
 import { createClock, type PodEvent } from '../src/timeline.js'
-import { alivePids, FIXTURE, manifest, type ManifestTimings } from './helpers.js'
+import { alivePids, FIXTURE, manifest, type ManifestTimings } from './fixtures/helpers.js'
 
 function freePort (): Promise<number> {
   return new Promise((resolve) => {

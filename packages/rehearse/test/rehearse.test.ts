@@ -1,7 +1,7 @@
 // End to end: real pods of a fixture app, real signals, real keep-alive load through the Service.
 import { test } from 'tap'
 import { parseManifest, rehearse, RehearseCommandError, type RehearseOptions } from '../src/index.js'
-import { alivePids, FIXTURE, manifest, type ManifestTimings } from './helpers.js'
+import { alivePids, FIXTURE, manifest, type ManifestTimings } from './fixtures/helpers.js'
 
 const fast = (dir: string, timings: ManifestTimings, extra: Partial<RehearseOptions> = {}): RehearseOptions => ({
   deployment: parseManifest(manifest(timings)),
