@@ -35,6 +35,7 @@ export function formatSummary (r: RehearsalResult): string {
       lines.push(`  at ${s(q.at)} GET ${q.path}: ${q.outcome}${q.status !== undefined ? ` ${q.status}` : ''}${q.error !== undefined ? ` (${q.error})` : ''}${q.version !== undefined ? ` from ${q.version}` : ''}`)
     }
   }
+  if (r.stuck?.lastProbeFailure !== undefined) lines.push(`last probe failure of ${r.stuck.pod ?? 'the pod'}: ${r.stuck.lastProbeFailure}`)
   if (r.stuck !== undefined) {
     lines.push(`output of ${r.stuck.pod ?? 'the pod'} (last ${r.stuck.output.length} lines):`)
     for (const line of r.stuck.output) lines.push(`  | ${line}`)

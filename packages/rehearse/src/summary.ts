@@ -64,7 +64,8 @@ export interface RehearsalResult {
   pods: PodSummary[]
   podEvents: PodEvent[]
   rolloutEvents: RolloutEvent[]
-  stuck?: { reason: string, pod?: string, output: string[] }
+  /** Why the rollout is stuck, the pod shown, its last probe failure and its last 50 output lines. */
+  stuck?: { reason: string, pod?: string, lastProbeFailure?: string, output: string[] }
   /** Length of the rehearsal, ms. */
   durationMs: number
 }
@@ -172,9 +173,15 @@ export function summarize (state: RehearsalState): RehearsalResult {
       stuck: {
         reason: state.stuckReason,
         ...(state.stuckPod !== undefined && { pod: state.stuckPod.name }),
+        ...lastProbeFailure(state.podEvents, state.stuckPod?.name),
         output: state.stuckPod?.output.slice(-50) ?? []
       }
     }),
     durationMs: round(state.endedAt ?? state.clock.now())
   }
+}
+
+function lastProbeFailure (events: PodEvent[], pod: string | undefined): { lastProbeFailure?: string } {
+  const last = events.filter((e) => e.pod === pod && e.kind === 'probe-failed').at(-1)
+  return last?.detail === undefined ? {} : { lastProbeFailure: last.detail }
 }

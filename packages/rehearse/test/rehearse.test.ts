@@ -50,6 +50,7 @@ test('a new version that never gets ready ends as a stuck rollout, with its outp
   t.match(result.stuck?.pod, /./)
   t.equal(result.pods.find((p) => p.name === result.stuck?.pod)?.version, '2.0.0', 'the pod shown is the new one')
   t.match(result.stuck?.output.join('\n'), /fixture: listening at .* as 2\.0\.0/, "the stuck pod's output")
+  t.equal(result.stuck?.lastProbeFailure, 'readiness: HTTP 503')
   t.equal(result.totals.failed, 0, 'maxUnavailable 0: the old pods kept serving')
   t.equal(result.rolloutEvents.filter((e) => e.kind === 'scaled').length, 1, 'one new pod, then nothing (R2)')
   t.same(alivePids(dir), [], 'no process left')
