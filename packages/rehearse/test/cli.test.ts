@@ -53,8 +53,9 @@ test('a stuck rollout exits 1 and shows the pod output', async (t) => {
 test('--compare: the draining app passes, the naive baseline is caught failing, side by side', async (t) => {
   const dir = t.testdir({ 'fx.yaml': manifest() })
   const report = join(dir, 'report.html')
-  const result = run(['--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', 'DRAIN_MS=400',
-    '--compare', '--json', '--report', report, '--', 'node', FIXTURE])
+  // Half the requests take 400 ms, so a pod that dies at SIGTERM almost surely has some in flight.
+  const result = run(['--manifest', join(dir, 'fx.yaml'), ...FAST, '--connections', '8', '--slow-share', '0.5', '--slow-path', '/work?ms=400',
+    '--env', 'GRACEFUL=1', '--env', 'DRAIN_MS=400', '--compare', '--json', '--report', report, '--', 'node', FIXTURE])
   t.equal(result.status, 0, result.stderr)
   const { app, baseline } = JSON.parse(result.stdout)
   t.match(app, { ok: true, outcome: 'complete', totals: { failed: 0 }, afterRollout: { otherVersion: 0 } })
