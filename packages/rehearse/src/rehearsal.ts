@@ -92,6 +92,15 @@ export async function rehearse (options: RehearseOptions = {}): Promise<Rehearsa
     }))
   })
 
+  // Each pod keeps its own port for the whole rehearsal, so no two pods ever share one.
+  const ports = new Set<number>()
+  const uniquePort = async (): Promise<number> => {
+    let port = await freePort()
+    while (ports.has(port)) port = await freePort()
+    ports.add(port)
+    return port
+  }
+
   /** The ReplicaSet controller and the endpoints controller, one pass. */
   const reconcile = async (): Promise<void> => {
     for (const rs of [oldRS, newRS]) {
@@ -103,7 +112,7 @@ export async function rehearse (options: RehearseOptions = {}): Promise<Rehearsa
         const pod = new Pod({
           name: `${rs.name}-${podHash()}`,
           version: rs.version,
-          port: await freePort(),
+          port: await uniquePort(),
           command: opts.command,
           cwd: opts.cwd,
           env: { ...spec.env, ...opts.env, [opts.versionEnv]: rs.version },
