@@ -102,6 +102,7 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
     if (entry.value !== undefined) env[entry.name] = String(entry.value)
     else if (entry.valueFrom !== undefined) warnings.push(`env ${entry.name} comes from valueFrom, which is not reproduced`)
   }
+  if (Array.isArray(container.envFrom) && container.envFrom.length > 0) warnings.push('envFrom (ConfigMaps, Secrets) is not reproduced; pass those variables with --env')
   const fromEnvPort = env.PORT !== undefined ? Number(env.PORT) : undefined
   const containerPort = int(ports[0]?.containerPort ?? fromEnvPort ?? 8080, 'the container port', 8080, 1)
 

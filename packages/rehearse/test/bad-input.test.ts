@@ -34,6 +34,7 @@ spec:
         - name: app
           readinessProbe: { httpGet: { path: /, port: 8080 } }
           env: [{ name: SECRET, valueFrom: { secretKeyRef: { name: s, key: k } } }]
+          envFrom: [{ configMapRef: { name: config } }]
         - name: sidecar
 `)
   t.match(d, {
@@ -48,7 +49,11 @@ spec:
     readinessProbe: { path: '/', initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 }
   })
   t.equal(d.livenessProbe, undefined)
-  t.same(d.warnings, ['only the first container (app) is rehearsed', 'env SECRET comes from valueFrom, which is not reproduced'])
+  t.same(d.warnings, [
+    'only the first container (app) is rehearsed',
+    'env SECRET comes from valueFrom, which is not reproduced',
+    'envFrom (ConfigMaps, Secrets) is not reproduced; pass those variables with --env'
+  ])
 })
 
 test('preStop as an exec of sleep, a kind: List, and named probe ports', async (t) => {
