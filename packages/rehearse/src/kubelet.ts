@@ -14,6 +14,8 @@ export interface PodOptions {
   version: string
   /** Free loopback port the container listens on (given as PORT). */
   port: number
+  /** Free loopback port of the separate probe listener, when the manifest has one. */
+  probePort?: number
   command: string[]
   env: Record<string, string>
   cwd?: string
@@ -126,7 +128,6 @@ export class Pod {
 
   private startProbes (): void {
     const { spec } = this.opts
-    const port = this.port
     const startup = spec.startupProbe
     this.started = startup === undefined
     const make = (kind: ProbeKind, onChange: (ok: boolean, detail: string) => void): void => {
@@ -135,7 +136,7 @@ export class Pod {
       const worker = new ProbeWorker({
         kind,
         spec: probeSpec,
-        port,
+        port: probeSpec.onProbePort && this.opts.probePort !== undefined ? this.opts.probePort : this.port,
         gate: () => this.phase === 'running' && !this.terminating && (kind === 'startup' ? !this.started : this.started),
         onChange,
         onFailure: (detail) => this.emit('probe-failed', `${kind}: ${detail}`)

@@ -7,6 +7,8 @@ import { RehearseManifestError } from './errors.js'
 
 export interface ProbeSpec {
   path: string
+  /** True when the probe targets the separate probe port rather than the container port. */
+  onProbePort: boolean
   initialDelaySeconds: number
   periodSeconds: number
   timeoutSeconds: number
@@ -24,6 +26,11 @@ export interface DeploymentSpec {
   container: string
   /** The container port the Service targets; every pod gets its own free port in its place. */
   containerPort: number
+  /**
+   * A separate port the probes use, and the env variables that tell the app about it (those whose
+   * value is that port, like PROBE_PORT): every pod gets its own free port there too.
+   */
+  probePort?: { containerPort: number, env: string[] }
   startupProbe?: ProbeSpec
   readinessProbe?: ProbeSpec
   livenessProbe?: ProbeSpec
@@ -104,7 +111,9 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
   }
   if (Array.isArray(container.envFrom) && container.envFrom.length > 0) warnings.push('envFrom (ConfigMaps, Secrets) is not reproduced; pass those variables with --env')
   const fromEnvPort = env.PORT !== undefined ? Number(env.PORT) : undefined
-  const containerPort = int(ports[0]?.containerPort ?? fromEnvPort ?? 8080, 'the container port', 8080, 1)
+  const main = ports.find((cp) => cp.name === 'http') ?? ports[0]
+  const containerPort = int(main?.containerPort ?? fromEnvPort ?? 8080, 'the container port', 8080, 1)
+  let probePort: DeploymentSpec['probePort']
 
   // Fractional seconds are allowed here so tests can rehearse in milliseconds; Kubernetes takes integers.
   const seconds = (value: unknown, field: string, fallback: number, positive = false): number => {
@@ -120,13 +129,20 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
     const port = http.port
     const named = ports.find((cp) => cp.name === port)
     const number = typeof port === 'string' && named !== undefined ? named.containerPort : port
+    if (typeof number !== 'number' || !Number.isInteger(number)) fail(`${field}.httpGet.port ${JSON.stringify(port)} is neither a port number nor a named container port`)
     if (number !== containerPort) {
-      fail(`${field}.httpGet.port ${JSON.stringify(port)} is not the container port ${containerPort}; a separate probe port is not rehearsed`)
+      if (probePort !== undefined && probePort.containerPort !== number) fail(`${field}.httpGet.port ${number}: probes on two ports besides the container port are not rehearsed`)
+      const carriers = Object.keys(env).filter((name) => env[name] === String(number))
+      if (carriers.length === 0) {
+        fail(`${field}.httpGet.port ${JSON.stringify(port)} is not the container port ${containerPort} and no env variable (like PROBE_PORT) carries ${String(number)}, so each pod could not be given its own probe port`)
+      }
+      probePort = { containerPort: number as number, env: carriers }
     }
     const path = typeof http.path === 'string' && http.path.startsWith('/') ? http.path : fail(`${field}.httpGet.path must start with "/"`)
     const o = p as Obj
     const spec: ProbeSpec = {
       path,
+      onProbePort: number !== containerPort,
       initialDelaySeconds: seconds(o.initialDelaySeconds, `${field}.initialDelaySeconds`, 0),
       periodSeconds: seconds(o.periodSeconds, `${field}.periodSeconds`, 10, true),
       timeoutSeconds: seconds(o.timeoutSeconds, `${field}.timeoutSeconds`, 1, true),
@@ -149,6 +165,12 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
     else fail('lifecycle.preStop must be sleep.seconds or an exec of "sleep N"; other hooks are not rehearsed')
   }
 
+  // Read before the result is built: reading them finds the probe port.
+  const probes = {
+    ...withProbe('startupProbe', probe('startupProbe')),
+    ...withProbe('readinessProbe', probe('readinessProbe')),
+    ...withProbe('livenessProbe', probe('livenessProbe'))
+  }
   return {
     name,
     replicas: int(spec.replicas, 'spec.replicas', 1, 1),
@@ -158,9 +180,8 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
     progressDeadlineSeconds: seconds(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds', 600),
     container: typeof container.name === 'string' ? container.name : 'app',
     containerPort,
-    ...withProbe('startupProbe', probe('startupProbe')),
-    ...withProbe('readinessProbe', probe('readinessProbe')),
-    ...withProbe('livenessProbe', probe('livenessProbe')),
+    ...probes,
+    ...(probePort !== undefined && { probePort }),
     preStopSleepSeconds,
     terminationGracePeriodSeconds: seconds(template.terminationGracePeriodSeconds, 'terminationGracePeriodSeconds', 30),
     env,

@@ -109,13 +109,16 @@ export async function rehearse (options: RehearseOptions = {}): Promise<Rehearsa
       const action = syncReplicaSet(view(rs))
       for (const name of action.delete) rs.pods.find((p) => p.name === name)?.delete()
       for (let i = 0; i < action.create; i++) {
+        const probePort = spec.probePort === undefined ? undefined : await uniquePort()
+        const probeEnv = Object.fromEntries((spec.probePort?.env ?? []).map((name) => [name, String(probePort)]))
         const pod = new Pod({
           name: `${rs.name}-${podHash()}`,
           version: rs.version,
           port: await uniquePort(),
+          ...(probePort !== undefined && { probePort }),
           command: opts.command,
           cwd: opts.cwd,
-          env: { ...spec.env, ...opts.env, [opts.versionEnv]: rs.version },
+          env: { ...spec.env, ...probeEnv, ...opts.env, [opts.versionEnv]: rs.version },
           spec,
           clock,
           restartBackoffMs: opts.restartBackoffMs,

@@ -56,6 +56,14 @@ spec:
   ])
 })
 
+test('probes on their own port: the env variable that carries it is found', async (t) => {
+  const d = parseManifest(manifest({ probePort: 9000 }))
+  t.same(d.probePort, { containerPort: 9000, env: ['PROBE_PORT'] })
+  t.equal(d.containerPort, 8080)
+  t.equal(d.readinessProbe?.onProbePort, true)
+  t.equal(parseManifest(manifest()).readinessProbe?.onProbePort, false)
+})
+
 test('preStop as an exec of sleep, a kind: List, and named probe ports', async (t) => {
   const list = `kind: List
 items:
@@ -84,7 +92,11 @@ test('manifests that cannot be rehearsed are refused, naming the field', async (
     ['bad maxSurge', manifest({ maxSurge: '25' }), /maxSurge must be an integer >= 0 or a percentage like "25%", got "25"/],
     ['negative replicas', manifest({ replicas: -1 }), /spec.replicas must be an integer >= 1, got -1/],
     ['exec probe', manifest({ liveness: '{ exec: { command: [true] } }' }), /livenessProbe must use httpGet/],
-    ['probe port', manifest({ readiness: '{ httpGet: { path: /readyz, port: 9000 } }' }), /readinessProbe.httpGet.port 9000 is not the container port 8080/],
+    ['probe port nobody knows', manifest({ readiness: '{ httpGet: { path: /readyz, port: 9000 } }' }),
+      /readinessProbe.httpGet.port 9000 is not the container port 8080 and no env variable \(like PROBE_PORT\) carries 9000/],
+    ['two probe ports', manifest({ probePort: 9000, readiness: '{ httpGet: { path: /readyz, port: 9001 } }', env: { OTHER: '9001' } }),
+      /readinessProbe.httpGet.port 9001: probes on two ports besides the container port are not rehearsed/],
+    ['unknown named port', manifest({ readiness: '{ httpGet: { path: /readyz, port: metrics } }' }), /readinessProbe.httpGet.port "metrics" is neither a port number nor a named container port/],
     ['probe path', manifest({ readiness: '{ httpGet: { path: readyz, port: http } }' }), /readinessProbe.httpGet.path must start with "\/"/],
     ['zero period', manifest({ readiness: '{ httpGet: { path: /readyz, port: http }, periodSeconds: 0 }' }), /readinessProbe.periodSeconds must be a number > 0, got 0/],
     ['liveness success threshold', manifest({ liveness: '{ httpGet: { path: /livez, port: http }, successThreshold: 2 }' }), /livenessProbe.successThreshold must be 1/],
