@@ -83,7 +83,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
   const records = state.load?.records ?? []
   const failures: Record<FailureKind, number> = { status: 0, reset: 0, refused: 0, timeout: 0 }
   for (const r of records) if (r.outcome !== 'ok') failures[r.outcome]++
-  const failed = records.filter((r) => r.outcome !== 'ok')
+  const failed = records.filter((r) => r.outcome !== 'ok').sort((a, b) => a.at - b.at)
   const latencies = records.filter((r) => r.outcome === 'ok').map((r) => r.end - r.at).sort((a, b) => a - b)
 
   const buckets = new Map<number, SecondBucket>()
