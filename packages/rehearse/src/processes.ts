@@ -27,8 +27,3 @@ export function track (child: ChildProcess): void {
 export function untrack (child: ChildProcess): void {
   children.delete(child)
 }
-
-/** How many child processes are alive now. */
-export function liveChildren (): number {
-  return children.size
-}
