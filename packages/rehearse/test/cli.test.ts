@@ -10,8 +10,12 @@ const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const FAST = ['--propagation-delay-ms', '300', '--warmup-ms', '300', '--tail-ms', '300', '--rate', '100', '--connections', '4',
   '--slow-share', '0.2', '--slow-path', '/work?ms=200', '--restart-backoff-ms', '200']
 
+function cleanEnv (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')))
+}
+
 function run (args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 })
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000, env: cleanEnv() })
 }
 
 test('--help prints the usage and exits 0', async (t) => {
@@ -77,8 +81,8 @@ test('--compare: the draining app passes, the naive baseline is caught failing, 
 test('Ctrl+C stops the rehearsal, kills every pod and exits 130', async (t) => {
   const dir = t.testdir({ 'fx.yaml': manifest(), pids: {} })
   const pids = join(dir, 'pids')
-  const child = spawn(process.execPath, [cli, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
-    { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, cli, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() })
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += chunk })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
@@ -88,5 +92,23 @@ test('Ctrl+C stops the rehearsal, kills every pod and exits 130', async (t) => {
   child.kill('SIGINT')
   t.equal(await exited, 130)
   t.match(stderr, /interrupted, stopping every pod/)
+  t.same(alivePids(pids), [], 'no orphan')
+})
+
+test('even a SIGKILLed rehearsal leaves no orphan: its watchdog kills every pod', async (t) => {
+  const dir = t.testdir({ 'fx.yaml': manifest(), pids: {} })
+  const pids = join(dir, 'pids')
+  // Through `env -u NODE_OPTIONS` (it execs node, same pid): the test runner's process tracking puts
+  // itself back into NODE_OPTIONS of what a test spawns, and would clean up the pods in our place.
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, cli, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
+    { stdio: 'ignore', env: cleanEnv() })
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+  const deadline = Date.now() + 30_000
+  while (readdirSync(pids).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(readdirSync(pids).length, 3, 'three pods started')
+  child.kill('SIGKILL')
+  t.equal(await exited, 'SIGKILL')
+  const gone = Date.now() + 10_000
+  while (alivePids(pids).length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50))
   t.same(alivePids(pids), [], 'no orphan')
 })
