@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// zerodown-rehearse: rehearses a Kubernetes rolling update of an app on this machine, under load,
+// and exits 0 only when the rollout completed and no request failed.
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { RehearseCommandError, RehearseInvalidOptionError, RehearseManifestError } from './errors.js'
+import { formatSummary } from './format.js'
+import { DEFAULTS } from './options.js'
+import { LOAD_DEFAULTS, type LoadOptions } from './load.js'
+import { createProgressPrinter } from './progress.js'
+import { rehearse, type Progress } from './rehearsal.js'
+import { renderHtmlReport } from './report-html.js'
+import type { RehearsalResult } from './summary.js'
+import type { RehearseOptions } from './options.js'
+
+const USAGE = `Usage: zerodown-rehearse [options] [-- command to start one pod...]
+
+Rehearses a Kubernetes rolling update on this machine: real processes of the app, real signals,
+keep-alive load through a local Service, every request counted. Exit 0 only when the rollout
+completed and no request failed; 1 when it failed or got stuck; 2 on bad input; 130 when interrupted.
+
+Rollout
+  --manifest FILE            rendered manifests (multi-document YAML) holding one Deployment
+                             (default: the demo manifest shipped with the package)
+  --old-version V            version before the rollout (default ${DEFAULTS.oldVersion})
+  --new-version V            version after it (default ${DEFAULTS.newVersion})
+  --version-env NAME         environment variable carrying the version (default ${DEFAULTS.versionEnv})
+  --env KEY=VALUE            extra environment for every pod (repeatable)
+  --cwd DIR                  working directory of the pods
+  --baseline                 rehearse the naive baseline app shipped with the package
+  --propagation-delay-ms N   how long endpoint changes take to reach the Service (default ${DEFAULTS.propagationDelayMs})
+  --warmup-ms N              load before the rollout starts (default ${DEFAULTS.warmupMs})
+  --tail-ms N                load after the last old pod is gone (default ${DEFAULTS.tailMs})
+  --restart-backoff-ms N     first container restart back-off (default ${DEFAULTS.restartBackoffMs})
+Load
+  --rate N                   requests per second (default ${LOAD_DEFAULTS.rate})
+  --connections N            keep-alive connections (default ${LOAD_DEFAULTS.connections})
+  --fast-path PATH           a fast request (default ${LOAD_DEFAULTS.fastPath})
+  --slow-path PATH           a slow request (default ${LOAD_DEFAULTS.slowPath})
+  --slow-share F             share of slow requests, 0 to 1 (default ${LOAD_DEFAULTS.slowShare})
+  --timeout-ms N             a request taking longer is a timeout (default ${LOAD_DEFAULTS.timeoutMs})
+Output
+  --json                     print the result as JSON (shape in the README) instead of the summary
+  --report FILE.html         write a self-contained HTML report with charts
+  --compare                  rehearse the app, then the baseline, and print their failures side by side
+  -h, --help                 this help
+
+The command defaults to the demo server (node apps/demo/dist/server.js). Each pod gets PORT (a free
+loopback port), HOST=127.0.0.1, HOSTNAME (the pod name), the manifest's env, and the version.
+`
+
+class UsageError extends Error {}
+
+function parse (argv: string[]): { options: RehearseOptions, json: boolean, report?: string, compare: boolean } {
+  let values
+  let positionals: string[]
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        manifest: { type: 'string' },
+        'old-version': { type: 'string' },
+        'new-version': { type: 'string' },
+        'version-env': { type: 'string' },
+        env: { type: 'string', multiple: true },
+        cwd: { type: 'string' },
+        baseline: { type: 'boolean' },
+        'propagation-delay-ms': { type: 'string' },
+        'warmup-ms': { type: 'string' },
+        'tail-ms': { type: 'string' },
+        'restart-backoff-ms': { type: 'string' },
+        rate: { type: 'string' },
+        connections: { type: 'string' },
+        'fast-path': { type: 'string' },
+        'slow-path': { type: 'string' },
+        'slow-share': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        json: { type: 'boolean' },
+        report: { type: 'string' },
+        compare: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    }))
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE)
+    process.exit(0)
+  }
+  const number = (flag: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined
+    const n = Number(value)
+    if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} expects a number, got ${JSON.stringify(value)}`)
+    return n
+  }
+  const env: Record<string, string> = {}
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(pair)}`)
+    env[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  if (values.baseline === true && positionals.length > 0) throw new UsageError('--baseline and a command cannot be used together')
+  if (values.report !== undefined && !values.report.endsWith('.html')) throw new UsageError(`--report expects a FILE.html, got ${JSON.stringify(values.report)}`)
+
+  const load: LoadOptions = {}
+  const set = <K extends keyof LoadOptions>(key: K, value: LoadOptions[K] | undefined): void => { if (value !== undefined) load[key] = value }
+  set('rate', number('rate', values.rate))
+  set('connections', number('connections', values.connections))
+  set('slowShare', number('slow-share', values['slow-share']))
+  set('timeoutMs', number('timeout-ms', values['timeout-ms']))
+  set('fastPath', values['fast-path'])
+  set('slowPath', values['slow-path'])
+
+  const options: RehearseOptions = { load, ...(Object.keys(env).length > 0 && { env }) }
+  const put = <K extends keyof RehearseOptions>(key: K, value: RehearseOptions[K] | undefined): void => { if (value !== undefined) options[key] = value }
+  put('manifest', values.manifest)
+  put('oldVersion', values['old-version'])
+  put('newVersion', values['new-version'])
+  put('versionEnv', values['version-env'])
+  put('cwd', values.cwd)
+  put('propagationDelayMs', number('propagation-delay-ms', values['propagation-delay-ms']))
+  put('warmupMs', number('warmup-ms', values['warmup-ms']))
+  put('tailMs', number('tail-ms', values['tail-ms']))
+  put('restartBackoffMs', number('restart-backoff-ms', values['restart-backoff-ms']))
+  if (values.baseline === true) options.command = [process.execPath, BASELINE]
+  else if (positionals.length > 0) options.command = positionals
+  return { options, json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true }
+}
+
+const BASELINE = fileURLToPath(new URL('./baseline.js', import.meta.url))
+
+function sideBySide (app: RehearsalResult, baseline: RehearsalResult): string {
+  const row = (label: string, a: string | number, b: string | number): string => `${label.padEnd(22)}${String(a).padEnd(16)}${b}\n`
+  return '\n' + row('', 'app', 'naive baseline') +
+    row('rollout', app.outcome, baseline.outcome) +
+    row('requests', app.totals.requests, baseline.totals.requests) +
+    row('failed', app.totals.failed, baseline.totals.failed) +
+    (['status', 'reset', 'refused', 'timeout'] as const).map((k) => row(`  ${k}`, app.failures[k], baseline.failures[k])).join('') +
+    row('rollout duration', `${((app.rollout.durationMs ?? 0) / 1000).toFixed(1)} s`, `${((baseline.rollout.durationMs ?? 0) / 1000).toFixed(1)} s`)
+}
+
+async function main (): Promise<number> {
+  let parsed
+  try {
+    parsed = parse(process.argv.slice(2))
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    process.stderr.write(`zerodown-rehearse: ${err.message}\n\n${USAGE}`)
+    return 2
+  }
+  const controller = new AbortController()
+  let signals = 0
+  const onSignal = (): void => {
+    // The first Ctrl+C stops the rehearsal cleanly; a second one exits at once (children die with it).
+    if (++signals > 1) process.exit(130)
+    process.stderr.write('\nzerodown-rehearse: interrupted, stopping every pod...\n')
+    controller.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  const live = !parsed.json && process.stderr.isTTY === true
+  const run = (options: RehearseOptions): Promise<RehearsalResult> => rehearse({
+    ...options,
+    signal: controller.signal,
+    ...(live && { onProgress: createProgressPrinter(process.stderr) as (p: Progress) => void })
+  })
+
+  try {
+    const result = await run(parsed.options)
+    if (controller.signal.aborted) {
+      process.stderr.write(formatSummary(result))
+      return 130
+    }
+    if (parsed.report !== undefined) writeFileSync(parsed.report, renderHtmlReport(result))
+    if (!parsed.compare) {
+      process.stdout.write(parsed.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result))
+      if (parsed.report !== undefined && !parsed.json) process.stdout.write(`report: ${parsed.report}\n`)
+      return result.ok ? 0 : 1
+    }
+    const baseline = await run({ ...parsed.options, command: [process.execPath, BASELINE] })
+    if (controller.signal.aborted) return 130
+    if (parsed.json) {
+      process.stdout.write(JSON.stringify({ app: result, baseline }, null, 2) + '\n')
+    } else {
+      process.stdout.write(`== app\n${formatSummary(result)}\n== naive baseline\n${formatSummary(baseline)}${sideBySide(result, baseline)}`)
+    }
+    // The comparison passes when the app is clean and the rehearsal caught the baseline's failures.
+    return result.ok && !baseline.ok ? 0 : 1
+  } catch (err) {
+    if (err instanceof RehearseInvalidOptionError || err instanceof RehearseManifestError || err instanceof RehearseCommandError) {
+      process.stderr.write(`zerodown-rehearse: ${(err as Error).message}\n`)
+      return 2
+    }
+    throw err
+  }
+}
+
+main().then((code) => { process.exitCode = code }, (err: unknown) => {
+  process.stderr.write(`zerodown-rehearse: ${err instanceof Error ? err.stack : String(err)}\n`)
+  process.exitCode = 1
+})

@@ -1,0 +1,23 @@
+import createError from '@fastify/error'
+
+/** An option has the wrong type or form. */
+export const RehearseInvalidOptionError = createError<[option: string, expected: string, got: string]>(
+  'FST_ZERODOWN_REHEARSE_INVALID_OPTION',
+  'Invalid @zerodown/rehearse option "%s": expected %s, got %s',
+  500,
+  TypeError
+)
+
+/** The manifest cannot be read, holds no Deployment, or uses something the rehearsal cannot reproduce. */
+export const RehearseManifestError = createError<[file: string, reason: string]>(
+  'FST_ZERODOWN_REHEARSE_MANIFEST',
+  'Cannot rehearse manifest %s: %s',
+  500
+)
+
+/** The pod command cannot be started at all (not found, not executable). */
+export const RehearseCommandError = createError<[command: string, reason: string]>(
+  'FST_ZERODOWN_REHEARSE_COMMAND',
+  'The pod command %s cannot start: %s',
+  500
+)

@@ -1,0 +1,47 @@
+// The final summary as text, for a terminal or a CI log.
+import type { RehearsalResult } from './summary.js'
+
+const s = (ms: number | undefined): string => ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`
+
+export function formatSummary (r: RehearsalResult): string {
+  const d = r.deployment
+  const lines: string[] = []
+  lines.push(`rehearsal of ${d.name}: ${r.versions.old} -> ${r.versions.new}, ${d.replicas} replicas, ` +
+    `maxSurge ${d.maxSurge} / maxUnavailable ${d.maxUnavailable} (surge ${d.surge}, unavailable ${d.unavailable}), ` +
+    `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, endpoint delay ${d.propagationDelayMs} ms`)
+  for (const warning of d.warnings) lines.push(`warning: ${warning}`)
+  if (r.outcome === 'complete') {
+    lines.push(`rollout: complete in ${s(r.rollout.durationMs)}; at most ${r.maxLivePods} pods alive at once`)
+  } else if (r.outcome === 'stuck') {
+    lines.push(`rollout: STUCK — ${r.stuck?.reason ?? 'no progress'}`)
+  } else {
+    lines.push('rollout: aborted')
+  }
+  const f = r.failures
+  lines.push(`requests: ${r.totals.requests} sent, ${r.totals.ok} ok, ${r.totals.failed} failed ` +
+    `(status ${f.status}, reset ${f.reset}, refused ${f.refused}, timeout ${f.timeout}); ` +
+    `latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`)
+  if (r.totals.status4xx > 0) lines.push(`warning: ${r.totals.status4xx} responses were 4xx — does the app serve the load's paths?`)
+  const served: Record<string, number> = {}
+  for (const b of r.versionsOverTime) for (const [v, n] of Object.entries(b.byVersion)) served[v] = (served[v] ?? 0) + n
+  lines.push(`served by: ${Object.entries(served).map(([v, n]) => `${v} ${n}`).join(', ') || 'nothing'}`)
+  if (r.afterRollout.since !== undefined) {
+    lines.push(`after the last old pod was gone: ${r.afterRollout.requests} requests, ` +
+      (r.afterRollout.otherVersion === 0 ? `all ${r.versions.new}` : `${r.afterRollout.otherVersion} NOT served by ${r.versions.new}`))
+  }
+  if (r.failedRequests.length > 0) {
+    lines.push('failed requests (first 10):')
+    for (const q of r.failedRequests.slice(0, 10)) {
+      lines.push(`  at ${s(q.at)} GET ${q.path}: ${q.outcome}${q.status !== undefined ? ` ${q.status}` : ''}${q.error !== undefined ? ` (${q.error})` : ''}${q.version !== undefined ? ` from ${q.version}` : ''}`)
+    }
+  }
+  if (r.stuck?.lastProbeFailure !== undefined) lines.push(`last probe failure of ${r.stuck.pod ?? 'the pod'}: ${r.stuck.lastProbeFailure}`)
+  if (r.stuck !== undefined) {
+    lines.push(`output of ${r.stuck.pod ?? 'the pod'} (last ${r.stuck.output.length} lines):`)
+    for (const line of r.stuck.output) lines.push(`  | ${line}`)
+  }
+  lines.push(r.ok
+    ? `PASS: the rollout completed and none of ${r.totals.requests} requests failed`
+    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : `${r.totals.failed} of ${r.totals.requests} requests failed`}`)
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,187 @@
+// The result of a rehearsal, plain JSON: what `--json` prints and what the report draws.
+import { resolveFenceposts } from './controller.js'
+import type { Outcome, RequestRecord } from './load.js'
+import type { RehearsalState } from './rehearsal.js'
+import type { PodEvent, RolloutEvent } from './timeline.js'
+
+export type FailureKind = Exclude<Outcome, 'ok'>
+
+export interface PodSummary {
+  name: string
+  version: string
+  port: number
+  createdAt: number
+  /** First time it became ready. */
+  readyAt?: number
+  deletedAt?: number
+  /** When its last container exited. */
+  exitedAt?: number
+  /** How the last container ended: "code 0", "signal SIGKILL"... */
+  exit?: string
+  restarts: number
+}
+
+export interface SecondBucket {
+  /** Start of the second, in ms since the rehearsal started. */
+  at: number
+  /** Successful responses per version. */
+  byVersion: Record<string, number>
+  failures: number
+}
+
+export interface RehearsalResult {
+  /** True only when the rollout completed and no request failed. */
+  ok: boolean
+  outcome: 'complete' | 'stuck' | 'aborted'
+  versions: { old: string, new: string }
+  deployment: {
+    name: string
+    replicas: number
+    maxSurge: number | string
+    maxUnavailable: number | string
+    /** maxSurge and maxUnavailable resolved for `replicas` (R1). */
+    surge: number
+    unavailable: number
+    minReadySeconds: number
+    progressDeadlineSeconds: number
+    preStopSleepSeconds: number
+    terminationGracePeriodSeconds: number
+    propagationDelayMs: number
+    warnings: string[]
+  }
+  /** `ok` counts every response below 500; `status4xx` says how many of them were 4xx (a wrong path?). */
+  totals: { requests: number, ok: number, failed: number, status4xx: number }
+  failures: Record<FailureKind, number>
+  latencyMs: { p50: number, p99: number, max: number }
+  rollout: { startedAt?: number, completedAt?: number, durationMs?: number }
+  /** Most containers alive at once, terminating ones included. */
+  maxLivePods: number
+  /** Requests sent after the last old pod was gone, and how many of them another version answered. */
+  afterRollout: { since?: number, requests: number, otherVersion: number }
+  versionsOverTime: SecondBucket[]
+  /** The failed requests, up to 200. */
+  failedRequests: RequestRecord[]
+  pods: PodSummary[]
+  podEvents: PodEvent[]
+  rolloutEvents: RolloutEvent[]
+  /** Why the rollout is stuck, the pod shown, its last probe failure and its last 50 output lines. */
+  stuck?: { reason: string, pod?: string, lastProbeFailure?: string, output: string[] }
+  /** Length of the rehearsal, ms. */
+  durationMs: number
+}
+
+const round = (n: number): number => Math.round(n)
+
+function percentile (sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+export function summarize (state: RehearsalState): RehearsalResult {
+  const { opts } = state
+  const spec = opts.deployment
+  const records = state.load?.records ?? []
+  const failures: Record<FailureKind, number> = { status: 0, reset: 0, refused: 0, timeout: 0 }
+  for (const r of records) if (r.outcome !== 'ok') failures[r.outcome]++
+  const failed = records.filter((r) => r.outcome !== 'ok').sort((a, b) => a.at - b.at)
+  const latencies = records.filter((r) => r.outcome === 'ok').map((r) => r.end - r.at).sort((a, b) => a - b)
+
+  const buckets = new Map<number, SecondBucket>()
+  for (const r of records) {
+    const at = Math.floor(r.at / 1000) * 1000
+    const bucket = buckets.get(at) ?? { at, byVersion: {}, failures: 0 }
+    buckets.set(at, bucket)
+    if (r.outcome !== 'ok') bucket.failures++
+    else {
+      const v = r.version ?? 'unknown'
+      bucket.byVersion[v] = (bucket.byVersion[v] ?? 0) + 1
+    }
+  }
+
+  let live = 0
+  let maxLivePods = 0
+  for (const e of state.podEvents) {
+    if (e.kind === 'started') live++
+    if (e.kind === 'exited') live--
+    maxLivePods = Math.max(maxLivePods, live)
+  }
+
+  const after = state.oldGoneAt === undefined ? [] : records.filter((r) => r.at >= state.oldGoneAt!)
+  const { surge, unavailable } = resolveFenceposts(spec.maxSurge, spec.maxUnavailable, spec.replicas)
+
+  const pods: PodSummary[] = state.allPods.map((p) => {
+    const events = state.podEvents.filter((e) => e.pod === p.name)
+    const first = (kind: PodEvent['kind']): number | undefined => events.find((e) => e.kind === kind)?.at
+    const exited = events.filter((e) => e.kind === 'exited').at(-1)
+    const readyAt = first('ready')
+    return {
+      name: p.name,
+      version: p.version,
+      port: p.port,
+      createdAt: round(p.createdAt),
+      ...(readyAt !== undefined && { readyAt: round(readyAt) }),
+      ...(p.deletedAt !== undefined && { deletedAt: round(p.deletedAt) }),
+      ...(exited !== undefined && { exitedAt: round(exited.at), ...(exited.detail !== undefined && { exit: exited.detail }) }),
+      restarts: p.restarts
+    }
+  })
+
+  const completed = state.outcome === 'complete' && state.rolloutCompletedAt !== undefined
+  return {
+    ok: completed && failed.length === 0,
+    outcome: state.outcome === 'complete' && !completed ? 'aborted' : state.outcome,
+    versions: { old: opts.oldVersion, new: opts.newVersion },
+    deployment: {
+      name: spec.name,
+      replicas: spec.replicas,
+      maxSurge: spec.maxSurge,
+      maxUnavailable: spec.maxUnavailable,
+      surge,
+      unavailable,
+      minReadySeconds: spec.minReadySeconds,
+      progressDeadlineSeconds: spec.progressDeadlineSeconds,
+      preStopSleepSeconds: spec.preStopSleepSeconds,
+      terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+      propagationDelayMs: opts.propagationDelayMs,
+      warnings: spec.warnings
+    },
+    totals: {
+      requests: records.length,
+      ok: records.length - failed.length,
+      failed: failed.length,
+      status4xx: records.filter((r) => r.status !== undefined && r.status >= 400 && r.status < 500).length
+    },
+    failures,
+    latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
+    rollout: {
+      ...(state.rolloutStartedAt !== undefined && { startedAt: round(state.rolloutStartedAt) }),
+      ...(state.rolloutCompletedAt !== undefined && { completedAt: round(state.rolloutCompletedAt) }),
+      ...(state.rolloutStartedAt !== undefined && state.rolloutCompletedAt !== undefined && { durationMs: round(state.rolloutCompletedAt - state.rolloutStartedAt) })
+    },
+    maxLivePods,
+    afterRollout: {
+      ...(state.oldGoneAt !== undefined && { since: round(state.oldGoneAt) }),
+      requests: after.length,
+      otherVersion: after.filter((r) => r.outcome === 'ok' && r.version !== opts.newVersion).length
+    },
+    versionsOverTime: [...buckets.values()].sort((a, b) => a.at - b.at),
+    failedRequests: failed.slice(0, 200).map((r) => ({ ...r, at: round(r.at), end: round(r.end) })),
+    pods,
+    podEvents: state.podEvents.map((e) => ({ ...e, at: round(e.at) })),
+    rolloutEvents: state.rolloutEvents.map((e) => ({ ...e, at: round(e.at) })),
+    ...(state.stuckReason !== undefined && {
+      stuck: {
+        reason: state.stuckReason,
+        ...(state.stuckPod !== undefined && { pod: state.stuckPod.name }),
+        ...lastProbeFailure(state.podEvents, state.stuckPod?.name),
+        output: state.stuckPod?.output.slice(-50) ?? []
+      }
+    }),
+    durationMs: round(state.endedAt ?? state.clock.now())
+  }
+}
+
+function lastProbeFailure (events: PodEvent[], pod: string | undefined): { lastProbeFailure?: string } {
+  const last = events.filter((e) => e.pod === pod && e.kind === 'probe-failed').at(-1)
+  return last?.detail === undefined ? {} : { lastProbeFailure: last.detail }
+}

@@ -1,0 +1,114 @@
+// The bin as npm links it: exit codes, messages, --json, --report, --compare, Ctrl+C.
+import { spawn, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'tap'
+import { alivePids, FIXTURE, manifest } from './fixtures/helpers.js'
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const FAST = ['--propagation-delay-ms', '300', '--warmup-ms', '300', '--tail-ms', '300', '--rate', '100', '--connections', '4',
+  '--slow-share', '0.2', '--slow-path', '/work?ms=200', '--restart-backoff-ms', '200']
+
+function cleanEnv (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')))
+}
+
+function run (args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000, env: cleanEnv() })
+}
+
+test('--help prints the usage and exits 0', async (t) => {
+  const result = run(['--help'])
+  t.equal(result.status, 0)
+  t.match(result.stdout, /Usage: zerodown-rehearse \[options\] \[-- command to start one pod\.\.\.\]/)
+  t.match(result.stdout, /--propagation-delay-ms N/)
+})
+
+test('bad input exits 2 with a message naming what is wrong', async (t) => {
+  const dir = t.testdir({ 'service.yaml': 'kind: Service\nmetadata: { name: s }\n', 'fx.yaml': manifest() })
+  const cases: Array<[string[], RegExp]> = [
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--rate', 'abc'], /--rate expects a number, got "abc"/],
+    [['--slow-share', '2', '--', 'node', FIXTURE], /"load.slowShare": expected a number from 0 to 1, got number 2/],
+    [['--env', 'NOEQUALS'], /--env expects KEY=VALUE, got "NOEQUALS"/],
+    [['--report', 'out.txt'], /--report expects a FILE.html/],
+    [['--baseline', '--', 'node', 'x.js'], /--baseline and a command cannot be used together/],
+    [['--manifest', join(dir, 'missing.yaml'), '--', 'node', FIXTURE], /cannot read it \(ENOENT\)/],
+    [['--manifest', join(dir, 'service.yaml'), '--', 'node', FIXTURE], /holds no Deployment \(found: Service\)/],
+    [['--manifest', join(dir, 'fx.yaml'), ...FAST, '--', '/nonexistent/zerodown-app'], /The pod command \/nonexistent\/zerodown-app cannot start: spawn \/nonexistent\/zerodown-app ENOENT/]
+  ]
+  for (const [args, message] of cases) {
+    const result = run(args)
+    t.equal(result.status, 2, args.join(' '))
+    t.match(result.stderr, message)
+  }
+})
+
+test('a stuck rollout exits 1 and shows the pod output', async (t) => {
+  const dir = t.testdir({ 'fx.yaml': manifest({ progressDeadlineSeconds: 3 }) })
+  const result = run(['--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', 'NEVER_READY_VERSION=2.0.0', '--', 'node', FIXTURE])
+  t.equal(result.status, 1, result.stderr)
+  t.match(result.stdout, /rollout: STUCK — no progress for progressDeadlineSeconds \(3 s\): ProgressDeadlineExceeded/)
+  t.match(result.stdout, /\| fixture: listening at http:\/\/127\.0\.0\.1:\d+ as 2\.0\.0/)
+  t.match(result.stdout, /FAIL: the rollout is stuck/)
+})
+
+test('--compare: the draining app passes, the naive baseline is caught failing, side by side', async (t) => {
+  const dir = t.testdir({ 'fx.yaml': manifest() })
+  const report = join(dir, 'report.html')
+  // Half the requests take 400 ms, so a pod that dies at SIGTERM almost surely has some in flight.
+  const result = run(['--manifest', join(dir, 'fx.yaml'), ...FAST, '--connections', '8', '--slow-share', '0.5', '--slow-path', '/work?ms=400',
+    '--env', 'GRACEFUL=1', '--env', 'DRAIN_MS=400', '--compare', '--json', '--report', report, '--', 'node', FIXTURE])
+  t.equal(result.status, 0, result.stderr)
+  const { app, baseline } = JSON.parse(result.stdout)
+  t.match(app, { ok: true, outcome: 'complete', totals: { failed: 0 }, afterRollout: { otherVersion: 0 } })
+  t.match(baseline, { ok: false, outcome: 'complete' })
+  t.ok(baseline.totals.failed > 0, `the baseline's failures were detected (${JSON.stringify(baseline.failures)})`)
+  t.ok(baseline.failedRequests.every((r: { outcome: string }) => ['status', 'reset', 'refused', 'timeout'].includes(r.outcome)))
+  // The documented shape.
+  for (const key of ['ok', 'outcome', 'versions', 'deployment', 'totals', 'failures', 'latencyMs', 'rollout', 'maxLivePods',
+    'afterRollout', 'versionsOverTime', 'failedRequests', 'pods', 'podEvents', 'rolloutEvents', 'durationMs']) {
+    t.ok(key in app, `result has ${key}`)
+  }
+  const html = readFileSync(report, 'utf8')
+  t.match(html, /^<!doctype html>/)
+  t.match(html, /<svg[^>]*>[\s\S]*1\.0\.0[\s\S]*<\/svg>/)
+  t.match(html, /PASS/)
+  t.notMatch(html, /<script|<link|src="http/, 'self-contained')
+})
+
+test('Ctrl+C stops the rehearsal, kills every pod and exits 130', async (t) => {
+  const dir = t.testdir({ 'fx.yaml': manifest(), pids: {} })
+  const pids = join(dir, 'pids')
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, cli, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => { stderr += chunk })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const deadline = Date.now() + 30_000
+  while (readdirSync(pids).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(readdirSync(pids).length, 3, 'three pods started')
+  child.kill('SIGINT')
+  t.equal(await exited, 130)
+  t.match(stderr, /interrupted, stopping every pod/)
+  t.same(alivePids(pids), [], 'no orphan')
+})
+
+test('even a SIGKILLed rehearsal leaves no orphan: its watchdog kills every pod', async (t) => {
+  const dir = t.testdir({ 'fx.yaml': manifest(), pids: {} })
+  const pids = join(dir, 'pids')
+  // Through `env -u NODE_OPTIONS` (it execs node, same pid): the test runner's process tracking puts
+  // itself back into NODE_OPTIONS of what a test spawns, and would clean up the pods in our place.
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, cli, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
+    { stdio: 'ignore', env: cleanEnv() })
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+  const deadline = Date.now() + 30_000
+  while (readdirSync(pids).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(readdirSync(pids).length, 3, 'three pods started')
+  child.kill('SIGKILL')
+  t.equal(await exited, 'SIGKILL')
+  const gone = Date.now() + 10_000
+  while (alivePids(pids).length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(alivePids(pids), [], 'no orphan')
+})

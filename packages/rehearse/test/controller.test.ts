@@ -1,0 +1,140 @@
+import { test } from 'tap'
+import {
+  deploymentStatus, parseIntOrPercent, resolveFenceposts, syncDeployment, syncReplicaSet,
+  type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec
+} from '../src/controller.js'
+
+test('R1: 25%/25% rounds surge up and unavailable down (deployment/util ResolveFenceposts)', async (t) => {
+  const cases: Array<[number, number, number]> = [
+    // replicas, surge, unavailable
+    [1, 1, 0],
+    [2, 1, 0],
+    [3, 1, 0],
+    [4, 1, 1],
+    [10, 3, 2]
+  ]
+  for (const [replicas, surge, unavailable] of cases) {
+    t.same(resolveFenceposts('25%', '25%', replicas), { surge, unavailable }, `${replicas} replicas`)
+  }
+})
+
+test('R1: integers are taken as given; both zero makes unavailable 1', async (t) => {
+  t.same(resolveFenceposts(0, 0, 3), { surge: 0, unavailable: 1 })
+  t.same(resolveFenceposts('0%', '0%', 10), { surge: 0, unavailable: 1 })
+  t.same(resolveFenceposts('10%', '10%', 3), { surge: 1, unavailable: 0 }, 'surge 0.3 rounds up to 1, so unavailable may be 0')
+  t.same(resolveFenceposts('10%', '10%', 5), { surge: 1, unavailable: 0 })
+  t.same(resolveFenceposts('0%', '10%', 3), { surge: 0, unavailable: 1 }, 'unavailable 0.3 rounds down to 0, both 0, so 1')
+  t.same(resolveFenceposts(2, 1, 3), { surge: 2, unavailable: 1 })
+  t.same(resolveFenceposts(1, 0, 3), { surge: 1, unavailable: 0 })
+  t.same(resolveFenceposts('100%', 0, 3), { surge: 3, unavailable: 0 })
+})
+
+test('int-or-percent accepts what Kubernetes accepts', async (t) => {
+  t.equal(parseIntOrPercent(1), 1)
+  t.equal(parseIntOrPercent('25%'), '25%')
+  for (const bad of [-1, 1.5, '25', '%', 'a%', null, undefined, '1.5%']) {
+    t.equal(parseIntOrPercent(bad), undefined, JSON.stringify(bad))
+  }
+})
+
+// A tiny cluster: ReplicaSets whose pods appear when the ReplicaSet controller creates them and become
+// ready at once (or never), and vanish when deleted. Returns the (new, old) sizes after every change.
+function simulate (spec: RolloutSpec, opts: { newPodsReady: boolean, steps?: number }): Array<[number, number]> {
+  let seq = 0
+  let now = 0
+  const pod = (ready: boolean): PodView => ({ name: `p${seq++}`, createdAt: now, terminating: false, ...(ready && { readySince: now }) })
+  const oldRS: ReplicaSetView = { name: 'old', replicas: spec.replicas, pods: Array.from({ length: spec.replicas }, () => pod(true)) }
+  const newRS: ReplicaSetView = { name: 'new', replicas: 0, pods: [] }
+  const sizes: Array<[number, number]> = [[0, spec.replicas]]
+  let previous
+  let lastProgressAt = 0
+  for (let i = 0; i < (opts.steps ?? 30); i++) {
+    now += 1000
+    const result = syncDeployment({ now, spec, newRS, oldRSs: [oldRS], lastProgressAt, ...(previous !== undefined && { previous }) })
+    previous = result.status
+    lastProgressAt = result.lastProgressAt
+    if (result.complete) break
+    for (const action of result.scale) {
+      const rs = action.replicaSet === 'new' ? newRS : oldRS
+      rs.replicas = action.to
+    }
+    if (result.scale.length > 0) sizes.push([newRS.replicas, oldRS.replicas])
+    for (const rs of [newRS, oldRS]) {
+      const rsAction = syncReplicaSet(rs)
+      for (let n = 0; n < rsAction.create; n++) rs.pods.push(pod(rs === newRS ? opts.newPodsReady : true))
+      rs.pods = rs.pods.filter((p) => !rsAction.delete.includes(p.name))
+    }
+  }
+  return sizes
+}
+
+const spec = (replicas: number, maxSurge: number | string, maxUnavailable: number | string): RolloutSpec =>
+  ({ replicas, maxSurge, maxUnavailable, minReadySeconds: 0, progressDeadlineSeconds: 600 })
+
+test('R2: replicas 3, surge 1, unavailable 0 — one new pod at a time, never below 3 available', async (t) => {
+  t.same(simulate(spec(3, 1, 0), { newPodsReady: true }),
+    [[0, 3], [1, 3], [1, 2], [2, 2], [2, 1], [3, 1], [3, 0]])
+  t.same(simulate(spec(3, 1, 0), { newPodsReady: false }), [[0, 3], [1, 3]],
+    'a new pod that never gets ready stops the rollout with every old pod serving')
+})
+
+test('R2: replicas 4, 25%/25% — surge 1 and unavailable 1', async (t) => {
+  t.same(simulate(spec(4, '25%', '25%'), { newPodsReady: true }),
+    [[0, 4], [1, 4], [1, 2], [3, 2], [3, 0], [4, 0]])
+  t.same(simulate(spec(4, '25%', '25%'), { newPodsReady: false }), [[0, 4], [1, 4], [1, 3], [2, 3]],
+    'unavailable 1 removes an old pod before any new one is ready, then stops')
+})
+
+test('R3: terminating pods are not counted, so live pods can exceed replicas + surge', async (t) => {
+  const ready = (name: string, extra: Partial<PodView> = {}): PodView => ({ name, createdAt: 0, readySince: 0, terminating: false, ...extra })
+  const state: ObservedState = {
+    now: 10_000,
+    spec: spec(3, 1, 0),
+    newRS: { name: 'new', replicas: 2, pods: [ready('n1'), ready('n2')] },
+    oldRSs: [{ name: 'old', replicas: 1, pods: [ready('o1'), ready('o2', { terminating: true }), ready('o3', { terminating: true })] }],
+    lastProgressAt: 0
+  }
+  t.same(deploymentStatus(state), { replicas: 3, updatedReplicas: 2, readyReplicas: 3, availableReplicas: 3 })
+  const result = syncDeployment(state)
+  t.same(result.scale, [{ replicaSet: 'new', from: 2, to: 3 }], 'scales up although 5 processes are alive')
+  t.same(syncReplicaSet(state.oldRSs[0]!), { create: 0, delete: [] }, 'the ReplicaSet does not replace its terminating pods')
+})
+
+test('R4: available means ready for minReadySeconds; complete and stuck', async (t) => {
+  const withMinReady = { ...spec(1, 1, 0), minReadySeconds: 5, progressDeadlineSeconds: 30 }
+  const base: ObservedState = {
+    now: 10_000,
+    spec: withMinReady,
+    newRS: { name: 'new', replicas: 1, pods: [{ name: 'n', createdAt: 0, readySince: 8_000, terminating: false }] },
+    oldRSs: [{ name: 'old', replicas: 1, pods: [{ name: 'o', createdAt: 0, readySince: 0, terminating: false }] }],
+    lastProgressAt: 10_000
+  }
+  t.same(syncDeployment(base).scale, [], 'ready for 2 s of 5: the old pod stays')
+  t.same(syncDeployment({ ...base, now: 13_000 }).scale, [{ replicaSet: 'old', from: 1, to: 0 }], 'ready for 5 s: the old pod goes')
+
+  const done = syncDeployment({ ...base, now: 13_000, oldRSs: [{ name: 'old', replicas: 0, pods: [] }] })
+  t.equal(done.complete, true)
+  t.equal(done.deadlineExceeded, false)
+
+  const stuck: ObservedState = { ...base, newRS: { ...base.newRS, pods: [{ name: 'n', createdAt: 0, terminating: false }] } }
+  const first = syncDeployment(stuck)
+  const later = (now: number) => syncDeployment({ ...stuck, now, previous: first.status, lastProgressAt: first.lastProgressAt })
+  t.equal(later(40_000).deadlineExceeded, false, 'exactly at the deadline is not past it')
+  t.equal(later(40_001).deadlineExceeded, true, 'no progress for progressDeadlineSeconds')
+  t.equal(later(40_001).complete, false)
+})
+
+test('the ReplicaSet controller deletes not-ready pods first, then the most recently ready', async (t) => {
+  const rs: ReplicaSetView = {
+    name: 'rs',
+    replicas: 1,
+    pods: [
+      { name: 'old-ready', createdAt: 0, readySince: 1_000, terminating: false },
+      { name: 'young-ready', createdAt: 1, readySince: 5_000, terminating: false },
+      { name: 'not-ready', createdAt: 0, terminating: false },
+      { name: 'gone', createdAt: 0, terminating: true }
+    ]
+  }
+  t.same(syncReplicaSet(rs), { create: 0, delete: ['not-ready', 'young-ready'] })
+  t.same(syncReplicaSet({ ...rs, replicas: 5 }), { create: 2, delete: [] })
+})

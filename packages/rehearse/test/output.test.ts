@@ -1,0 +1,76 @@
+// Summary text, live progress and the HTML report, from a result with failures.
+import { PassThrough } from 'node:stream'
+import { test } from 'tap'
+import { formatSummary, renderHtmlReport, type RehearsalResult } from '../src/index.js'
+import { createProgressPrinter } from '../src/progress.js'
+
+const failing: RehearsalResult = {
+  ok: false,
+  outcome: 'complete',
+  versions: { old: '1.0.0', new: '2.0.0' },
+  deployment: {
+    name: 'shop',
+    replicas: 2,
+    maxSurge: '25%',
+    maxUnavailable: '25%',
+    surge: 1,
+    unavailable: 0,
+    minReadySeconds: 0,
+    progressDeadlineSeconds: 600,
+    preStopSleepSeconds: 0,
+    terminationGracePeriodSeconds: 30,
+    propagationDelayMs: 2000,
+    warnings: []
+  },
+  totals: { requests: 10, ok: 8, failed: 2, status4xx: 1 },
+  failures: { status: 1, reset: 1, refused: 0, timeout: 0 },
+  latencyMs: { p50: 2, p99: 9, max: 9 },
+  rollout: { startedAt: 1000, completedAt: 3000, durationMs: 2000 },
+  maxLivePods: 3,
+  afterRollout: { since: 3500, requests: 2, otherVersion: 1 },
+  versionsOverTime: [{ at: 0, byVersion: { '1.0.0': 5 }, failures: 0 }, { at: 2000, byVersion: { '1.0.0': 1, '2.0.0': 2 }, failures: 2 }],
+  failedRequests: [
+    { at: 2100, end: 2105, path: '/', slow: false, outcome: 'status', status: 503, version: '1.0.0' },
+    { at: 2200, end: 2201, path: '/work?ms=300', slow: true, outcome: 'reset', error: 'ECONNRESET' }
+  ],
+  pods: [{ name: 'shop-a-1', version: '1.0.0', port: 1, createdAt: 0, readyAt: 100, deletedAt: 2000, exitedAt: 2010, exit: 'signal SIGKILL', restarts: 0 }],
+  podEvents: [
+    { at: 0, pod: 'shop-a-1', kind: 'created' }, { at: 100, pod: 'shop-a-1', kind: 'ready' }, { at: 2000, pod: 'shop-a-1', kind: 'deleted' },
+    { at: 2000, pod: 'shop-a-1', kind: 'sigterm' }, { at: 2005, pod: 'shop-a-1', kind: 'sigkill' }, { at: 2010, pod: 'shop-a-1', kind: 'exited', detail: 'signal SIGKILL' }
+  ],
+  rolloutEvents: [],
+  durationMs: 4000
+}
+
+test('the summary names every kind of failure and what served after the rollout', async (t) => {
+  const text = formatSummary(failing)
+  t.match(text, /2 failed \(status 1, reset 1, refused 0, timeout 0\)/)
+  t.match(text, /at 2\.1 s GET \/: status 503 from 1\.0\.0/)
+  t.match(text, /at 2\.2 s GET \/work\?ms=300: reset \(ECONNRESET\)/)
+  t.match(text, /1 NOT served by 2\.0\.0/)
+  t.match(text, /warning: 1 responses were 4xx/)
+  t.match(text, /FAIL: 2 of 10 requests failed\n$/)
+})
+
+test('the HTML report draws failures in red, the pod timeline with SIGKILL, and escapes text', async (t) => {
+  const html = renderHtmlReport({ ...failing, versions: { old: '1.0.0', new: '<2.0.0>' } })
+  t.match(html, /<rect [^>]*fill="#e15759"><title>2 failed at 2s<\/title>/)
+  t.match(html, /<title>SIGKILL<\/title>/)
+  t.match(html, /rollout starts/)
+  t.match(html, /&#60;2\.0\.0&#62;/)
+  t.notMatch(html, /<2\.0\.0>/)
+  t.match(html, /FAIL/)
+})
+
+test('live progress redraws in place', async (t) => {
+  const stream = new PassThrough()
+  let out = ''
+  stream.on('data', (chunk) => { out += chunk })
+  const print = createProgressPrinter(stream as unknown as NodeJS.WriteStream)
+  const progress = { at: 1500, phase: 'rollout' as const, requests: 42, failures: 1, byVersion: { '1.0.0': 41 }, pods: [{ name: 'p1', version: '1.0.0', state: 'ready', restarts: 2 }] }
+  print(progress)
+  t.equal(out, '[1.5 s] rollout  requests 42  failed 1  1.0.0: 41\n  p1  1.0.0  ready  restarts 2\n')
+  out = ''
+  print({ ...progress, pods: [] })
+  t.ok(out.startsWith('\x1b[2A\x1b[0J'), 'moves up over the two lines drawn before and clears them')
+})

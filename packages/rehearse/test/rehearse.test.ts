@@ -1,0 +1,83 @@
+// End to end: real pods of a fixture app, real signals, real keep-alive load through the Service.
+import { test } from 'tap'
+import { parseManifest, rehearse, RehearseCommandError, type RehearseOptions } from '../src/index.js'
+import { alivePids, FIXTURE, manifest, type ManifestTimings } from './fixtures/helpers.js'
+
+const fast = (dir: string, timings: ManifestTimings, extra: Partial<RehearseOptions> = {}): RehearseOptions => ({
+  deployment: parseManifest(manifest(timings)),
+  command: ['node', FIXTURE],
+  env: { PID_DIR: dir },
+  propagationDelayMs: 300,
+  warmupMs: 300,
+  tailMs: 300,
+  restartBackoffMs: 200,
+  load: { rate: 100, connections: 4, slowShare: 0.2, slowPath: '/work?ms=200' },
+  ...extra
+})
+
+test('a well-behaved app rolls out with zero failed requests, and only v2 answers afterwards', async (t) => {
+  const dir = t.testdir()
+  // Probes on their own port (PROBE_PORT), as the deploy chart can render them: each pod gets its own.
+  const result = await rehearse(fast(dir, { probePort: 9000, env: { GRACEFUL: '1', DRAIN_MS: '400' } }))
+  t.equal(result.outcome, 'complete')
+  t.same(result.failures, { status: 0, reset: 0, refused: 0, timeout: 0 }, JSON.stringify(result.failedRequests.slice(0, 5)))
+  t.equal(result.ok, true)
+  t.ok(result.totals.requests > 50, `steady load was sent (${result.totals.requests})`)
+  const served = new Set(result.versionsOverTime.flatMap((b) => Object.keys(b.byVersion)))
+  t.same([...served].sort(), ['1.0.0', '2.0.0'], 'both versions served during the rollout')
+  t.ok(result.afterRollout.requests > 0, 'load went on after the last old pod was gone')
+  t.equal(result.afterRollout.otherVersion, 0, 'every request after the rollout was served by 2.0.0')
+  // The controller's steps, replicas 3 / surge 1 / unavailable 0 (R2).
+  t.same(result.rolloutEvents.filter((e) => e.kind === 'scaled').map((e) => e.detail),
+    ['2.0.0 0 -> 1', '1.0.0 3 -> 2', '2.0.0 1 -> 2', '1.0.0 2 -> 1', '2.0.0 2 -> 3', '1.0.0 1 -> 0'])
+  t.ok(result.maxLivePods >= 4, `surge: at least 4 pods alive at once (${result.maxLivePods})`)
+  t.equal(result.pods.length, 6)
+  for (const pod of result.pods.filter((p) => p.version === '1.0.0')) {
+    t.equal(pod.exit, 'code 0', `${pod.name} drained and exited 0`)
+    const events = result.podEvents.filter((e) => e.pod === pod.name).map((e) => e.kind)
+    t.ok(events.indexOf('deleted') < events.indexOf('prestop-done') && events.indexOf('prestop-done') < events.indexOf('sigterm'), 'deleted, then preStop, then SIGTERM')
+    t.notOk(events.includes('sigkill'))
+  }
+  t.ok(typeof result.rollout.durationMs === 'number' && result.rollout.durationMs > 0)
+  t.same(alivePids(dir), [], 'no process left')
+})
+
+test('a new version that never gets ready ends as a stuck rollout, with its output and no orphans', async (t) => {
+  const dir = t.testdir()
+  const result = await rehearse(fast(dir, { progressDeadlineSeconds: 3, env: { GRACEFUL: '1', NEVER_READY_VERSION: '2.0.0' } }))
+  t.equal(result.outcome, 'stuck')
+  t.equal(result.ok, false)
+  t.match(result.stuck?.reason, /ProgressDeadlineExceeded/)
+  t.match(result.stuck?.pod, /./)
+  t.equal(result.pods.find((p) => p.name === result.stuck?.pod)?.version, '2.0.0', 'the pod shown is the new one')
+  t.match(result.stuck?.output.join('\n'), /fixture: listening at .* as 2\.0\.0/, "the stuck pod's output")
+  t.equal(result.stuck?.lastProbeFailure, 'readiness: HTTP 503')
+  t.equal(result.totals.failed, 0, 'maxUnavailable 0: the old pods kept serving')
+  t.equal(result.rolloutEvents.filter((e) => e.kind === 'scaled').length, 1, 'one new pod, then nothing (R2)')
+  t.same(alivePids(dir), [], 'no process left')
+})
+
+test('a command that cannot start is a coded error; one that exits at once is reported with its output', async (t) => {
+  const dir = t.testdir()
+  await t.rejects(rehearse(fast(dir, {}, { command: ['/nonexistent/zerodown-app'] })), RehearseCommandError)
+  await t.rejects(rehearse(fast(dir, {}, { command: ['/nonexistent/zerodown-app'] })), /\/nonexistent\/zerodown-app cannot start: spawn .*ENOENT/)
+
+  const result = await rehearse(fast(dir, { env: { EXIT_AT_ONCE: '1' } }))
+  t.equal(result.outcome, 'stuck')
+  t.match(result.stuck?.reason, /exited before it became ready/)
+  t.match(result.stuck?.output.join('\n'), /exiting at once as asked/)
+  t.equal(result.totals.requests, 0, 'no load without a running old version')
+  t.same(alivePids(dir), [])
+})
+
+test('aborting a rehearsal kills every pod', async (t) => {
+  const dir = t.testdir()
+  const controller = new AbortController()
+  const running = rehearse({ ...fast(dir, { env: { GRACEFUL: '1' } }), signal: controller.signal })
+  setTimeout(() => controller.abort(), 1500)
+  const result = await running
+  t.equal(result.outcome, 'aborted')
+  t.equal(result.ok, false)
+  t.ok(result.pods.length >= 3)
+  t.same(alivePids(dir), [], 'no process left')
+})
