@@ -15,6 +15,10 @@ export interface MemoryConfig {
 
 export interface MemoryVariant {
   name: string
+  /** Once started, before any request. */
+  idleMiB: number[]
+  idle: Summary
+  /** After the warm-up load. */
   rssMiB: number[]
   summary: Summary
 }
@@ -22,7 +26,8 @@ export interface MemoryVariant {
 export interface MemoryResult {
   config: MemoryConfig
   variants: MemoryVariant[]
-  /** Median RSS with the plugins minus without, MiB. */
+  /** Median RSS with the plugins minus without, MiB, idle and after load. */
+  pluginsCostIdleMiB: number
   pluginsCostMiB: number
 }
 
@@ -47,13 +52,15 @@ function rssMiB (pid: number): number {
   return Number(line.replace(/\D+/g, '')) / 1024
 }
 
-async function measure (program: Program, warmup: number): Promise<number> {
+async function measure (program: Program, warmup: number): Promise<{ idle: number, loaded: number }> {
   const server = await startServerProcess({ args: program.args, env: program.env })
   try {
+    await sleep(500)
+    const idle = rssMiB(server.child.pid!)
     const result = await autocannon({ url: `${server.origin}/`, connections: 10, duration: warmup })
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${program.name}: ${result.non2xx} non-2xx, ${result.errors} errors`)
     await sleep(300)
-    return rssMiB(server.child.pid!)
+    return { idle, loaded: rssMiB(server.child.pid!) }
   } finally {
     server.signal('SIGKILL')
     await server.exited
@@ -62,11 +69,28 @@ async function measure (program: Program, warmup: number): Promise<number> {
 
 export async function measureMemory (config: MemoryConfig): Promise<MemoryResult> {
   const programs = memoryPrograms()
-  const samples = new Map<string, number[]>(programs.map((p) => [p.name, []]))
+  const idle = new Map<string, number[]>(programs.map((p) => [p.name, []]))
+  const loaded = new Map<string, number[]>(programs.map((p) => [p.name, []]))
   // Round-robin, so drift over the run falls on every program alike.
   for (let i = 0; i < config.runs; i++) {
-    for (const program of programs) samples.get(program.name)!.push(await measure(program, config.warmup))
+    for (const program of programs) {
+      const sample = await measure(program, config.warmup)
+      idle.get(program.name)!.push(sample.idle)
+      loaded.get(program.name)!.push(sample.loaded)
+    }
   }
-  const variants = programs.map((p) => ({ name: p.name, rssMiB: samples.get(p.name)!, summary: summarize(samples.get(p.name)!) }))
-  return { config, variants, pluginsCostMiB: variants[1]!.summary.median - variants[0]!.summary.median }
+  const variants = programs.map((p): MemoryVariant => ({
+    name: p.name,
+    idleMiB: idle.get(p.name)!,
+    idle: summarize(idle.get(p.name)!),
+    rssMiB: loaded.get(p.name)!,
+    summary: summarize(loaded.get(p.name)!)
+  }))
+  const [bare, plugins] = [variants[0]!, variants[1]!]
+  return {
+    config,
+    variants,
+    pluginsCostIdleMiB: plugins.idle.median - bare.idle.median,
+    pluginsCostMiB: plugins.summary.median - bare.summary.median
+  }
 }

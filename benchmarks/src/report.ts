@@ -31,7 +31,7 @@ function summaryTable (r: Results): string[] {
       rows.push(`| failed requests during a rollout, ${app.name} | ${fmt(app.failed, 0)} | ${zd ? '0 in every run' : ''} | ${zd ? yes(met) : ''} |`)
     }
   }
-  if (r.memory !== undefined) rows.push(`| RSS added by the three plugins | ${num(r.memory.pluginsCostMiB, 1)} MiB | | |`)
+  if (r.memory !== undefined) rows.push(`| RSS added by the three plugins, idle / after load | ${num(r.memory.pluginsCostIdleMiB, 1)} / ${num(r.memory.pluginsCostMiB, 1)} MiB | | |`)
   return rows
 }
 
@@ -60,7 +60,11 @@ function overheadSection (r: Results): string[] {
     '| | requests/s |',
     '|---|---|',
     ...Object.entries(o.requestsPerSecond).map(([name, s]) => `| ${name} | ${fmt(s, 0)} |`),
-    `| ratio (per pair: ${o.ratios.map((x) => x.toFixed(3)).join(', ')}) | **${o.medianRatio.toFixed(3)}** |`
+    `| ratio (per pair: ${o.ratios.map((x) => x.toFixed(3)).join(', ')}) | **${o.medianRatio.toFixed(3)}** |`,
+    ...(o.ratio.max / o.ratio.min > 1.2
+      ? ['', `The per-pair ratios spread from ${o.ratio.min.toFixed(3)} to ${o.ratio.max.toFixed(3)}: other work on the machine swung the throughput more than the plugins can, ` +
+          'so this ratio only bounds the overhead loosely. Re-run on a quiet machine (or with more pairs) for a figure that settles.']
+      : [])
   ]
 }
 
@@ -142,11 +146,12 @@ function memorySection (r: Results): string[] {
   return [
     '## 5. Memory',
     '',
-    `Resident set size (VmRSS) of each server after ${m.config.warmup} s of hello-world load (autocannon, 10 connections), ${m.config.runs} runs each, round-robin.`,
+    `Resident set size (VmRSS) of each server half a second after it listens, and again after ${m.config.warmup} s of hello-world load (autocannon, 10 connections), ${m.config.runs} runs each, round-robin. ` +
+      'After load the figure mostly says how far V8 let the heap grow for that throughput; the idle one compares what is loaded.',
     '',
-    '| server | RSS |',
-    '|---|---|',
-    ...m.variants.map((v) => `| ${v.name} | ${fmt(v.summary, 1, 'MiB')} |`)
+    '| server | RSS idle | RSS after load |',
+    '|---|---|---|',
+    ...m.variants.map((v) => `| ${v.name} | ${fmt(v.idle, 1, 'MiB')} | ${fmt(v.summary, 1, 'MiB')} |`)
   ]
 }
 

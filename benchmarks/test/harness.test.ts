@@ -73,7 +73,8 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
 
   const m = r.memory!
   t.equal(m.variants.length, 6)
-  t.ok(m.variants.every((v) => v.rssMiB.length === m.config.runs && v.rssMiB.every((mb) => mb > 10)), 'an RSS for every server')
+  t.ok(m.variants.every((v) => v.rssMiB.length === m.config.runs && v.rssMiB.every((mb) => mb > 10)), 'an RSS after load for every server')
+  t.ok(m.variants.every((v) => v.idleMiB.length === m.config.runs && v.idleMiB.every((mb) => mb > 10)), 'an idle RSS for every server')
 
   const report = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8')
   for (const heading of ['## Machine', '## 1. Overhead', '## 2. Probe latency', '## 3. Shutdown latency', '## 4. Dropped requests', '## 5. Memory', '## Reproduce']) {
