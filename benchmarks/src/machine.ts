@@ -8,8 +8,8 @@ export interface Machine {
   node: string
   os: string
   memoryGiB: number
-  /** 1, 5 and 15 minute load averages, before and after the run: other work on the machine. */
-  loadAverage: { before: number[], after?: number[] }
+  /** 1, 5 and 15 minute load averages, before and after the run and at the end of each part: other work on the machine. */
+  loadAverage: { before: number[], after?: number[], byPart: Record<string, number[]> }
 }
 
 function cpuModel (): string {
@@ -29,7 +29,7 @@ export function describeMachine (): Machine {
     node: process.version,
     os: `${platform()} ${release()}`,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
-    loadAverage: { before: loadavg().map(round2) }
+    loadAverage: { before: loadavg().map(round2), byPart: {} }
   }
 }
 

@@ -42,8 +42,9 @@ function machineSection (r: Results): string[] {
     '',
     `- CPU: ${m.cpuModel}; \`nproc\`: ${m.nproc}; memory: ${m.memoryGiB} GiB`,
     `- Node.js ${m.node} on ${m.os}`,
-    `- load average (1, 5, 15 min) before: ${m.loadAverage.before.join(', ')}; after: ${m.loadAverage.after?.join(', ') ?? '-'}` +
-      ' — the machine is shared, so other work ran alongside; the figures are medians over alternating runs for that reason',
+    `- load average (1, 5, 15 min) before: ${m.loadAverage.before.join(', ')}; at the end of each part: ` +
+      Object.entries(m.loadAverage.byPart).map(([part, l]) => `${part} ${l.join(', ')}`).join('; ') +
+      ` — with ${m.nproc} cores, a load above ${m.nproc} means other work ran alongside the figures; they are medians over alternating runs for that reason`,
     `- run started ${r.startedAt}, took ${Math.round(r.durationMs / 1000)} s`
   ]
 }

@@ -29,6 +29,7 @@ export async function runBenchmarks (config: BenchConfig, log: (line: string) =>
     log(`${part}: running (load average ${currentLoad().join(' ')})`)
     const partStart = performance.now()
     const value = await fn()
+    results.machine.loadAverage.byPart[part] = currentLoad()
     log(`${part}: done in ${((performance.now() - partStart) / 1000).toFixed(1)} s`)
     return value
   }

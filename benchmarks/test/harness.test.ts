@@ -35,6 +35,7 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   t.match(r.machine.node, /^v\d+\./)
   t.equal(r.machine.loadAverage.before.length, 3)
   t.equal(r.machine.loadAverage.after?.length, 3)
+  t.same(Object.keys(r.machine.loadAverage.byPart), r.config.parts, 'a load average for every part')
 
   const o = r.overhead!
   t.equal(o.runs.length, 2 * o.config.pairs, 'one run per side per pair')
