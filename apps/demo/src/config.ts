@@ -1,8 +1,10 @@
-/** The demo's environment, validated before it listens: a bad value names the variable and the form. */
+/**
+ * The demo's environment, validated before it listens: a bad value names the variable and the form.
+ * APP_VERSION is read and checked by @zerodown/version itself (its documented precedence).
+ */
 export interface DemoConfig {
   port: number
   host: string
-  appVersion: string | undefined
   logLevel: string
   drainDelayMs: number | undefined
   shutdownTimeoutMs: number | undefined
@@ -44,7 +46,6 @@ export function readConfig (env: Env = process.env): DemoConfig {
   const config: DemoConfig = {
     port: integer(env, 'PORT', 0, 65535) ?? 8080,
     host,
-    appVersion: env.APP_VERSION === '' ? undefined : env.APP_VERSION,
     logLevel,
     drainDelayMs: integer(env, 'DRAIN_DELAY_MS', 0, 600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 1, 600_000),

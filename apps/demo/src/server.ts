@@ -18,7 +18,6 @@ try {
 
 try {
   const app = await buildApp({
-    ...(config.appVersion !== undefined && { version: config.appVersion }),
     ...(config.drainDelayMs !== undefined && { drainDelay: config.drainDelayMs }),
     ...(config.shutdownTimeoutMs !== undefined && { shutdownTimeout: config.shutdownTimeoutMs }),
     ...(config.probePort !== undefined && { probePort: config.probePort }),

@@ -8,7 +8,6 @@ test('defaults', async (t) => {
   t.same(readConfig({}), {
     port: 8080,
     host: '0.0.0.0',
-    appVersion: undefined,
     logLevel: 'info',
     drainDelayMs: undefined,
     shutdownTimeoutMs: undefined,
@@ -21,7 +20,6 @@ test('every variable is read', async (t) => {
   t.same(readConfig({
     PORT: '3000',
     HOST: '127.0.0.1',
-    APP_VERSION: 'v2.0.0',
     LOG_LEVEL: 'warn',
     DRAIN_DELAY_MS: '5000',
     SHUTDOWN_TIMEOUT_MS: '20000',
@@ -30,7 +28,6 @@ test('every variable is read', async (t) => {
   }), {
     port: 3000,
     host: '127.0.0.1',
-    appVersion: 'v2.0.0',
     logLevel: 'warn',
     drainDelayMs: 5000,
     shutdownTimeoutMs: 20000,
@@ -64,11 +61,25 @@ for (const [env, message] of bad) {
 const server = fileURLToPath(new URL('../dist/server.js', import.meta.url))
 
 test('the server exits 1 before listening when a variable is bad, naming it', async (t) => {
-  const result = spawnSync(process.execPath, [server], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8', timeout: 10_000 })
+  const result = spawnSync(process.execPath, [server], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8', timeout: 30_000 })
   t.equal(result.status, 1)
   t.match(result.stderr, /Invalid environment: PORT must be an integer from 0 to 65535, got "eighty"/)
   t.notMatch(result.stdout, /listening/)
 })
+
+const refusedByPlugins: Array<[Record<string, string>, RegExp]> = [
+  [{ APP_VERSION: '1.0\r\nset-cookie: a=b' }, /Cannot start: FST_ZERODOWN_VERSION_UNSAFE_VALUE: The version from environment variable APP_VERSION cannot be sent in an HTTP header/],
+  [{ DRAIN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '4000' }, /Cannot start: FST_ZERODOWN_SHUTDOWN_INVALID_OPTION: .*"timeout"/]
+]
+
+for (const [env, message] of refusedByPlugins) {
+  test(`the server exits 1 before listening on ${JSON.stringify(env)}, naming the problem`, async (t) => {
+    const result = spawnSync(process.execPath, [server], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, encoding: 'utf8', timeout: 30_000 })
+    t.equal(result.status, 1)
+    t.match(result.stderr, message)
+    t.notMatch(result.stdout, /listening/)
+  })
+}
 
 test('the server listens on PORT and HOST and logs JSON', async (t) => {
   const proc = await startServerProcess({ args: [server], env: { PORT: '0', HOST: '127.0.0.1', APP_VERSION: 'v9', LOG_LEVEL: 'info' } })

@@ -10,6 +10,7 @@ import { DEFAULTS } from './options.js'
 import { LOAD_DEFAULTS, type LoadOptions } from './load.js'
 import { createProgressPrinter } from './progress.js'
 import { rehearse, type Progress } from './rehearsal.js'
+import { deploymentFromValues } from './values.js'
 import { renderHtmlReport } from './report-html.js'
 import type { RehearsalResult } from './summary.js'
 import type { RehearseOptions } from './options.js'
@@ -23,6 +24,8 @@ completed and no request failed; 1 when it failed or got stuck; 2 on bad input; 
 Rollout
   --manifest FILE            rendered manifests (multi-document YAML) holding one Deployment
                              (default: the demo manifest shipped with the package)
+  --values FILE              or a values file of the deploy chart, rendered with @zerodown/deploy
+                             (repeatable, later files win; needs @zerodown/deploy installed)
   --old-version V            version before the rollout (default ${DEFAULTS.oldVersion})
   --new-version V            version after it (default ${DEFAULTS.newVersion})
   --version-env NAME         environment variable carrying the version (default ${DEFAULTS.versionEnv})
@@ -52,7 +55,7 @@ loopback port), HOST=127.0.0.1, HOSTNAME (the pod name), the manifest's env, and
 
 class UsageError extends Error {}
 
-function parse (argv: string[]): { options: RehearseOptions, json: boolean, report?: string, compare: boolean } {
+function parse (argv: string[]): { options: RehearseOptions, values: string[], json: boolean, report?: string, compare: boolean } {
   let values
   let positionals: string[]
   try {
@@ -61,6 +64,7 @@ function parse (argv: string[]): { options: RehearseOptions, json: boolean, repo
       allowPositionals: true,
       options: {
         manifest: { type: 'string' },
+        values: { type: 'string', multiple: true },
         'old-version': { type: 'string' },
         'new-version': { type: 'string' },
         'version-env': { type: 'string' },
@@ -102,6 +106,7 @@ function parse (argv: string[]): { options: RehearseOptions, json: boolean, repo
     if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(pair)}`)
     env[pair.slice(0, eq)] = pair.slice(eq + 1)
   }
+  if (values.values !== undefined && values.manifest !== undefined) throw new UsageError('--manifest and --values cannot be used together')
   if (values.baseline === true && positionals.length > 0) throw new UsageError('--baseline and a command cannot be used together')
   if (values.report !== undefined && !values.report.endsWith('.html')) throw new UsageError(`--report expects a FILE.html, got ${JSON.stringify(values.report)}`)
 
@@ -127,7 +132,7 @@ function parse (argv: string[]): { options: RehearseOptions, json: boolean, repo
   put('restartBackoffMs', number('restart-backoff-ms', values['restart-backoff-ms']))
   if (values.baseline === true) options.command = [process.execPath, BASELINE]
   else if (positionals.length > 0) options.command = positionals
-  return { options, json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true }
+  return { options, values: values.values ?? [], json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true }
 }
 
 const BASELINE = fileURLToPath(new URL('./baseline.js', import.meta.url))
@@ -170,6 +175,7 @@ async function main (): Promise<number> {
   })
 
   try {
+    if (parsed.values.length > 0) parsed.options.deployment = await deploymentFromValues(parsed.values)
     const result = await run(parsed.options)
     if (controller.signal.aborted) {
       process.stderr.write(formatSummary(result))

@@ -4,6 +4,7 @@ export { DEFAULT_MANIFEST } from './options.js'
 export type { RehearsalResult, FailureKind, PodSummary, SecondBucket } from './summary.js'
 export type { LoadOptions, Outcome, RequestRecord } from './load.js'
 export { parseManifest, readManifestFile, type DeploymentSpec, type ProbeSpec } from './manifest.js'
+export { deploymentFromValues } from './values.js'
 export {
   resolveFenceposts, syncDeployment, syncReplicaSet, deploymentStatus, isAvailable, parseIntOrPercent,
   type Fenceposts, type IntOrPercent, type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec,

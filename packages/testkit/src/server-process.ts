@@ -6,7 +6,7 @@ export interface ServerProcessOptions {
   args: string[]
   env?: Record<string, string | undefined>
   cwd?: string
-  /** How long to wait for the "listening" log line. Default 10 s. */
+  /** How long to wait for the "listening" log line. Default 30 s: a loaded 2-core CI machine is slow to start node. */
   startTimeoutMs?: number
 }
 
@@ -74,7 +74,7 @@ export async function startServerProcess (opts: ServerProcessOptions): Promise<S
 
   let port: number
   try {
-    const line = await waitForLine((l) => LISTENING.test(l), 'listening log line', opts.startTimeoutMs ?? 10_000)
+    const line = await waitForLine((l) => LISTENING.test(l), 'listening log line', opts.startTimeoutMs ?? 30_000)
     port = Number(LISTENING.exec(line)![1])
   } catch (err) {
     child.kill('SIGKILL')
@@ -97,7 +97,7 @@ export async function startServerProcess (opts: ServerProcessOptions): Promise<S
     lines,
     logs: () => lines.map(parse).filter((l) => l !== undefined),
     exited,
-    async waitForLog (text, timeoutMs = 10_000) {
+    async waitForLog (text, timeoutMs = 30_000) {
       const line = await waitForLine((l) => String(parse(l)?.msg ?? '').includes(text), `log "${text}"`, timeoutMs)
       return parse(line)!
     },

@@ -75,3 +75,23 @@ export async function compareThroughput (options: ThroughputOptions): Promise<Th
   }
   return { reference: reference.name, candidate: candidate.name, runs, ratios, medianRatio: median(ratios) }
 }
+
+/**
+ * The plugin packages' `bench`: a hello-world `server` run bare and with `WITH_PLUGIN=1`, in
+ * alternating runs (PAIRS and DURATION from the environment), printed with the median ratio.
+ */
+export async function benchPluginThroughput (plugin: string, server: string, target = 0.98): Promise<ThroughputResult> {
+  const result = await compareThroughput({
+    variants: [
+      { name: 'fastify', args: [server] },
+      { name: `fastify + ${plugin}`, args: [server], env: { WITH_PLUGIN: '1' } }
+    ],
+    pairs: Number(process.env.PAIRS ?? 3),
+    duration: Number(process.env.DURATION ?? 5)
+  })
+  const width = Math.max(...result.runs.map((run) => run.variant.length)) + 2
+  for (const run of result.runs) console.log(`${run.variant.padEnd(width)} ${Math.round(run.requestsPerSecond)} req/s`)
+  console.log(`ratio per pair: ${result.ratios.map((r) => r.toFixed(3)).join(', ')}`)
+  console.log(`median ratio (with plugin / bare): ${result.medianRatio.toFixed(3)} (target >= ${target})`)
+  return result
+}

@@ -1,0 +1,31 @@
+// The project's claim, end to end: the demo app, under the manifest the deploy chart renders from its
+// rehearsal values, rolls from v1 to v2 under keep-alive load with zero failed requests.
+import { fileURLToPath } from 'node:url'
+import { test } from 'tap'
+import { deploymentFromValues, rehearse, RehearseManifestError } from '../src/index.js'
+
+const values = fileURLToPath(new URL('../../../deploy/examples/rehearsal.yaml', import.meta.url))
+
+test('the demo rolls out v1 -> v2 with zero failed requests, and only v2 answers afterwards', async (t) => {
+  const deployment = await deploymentFromValues([values])
+  t.equal(deployment.terminationGracePeriodSeconds, 16, 'the chart rendered the rehearsal values')
+  const result = await rehearse({ deployment, oldVersion: 'v1.0.0', newVersion: 'v2.0.0' })
+
+  t.equal(result.outcome, 'complete')
+  t.same(result.failures, { status: 0, reset: 0, refused: 0, timeout: 0 }, JSON.stringify(result.failedRequests.slice(0, 5)))
+  t.ok(result.totals.requests > 500, `steady load was sent (${result.totals.requests})`)
+  const served = new Set(result.versionsOverTime.flatMap((bucket) => Object.keys(bucket.byVersion)))
+  t.same([...served].sort(), ['v1.0.0', 'v2.0.0'], 'both versions served during the rollout')
+  t.ok(result.afterRollout.requests > 0, 'load went on after the last old pod was gone')
+  t.equal(result.afterRollout.otherVersion, 0, 'every request after the rollout was served by v2.0.0')
+  for (const pod of result.pods.filter((p) => p.version === 'v1.0.0')) {
+    t.equal(pod.exit, 'code 0', `${pod.name} drained and exited 0`)
+  }
+})
+
+test('values the chart refuses are a manifest error naming the value', async (t) => {
+  const bad = t.testdir({ 'values.yaml': 'rollout:\n  maxSurge: lots\n' })
+  await t.rejects(deploymentFromValues([`${bad}/values.yaml`]), RehearseManifestError)
+  await t.rejects(deploymentFromValues([`${bad}/values.yaml`]), /rollout\.maxSurge: must be an integer or a percentage like "25%"/)
+  await t.rejects(deploymentFromValues([`${bad}/missing.yaml`]), /missing\.yaml/)
+})
