@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// pnpm bench: runs the benchmarks and writes benchmarks/results.json and BENCHMARKS.md.
+//   --only overhead,rollout   some parts only          --runs N   rollout runs per app
+//   --smoke                   the tiny configuration of the tests
+//   --out DIR                 write both files to DIR instead
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { FULL, PARTS, SMOKE, type BenchConfig, type Part } from './config.js'
+import { BENCH_DIR } from './paths.js'
+import { renderReport } from './report.js'
+import { runBenchmarks } from './run.js'
+
+function fail (message: string): never {
+  console.error(message)
+  process.exit(2)
+}
+
+const argv = process.argv.slice(2)
+// `pnpm bench -- --only x` passes the "--" on.
+if (argv[0] === '--') argv.shift()
+let values: { only?: string, runs?: string, smoke?: boolean, out?: string }
+try {
+  values = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' }
+    }
+  }).values
+} catch (err) {
+  fail(`${(err as Error).message}; options: --only parts, --runs N, --smoke, --out DIR`)
+}
+
+const config: BenchConfig = structuredClone(values.smoke ? SMOKE : FULL)
+if (values.only !== undefined) {
+  const parts = values.only.split(',').map((p) => p.trim())
+  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p))
+  if (unknown.length > 0) fail(`--only must list parts among ${PARTS.join(', ')}, got ${JSON.stringify(unknown.join(','))}`)
+  config.parts = parts as Part[]
+}
+if (values.runs !== undefined) {
+  const runs = Number(values.runs)
+  if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be an integer >= 1, got ${JSON.stringify(values.runs)}`)
+  config.rollout.runs = runs
+}
+
+const results = await runBenchmarks(config, (line) => console.log(line))
+const resultsFile = values.out === undefined ? join(BENCH_DIR, 'results.json') : join(values.out, 'results.json')
+const reportFile = values.out === undefined ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(values.out, 'BENCHMARKS.md')
+writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n')
+const report = renderReport(results)
+writeFileSync(reportFile, report)
+console.log(`\nwrote ${resultsFile} and ${reportFile}\n`)
+console.log(report)

@@ -1,0 +1,53 @@
+import type { MemoryConfig } from './memory.js'
+import type { OverheadConfig } from './overhead.js'
+import type { ProbeLatencyConfig } from './probe-latency.js'
+import type { RolloutConfig } from './rollout.js'
+import type { ShutdownLatencyConfig } from './shutdown-latency.js'
+
+export const PARTS = ['overhead', 'probes', 'shutdown', 'rollout', 'memory'] as const
+export type Part = typeof PARTS[number]
+
+export interface BenchConfig {
+  parts: Part[]
+  overhead: OverheadConfig
+  probes: ProbeLatencyConfig
+  shutdown: ShutdownLatencyConfig
+  rollout: RolloutConfig
+  memory: MemoryConfig
+}
+
+/** What `pnpm bench` runs: about ten minutes on two cores. */
+export const FULL: BenchConfig = {
+  parts: [...PARTS],
+  overhead: { pairs: 5, duration: 5, connections: 50 },
+  probes: { duration: 10, calibration: 3, loadFactor: 0.8, connections: 50, pauseMs: 20 },
+  shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
+  rollout: {
+    runs: 3,
+    apps: ['zerodown', 'zerodown-plugins', 'terminus', 'lightship', 'graceful-shutdown', 'naive'],
+    propagationDelayMs: 2000,
+    load: { rate: 200, connections: 8, slowPath: '/work?ms=300', slowShare: 0.1 }
+  },
+  memory: { runs: 3, warmup: 3 }
+}
+
+/**
+ * A tiny run of every part, for the test suite: proves the harness still produces well-formed
+ * results, in well under a minute. Its figures mean nothing.
+ */
+export const SMOKE: BenchConfig = {
+  parts: [...PARTS],
+  overhead: { pairs: 1, duration: 1, connections: 10 },
+  probes: { duration: 1, calibration: 1, loadFactor: 0.5, connections: 10, pauseMs: 20 },
+  shutdown: { runs: 1, drainDelay: 50, inFlight: 2, requestMs: 200 },
+  rollout: {
+    runs: 1,
+    apps: ['naive'],
+    propagationDelayMs: 300,
+    load: { rate: 50, connections: 2, slowPath: '/work?ms=50', slowShare: 0.1 },
+    values: { replicas: 2, rollout: { minReadySeconds: 0 }, shutdown: { preStop: { sleepSeconds: 1 } } },
+    warmupMs: 300,
+    tailMs: 300
+  },
+  memory: { runs: 1, warmup: 0.5 }
+}

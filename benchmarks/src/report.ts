@@ -1,0 +1,193 @@
+// BENCHMARKS.md from results.json: method, machine, commands to reproduce and every figure as a
+// median with its min–max.
+import type { Results } from './run.js'
+import type { Summary } from './stats.js'
+
+const num = (n: number, digits: number): string => Number.isFinite(n) ? n.toFixed(digits) : '-'
+/** "12.3 (10.1–15.0)" — or just the value when measured once. */
+export function fmt (s: Summary, digits = 1, unit = ''): string {
+  if (s.n === 0) return '-'
+  const u = unit === '' ? '' : ` ${unit}`
+  if (s.n === 1 || s.min === s.max) return `${num(s.median, digits)}${u}`
+  return `${num(s.median, digits)}${u} (${num(s.min, digits)}–${num(s.max, digits)})`
+}
+const yes = (met: boolean | undefined): string => met === undefined ? 'not measured' : met ? 'met' : '**not met**'
+
+function summaryTable (r: Results): string[] {
+  const rows = ['| figure | result | target | |', '|---|---|---|---|']
+  if (r.overhead !== undefined) rows.push(`| throughput with the three plugins / bare Fastify | ${fmt(r.overhead.ratio, 3)} | >= ${r.overhead.target} | ${yes(r.overhead.met)} |`)
+  if (r.probeLatency !== undefined) {
+    for (const run of r.probeLatency.runs) rows.push(`| /readyz p99 under load, ${run.name} | ${num(run.p99Ms, 1)} ms | < ${r.probeLatency.target} ms | ${yes(run.p99Ms < r.probeLatency.target)} |`)
+  }
+  if (r.shutdownLatency !== undefined) {
+    const s = r.shutdownLatency
+    rows.push(`| shutdown, idle: SIGTERM to exit minus drainDelay | ${fmt(s.idle.summary, 1, 'ms')} | < ${s.target} ms | ${yes(s.idle.summary.median < s.target)} |`)
+    rows.push(`| shutdown, in flight: exit minus the last response | ${fmt(s.inFlight.summary, 1, 'ms')} | < ${s.target} ms | ${yes(s.inFlight.summary.median < s.target)} |`)
+  }
+  if (r.rollout !== undefined) {
+    for (const app of r.rollout.apps) {
+      const zd = app.id.startsWith('zerodown')
+      const met = app.runs.every((x) => x.ok)
+      rows.push(`| failed requests during a rollout, ${app.name} | ${fmt(app.failed, 0)} | ${zd ? '0 in every run' : ''} | ${zd ? yes(met) : ''} |`)
+    }
+  }
+  if (r.memory !== undefined) rows.push(`| RSS added by the three plugins, idle / after load | ${num(r.memory.pluginsCostIdleMiB, 1)} / ${num(r.memory.pluginsCostMiB, 1)} MiB | | |`)
+  return rows
+}
+
+function machineSection (r: Results): string[] {
+  const m = r.machine
+  return [
+    '## Machine',
+    '',
+    `- CPU: ${m.cpuModel}; \`nproc\`: ${m.nproc}; memory: ${m.memoryGiB} GiB`,
+    `- Node.js ${m.node} on ${m.os}`,
+    `- load average (1, 5, 15 min) before: ${m.loadAverage.before.join(', ')}; at the end of each part: ` +
+      Object.entries(m.loadAverage.byPart).map(([part, l]) => `${part} ${l.join(', ')}`).join('; ') +
+      ` — with ${m.nproc} cores, a load above ${m.nproc} means other work ran alongside the figures; they are medians over alternating runs for that reason`,
+    `- run started ${r.startedAt}, took ${Math.round(r.durationMs / 1000)} s`
+  ]
+}
+
+function overheadSection (r: Results): string[] {
+  const o = r.overhead
+  if (o === undefined) return []
+  return [
+    '## 1. Overhead',
+    '',
+    'Hello-world `GET /` on bare Fastify vs Fastify with `@zerodown/shutdown`, `@zerodown/probes` (one quick readiness check) and `@zerodown/version` (`benchmarks/servers/zerodown.js`). ' +
+      `autocannon, ${o.config.connections} connections, ${o.config.duration} s per run, ${o.config.pairs} alternating pairs (who goes first swaps every pair), a fresh process per run; the figure is the median of the per-pair ratios.`,
+    '',
+    '| | requests/s |',
+    '|---|---|',
+    ...Object.entries(o.requestsPerSecond).map(([name, s]) => `| ${name} | ${fmt(s, 0)} |`),
+    `| ratio (per pair: ${o.ratios.map((x) => x.toFixed(3)).join(', ')}) | **${o.medianRatio.toFixed(3)}** |`,
+    ...(o.ratio.max / o.ratio.min > 1.2
+      ? ['', `The per-pair ratios spread from ${o.ratio.min.toFixed(3)} to ${o.ratio.max.toFixed(3)}: other work on the machine swung the throughput more than the plugins can, ` +
+          'so this ratio only bounds the overhead loosely. Re-run on a quiet machine (or with more pairs) for a figure that settles.']
+      : [])
+  ]
+}
+
+function probeSection (r: Results): string[] {
+  const p = r.probeLatency
+  if (p === undefined) return []
+  return [
+    '## 2. Probe latency under load',
+    '',
+    `The same app with the three plugins. A ${p.config.calibration} s autocannon run finds its maximum throughput; the measured run then sends ${p.config.loadFactor * 100}% of it for ${p.config.duration} s ` +
+      `(${p.config.connections} connections) while \`/readyz\` is probed one request after another (${p.config.pauseMs} ms apart), each on a new connection as the kubelet does, from a worker thread ` +
+      '(the probe loop of `@zerodown/probes`\' own benchmark).',
+    '',
+    '| probes on | /readyz p50 | p99 | max | probes | statuses | user load | user p99 |',
+    '|---|---|---|---|---|---|---|---|',
+    ...p.runs.map((x) => `| ${x.name} | ${num(x.p50Ms, 1)} ms | ${num(x.p99Ms, 1)} ms | ${num(x.maxMs, 1)} ms | ${x.probes} | ${Object.entries(x.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')} | ${x.userRequestsPerSecond} of max ${x.maxRequestsPerSecond} req/s | ${x.userP99Ms} ms |`)
+  ]
+}
+
+function shutdownSection (r: Results): string[] {
+  const s = r.shutdownLatency
+  if (s === undefined) return []
+  const codes = (c: Array<number | null>): string => [...new Set(c.map(String))].join(', ')
+  return [
+    '## 3. Shutdown latency',
+    '',
+    `The app with the three plugins, \`drainDelay\` ${s.config.drainDelay} ms, ${s.config.runs} runs of each case. Idle: SIGTERM to exit, minus the drainDelay. ` +
+      `In flight: ${s.config.inFlight} requests of ${s.config.requestMs} ms, each on its own keep-alive connection, SIGTERM while they run; exit minus the later of the drain's end and the last response. ` +
+      'What is left is what the shutdown itself costs: closing the listener, sockets, onClose hooks and process exit.',
+    '',
+    '| case | beyond the waits | exit codes | failed in-flight requests |',
+    '|---|---|---|---|',
+    `| idle | ${fmt(s.idle.summary, 1, 'ms')} | ${codes(s.idle.exitCodes)} | |`,
+    `| in flight | ${fmt(s.inFlight.summary, 1, 'ms')} | ${codes(s.inFlight.exitCodes)} | ${s.inFlight.failedRequests} |`
+  ]
+}
+
+function rolloutSection (r: Results): string[] {
+  const ro = r.rollout
+  if (ro === undefined) return []
+  const d = ro.deployment
+  const l = ro.config.load
+  const lines = [
+    '## 4. Dropped requests during a rollout',
+    '',
+    'Every app goes through the same rehearsal (`@zerodown/rehearse`): the Deployment the chart renders from `deploy/examples/rehearsal.yaml`, ' +
+      (d === undefined
+        ? ''
+        : `${d.replicas} replicas, maxSurge ${d.maxSurge} / maxUnavailable ${d.maxUnavailable}, minReadySeconds ${d.minReadySeconds}, preStop sleep ${d.preStopSleepSeconds} s, grace period ${d.terminationGracePeriodSeconds} s, `) +
+      `endpoint propagation delay ${ro.config.propagationDelayMs} ms; ${l.rate} requests/s over ${l.connections} keep-alive connections, ${l.slowShare * 100}% of them \`${l.slowPath}\`. ` +
+      `${ro.config.runs} runs per app, interleaved. A failure is a status >= 500, a reset (or a connection closed without a response), a refused connection or a timeout.`,
+    '',
+    '| app | set up as its README recommends | failed requests | status | reset | refused | timeout | clean runs | rollout duration | old pods ended with |',
+    '|---|---|---|---|---|---|---|---|---|---|'
+  ]
+  for (const a of ro.apps) {
+    const exits = [...new Set(a.runs.flatMap((x) => x.oldPodExits))].join(', ')
+    const stuck = a.runs.filter((x) => x.outcome !== 'complete').length
+    const clean = `${a.cleanRuns} of ${a.runs.length}${stuck > 0 ? ` (${stuck} did not complete)` : ''}`
+    lines.push(`| ${a.name} | ${a.setup} | ${fmt(a.failed, 0)} | ${fmt(a.byKind.status, 0)} | ${fmt(a.byKind.reset, 0)} | ${fmt(a.byKind.refused, 0)} | ${fmt(a.byKind.timeout, 0)} | ${clean} | ${fmt({ ...a.rolloutMs, median: a.rolloutMs.median / 1000, min: a.rolloutMs.min / 1000, max: a.rolloutMs.max / 1000 }, 1, 's')} | ${exits} |`)
+  }
+  lines.push(
+    '',
+    'Requests per run: ' + ro.apps.map((a) => `${a.name} ${a.runs.map((x) => x.requests).join(', ')}`).join('; ') + '.',
+    '',
+    'Where failures come from. The Service stops opening new connections to a deleted pod after the propagation delay, but',
+    'keep-alive connections opened before stay pinned to it until one side closes them. A **status** failure is a 503 that',
+    'Fastify answers on such a connection once `fastify.close()` has begun (`return503OnClosing`); a **reset** is a request',
+    'written to a socket the server closed or destroyed without a `Connection: close` (or a process that exited with',
+    'connections open); **refused** means no ready endpoint or a closed listener; a **timeout** went unanswered for 10 s.',
+    'zerodown keeps serving while it drains and sends `Connection: close` on every response, so clients reconnect elsewhere.'
+  )
+  return lines
+}
+
+function memorySection (r: Results): string[] {
+  const m = r.memory
+  if (m === undefined) return []
+  return [
+    '## 5. Memory',
+    '',
+    `Resident set size (VmRSS) of each server half a second after it listens, and again after ${m.config.warmup} s of hello-world load (autocannon, 10 connections), ${m.config.runs} runs each, round-robin. ` +
+      'After load the figure mostly says how far V8 let the heap grow for that throughput; the idle one compares what is loaded.',
+    '',
+    '| server | RSS idle | RSS after load |',
+    '|---|---|---|',
+    ...m.variants.map((v) => `| ${v.name} | ${fmt(v.idle, 1, 'MiB')} | ${fmt(v.summary, 1, 'MiB')} |`)
+  ]
+}
+
+const METHOD = [
+  '## Reproduce',
+  '',
+  '```sh',
+  'pnpm install',
+  'pnpm bench                                        # every package\'s benchmarks, one at a time',
+  'pnpm --filter @zerodown/benchmarks... build && pnpm --filter @zerodown/benchmarks bench   # only this file\'s',
+  'pnpm --filter @zerodown/benchmarks bench -- --only rollout --runs 5     # one part, more runs',
+  '```',
+  '',
+  'The harness (`benchmarks/src`) writes `benchmarks/results.json` (every run\'s figures) and this file. The peer apps are',
+  '`benchmarks/peers/*.js`: the demo\'s routes (`GET /`, `GET /work?ms=N`, `x-app-version` from `APP_VERSION`) with each peer',
+  'set up the way its README recommends for Kubernetes. Lightship serves its probes on a listener of its own; the rehearsal',
+  'probes the main port, so that app answers `/readyz` and `/livez` on the main port from lightship\'s own state',
+  '(`isServerReady()`, `isServerShuttingDown()`). http-terminator is left out: it is a building block (lightship used it),',
+  'not a Kubernetes setup with probes of its own. The naive baseline is the one `@zerodown/rehearse` ships.'
+]
+
+export function renderReport (r: Results): string {
+  return [
+    '# Benchmarks',
+    '',
+    'zerodown next to what Fastify apps use today, measured side by side on one machine in one run by `pnpm bench`.',
+    'Generated from `benchmarks/results.json`; figures are medians with (min–max) over the runs.',
+    '',
+    ...summaryTable(r),
+    '',
+    ...machineSection(r),
+    '',
+    ...[overheadSection(r), probeSection(r), shutdownSection(r), rolloutSection(r), memorySection(r)]
+      .filter((s) => s.length > 0).flatMap((s) => [...s, '']),
+    ...METHOD,
+    ''
+  ].join('\n')
+}

@@ -1,0 +1,106 @@
+// A smoke run of the whole harness in its tiny configuration: every part runs for real (real
+// servers, autocannon, SIGTERM, a rehearsal) and must produce well-formed results. Speed is never
+// asserted: these figures mean nothing.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'tap'
+import type { Results } from '../src/run.js'
+import { fmt } from '../src/report.js'
+import { summarize } from '../src/stats.js'
+
+const cli = new URL('../dist/cli.js', import.meta.url).pathname
+
+function run (args: string[]): Promise<{ code: number | null, output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => { output += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { output += d.toString() })
+    child.on('exit', (code) => resolve({ code, output }))
+  })
+}
+
+const finite = (n: number): boolean => typeof n === 'number' && Number.isFinite(n)
+
+test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'zerodown-bench-'))
+  t.teardown(() => rmSync(out, { recursive: true, force: true }))
+  const { code, output } = await run(['--smoke', '--out', out])
+  t.equal(code, 0, output)
+  const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+
+  t.equal(r.machine.nproc > 0, true, 'nproc')
+  t.match(r.machine.node, /^v\d+\./)
+  t.equal(r.machine.loadAverage.before.length, 3)
+  t.equal(r.machine.loadAverage.after?.length, 3)
+  t.same(Object.keys(r.machine.loadAverage.byPart), r.config.parts, 'a load average for every part')
+
+  const o = r.overhead!
+  t.equal(o.runs.length, 2 * o.config.pairs, 'one run per side per pair')
+  t.ok(o.runs.every((x) => x.requestsPerSecond > 0), 'every run served requests')
+  t.ok(finite(o.medianRatio) && o.medianRatio > 0, 'a ratio')
+  t.equal(o.ratio.n, o.config.pairs)
+
+  const p = r.probeLatency!
+  t.same(p.runs.map((x) => x.name), ['main port', 'separate port'])
+  for (const x of p.runs) {
+    t.ok(x.probes > 0, `${x.name}: probes were sent`)
+    t.same(Object.keys(x.statuses), ['200'], `${x.name}: every probe answered 200`)
+    t.ok(x.p50Ms <= x.p99Ms && x.p99Ms <= x.maxMs, `${x.name}: p50 <= p99 <= max`)
+  }
+
+  const s = r.shutdownLatency!
+  for (const c of [s.idle, s.inFlight]) {
+    t.equal(c.overheadMs.length, s.config.runs)
+    t.ok(c.overheadMs.every(finite), 'every run measured')
+    t.same(c.exitCodes, c.exitCodes.map(() => 0), 'the server exited 0')
+  }
+  t.equal(s.inFlight.failedRequests, 0, 'in-flight requests were served')
+
+  const ro = r.rollout!
+  t.same(ro.apps.map((a) => a.id), ro.config.apps)
+  for (const a of ro.apps) {
+    t.equal(a.runs.length, ro.config.runs)
+    for (const x of a.runs) {
+      t.equal(x.outcome, 'complete', `${a.name}: the rollout completed`)
+      t.ok(x.requests > 0, `${a.name}: load was sent`)
+      t.equal(x.failed, x.failures.status + x.failures.reset + x.failures.refused + x.failures.timeout, 'failures add up')
+      t.ok(finite(x.rolloutMs!), 'a rollout duration')
+      t.equal(x.oldPodExits.length, ro.deployment!.replicas, 'every old pod ended')
+    }
+  }
+
+  const m = r.memory!
+  t.equal(m.variants.length, 6)
+  t.ok(m.variants.every((v) => v.rssMiB.length === m.config.runs && v.rssMiB.every((mb) => mb > 10)), 'an RSS after load for every server')
+  t.ok(m.variants.every((v) => v.idleMiB.length === m.config.runs && v.idleMiB.every((mb) => mb > 10)), 'an idle RSS for every server')
+
+  const report = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8')
+  for (const heading of ['## Machine', '## 1. Overhead', '## 2. Probe latency', '## 3. Shutdown latency', '## 4. Dropped requests', '## 5. Memory', '## Reproduce']) {
+    t.ok(report.includes(heading), `the report has "${heading}"`)
+  }
+  t.ok(report.includes(`\`nproc\`: ${r.machine.nproc}`), 'the report names the machine')
+  t.ok(report.includes(o.medianRatio.toFixed(3)), 'the report carries the figures')
+})
+
+test('bad arguments are refused with the expected form', async (t) => {
+  const only = await run(['--only', 'overhead,speed'])
+  t.equal(only.code, 2)
+  t.match(only.output, /--only must list parts among overhead, probes, shutdown, rollout, memory, got "speed"/)
+  const runs = await run(['--runs', '0'])
+  t.equal(runs.code, 2)
+  t.match(runs.output, /--runs must be an integer >= 1, got "0"/)
+  const unknown = await run(['--', '--fast'])
+  t.equal(unknown.code, 2)
+  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --smoke, --out DIR/)
+})
+
+test('summaries and their formatting', async (t) => {
+  t.same(summarize([3, 1, 2]), { median: 2, min: 1, max: 3, n: 3 })
+  t.equal(summarize([]).n, 0)
+  t.equal(fmt(summarize([3, 1, 2]), 1, 'ms'), '2.0 ms (1.0–3.0)')
+  t.equal(fmt(summarize([5]), 0), '5')
+  t.equal(fmt(summarize([])), '-')
+})
