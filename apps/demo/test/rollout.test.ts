@@ -7,7 +7,7 @@ import { Agent } from 'undici'
 
 const server = fileURLToPath(new URL('../dist/server.js', import.meta.url))
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-const DRAIN_MS = 1500
+const DRAIN_MS = 2500
 
 for (const probePort of [undefined, '0']) {
   test(`SIGTERM under load drops nothing (probes on ${probePort === undefined ? 'the main port' : 'their own port'})`, async (t) => {
@@ -32,15 +32,19 @@ for (const probePort of [undefined, '0']) {
     const agent = new Agent()
     t.teardown(() => agent.close())
     t.equal((await send(agent, probeOrigin, '/readyz', 2000)).status, 503, 'readiness is 503 as soon as draining starts')
-    await tick(DRAIN_MS - 300) // the load balancer's propagation delay: traffic keeps coming while draining
+    // The load balancer's propagation delay: traffic keeps coming while draining, and stops before
+    // the listener closes (on a loaded machine, measured from the signal rather than from now).
+    await tick(Math.max(0, signalledAt + DRAIN_MS - 500 - performance.now()))
 
     const records = [...await fast.stop(), ...await slow.stop()]
     const probeRecords = await probes.stop()
     const exit = await proc.exited
 
     t.equal(exit.code, 0, 'exit 0')
-    t.ok(records.length > 50, `load was real (${records.length} requests)`)
-    t.same(records.filter((r) => r.status !== 200), [], 'zero failed requests: no 5xx, no reset, no refusal')
+    // Every request sent before the listener could close (drain end, less a small margin) is answered.
+    const beforeClose = records.filter((r) => r.start < signalledAt + DRAIN_MS - 20)
+    t.same(beforeClose.filter((r) => r.status !== 200), [], 'zero failed requests: no 5xx, no reset, no refusal')
+    t.ok(beforeClose.length > 50, `load was real (${beforeClose.length} requests before the listener could close)`)
     t.ok(records.filter((r) => r.path === '/work?ms=1000' && r.start < signalledAt).length >= 3, 'slow requests in flight at SIGTERM completed')
     t.ok(records.some((r) => r.start > signalledAt && r.connection === 'close'), 'responses while draining carry Connection: close')
     const readyWhileDraining = probeRecords.filter((r) => r.path === '/readyz' && r.start > signalledAt + 100 && r.status !== undefined)
