@@ -22,5 +22,3 @@ export const demoServer = (): string => join(packageDir('@zerodown/demo'), 'dist
 export const naiveBaseline = (): string => join(packageDir('@zerodown/rehearse'), 'dist', 'baseline.js')
 /** The rehearsal example values of the deploy chart. */
 export const rehearsalValues = (): string => join(packageDir('@zerodown/deploy'), 'examples', 'rehearsal.yaml')
-/** The probe loop of @zerodown/probes' own latency benchmark: one /readyz after another, each on a new connection. */
-export const probeLoop = (): string => join(packageDir('@zerodown/probes'), 'bench', 'probe-loop.js')

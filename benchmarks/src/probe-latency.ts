@@ -2,10 +2,9 @@
 // probes on the main port vs on a separate port. The probing itself is @zerodown/probes' own
 // benchmark loop (a worker thread, one request after another, each on a new connection like the
 // kubelet's), so both benchmarks measure the same thing.
-import { Worker } from 'node:worker_threads'
 import autocannon from 'autocannon'
-import { startServerProcess } from '@zerodown/testkit'
-import { probeLoop, ZERODOWN_SERVER } from './paths.js'
+import { startProbeLoop, startServerProcess } from '@zerodown/testkit'
+import { ZERODOWN_SERVER } from './paths.js'
 import { percentile } from './stats.js'
 
 export interface ProbeLatencyConfig {
@@ -41,24 +40,6 @@ export interface ProbeLatencyResult {
 
 export const PROBE_P99_TARGET_MS = 50
 
-interface LoopResult { latencies: number[], statuses: Record<string, number> }
-
-function startProbes (url: string, pauseMs: number): { stop: () => Promise<LoopResult> } {
-  const worker = new Worker(probeLoop(), { workerData: { url, pauseMs } })
-  const done = new Promise<LoopResult>((resolve, reject) => {
-    worker.once('message', resolve)
-    worker.once('error', reject)
-  })
-  return {
-    async stop () {
-      worker.postMessage('stop')
-      const result = await done
-      await worker.terminate()
-      return result
-    }
-  }
-}
-
 async function measure (name: ProbeLatencyRun['name'], config: ProbeLatencyConfig): Promise<ProbeLatencyRun> {
   const separate = name === 'separate port'
   const app = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', ...(separate && { PROBE_PORT: '0' }) } })
@@ -71,7 +52,7 @@ async function measure (name: ProbeLatencyRun['name'], config: ProbeLatencyConfi
     const url = `${app.origin}/`
     const calibration = await autocannon({ url, connections: config.connections, duration: config.calibration })
     const overallRate = Math.max(1, Math.round(calibration.requests.average * config.loadFactor))
-    const probes = startProbes(`${probeOrigin}/readyz`, config.pauseMs)
+    const probes = startProbeLoop(`${probeOrigin}/readyz`, config.pauseMs)
     const load = await autocannon({ url, connections: config.connections, duration: config.duration, overallRate })
     const { latencies, statuses } = await probes.stop()
     const sorted = [...latencies].sort((a, b) => a - b)

@@ -4,8 +4,7 @@
 // /readyz is probed one request after another, each on a new connection like the kubelet's.
 //   pnpm --filter @zerodown/probes bench        (DURATION=20 LOAD=0.9 for other figures)
 import autocannon from 'autocannon'
-import { Worker } from 'node:worker_threads'
-import { startServerProcess } from '@zerodown/testkit'
+import { startProbeLoop, startServerProcess } from '@zerodown/testkit'
 
 const server = new URL('./server.js', import.meta.url).pathname
 const duration = Number(process.env.DURATION ?? 10)
@@ -15,23 +14,6 @@ const loadFactor = Number(process.env.LOAD ?? 0.8)
 
 function percentile (sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-}
-
-/** Runs bench/probe-loop.js in a worker thread; `stop()` resolves with what it measured. */
-function startProbeLoop (url) {
-  const worker = new Worker(new URL('./probe-loop.js', import.meta.url), { workerData: { url, pauseMs } })
-  const done = new Promise((resolve, reject) => {
-    worker.once('message', resolve)
-    worker.once('error', reject)
-  })
-  return {
-    async stop () {
-      worker.postMessage('stop')
-      const result = await done
-      await worker.terminate()
-      return result
-    }
-  }
 }
 
 async function measure (name, env) {
@@ -44,7 +26,7 @@ async function measure (name, env) {
     }
     const calibration = await autocannon({ url: `${app.origin}/`, connections, duration: 3 })
     const overallRate = Math.round(calibration.requests.average * loadFactor)
-    const probes = startProbeLoop(`${probeOrigin}/readyz`)
+    const probes = startProbeLoop(`${probeOrigin}/readyz`, pauseMs)
     const load = await autocannon({ url: `${app.origin}/`, connections, duration, overallRate })
     const { latencies, statuses } = await probes.stop()
     const sorted = latencies.sort((a, b) => a - b)

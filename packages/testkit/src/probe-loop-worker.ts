@@ -4,24 +4,24 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { request } from 'undici'
 
-const { url, pauseMs } = workerData
+const { url, pauseMs } = workerData as { url: string, pauseMs: number }
 const state = { running: true }
-parentPort.once('message', () => { state.running = false })
+parentPort!.once('message', () => { state.running = false })
 
-const latencies = []
-const statuses = {}
+const latencies: number[] = []
+const statuses: Record<string, number> = {}
 while (state.running) {
   const start = performance.now()
-  let status
+  let status: string | number
   try {
     const res = await request(url, { reset: true, headersTimeout: 5000, bodyTimeout: 5000 })
     await res.body.dump()
     status = res.statusCode
   } catch (err) {
-    status = err.code ?? 'error'
+    status = (err as { code?: string }).code ?? 'error'
   }
   latencies.push(performance.now() - start)
   statuses[status] = (statuses[status] ?? 0) + 1
   await new Promise((resolve) => setTimeout(resolve, pauseMs))
 }
-parentPort.postMessage({ latencies, statuses })
+parentPort!.postMessage({ latencies, statuses })
