@@ -95,3 +95,29 @@ test('default thresholds: only a mean event-loop delay above 1 s counts', async 
   t.same(Object.keys(app.memoryUsage()).sort(), ['eventLoopDelay', 'eventLoopUtilized', 'heapUsed', 'rssBytes'])
   t.equal((await app.inject('/readyz')).statusCode, 200, 'an idle process is not under pressure')
 })
+
+test('only watching (the default): under-pressure is not on the path of user requests', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { pressure: { maxHeapUsedBytes: 1, sampleInterval: 10 } })
+  let handled = 0
+  // under-pressure's onRequest hook calls a route's own pressureHandler when it runs under pressure.
+  app.get('/', { config: { pressureHandler: () => { handled++ } } }, async () => ({ hello: 'world' }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  await waitFor(() => app.isUnderPressure(), 'pressure')
+  t.equal((await app.inject('/')).statusCode, 200)
+  t.equal((await app.inject('/readyz')).statusCode, 503, 'readiness sees the pressure')
+  t.equal(handled, 0, 'no pressure hook ran for the user route')
+})
+
+test('rejectRequests: under-pressure is on the path of user requests, and a route\'s pressureHandler wins', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { pressure: { maxHeapUsedBytes: 1, sampleInterval: 10, rejectRequests: true } })
+  let handled = 0
+  app.get('/', { config: { pressureHandler: () => { handled++ } } }, async () => ({ hello: 'world' }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  await waitFor(() => app.isUnderPressure(), 'pressure')
+  t.equal((await app.inject('/')).statusCode, 200, 'the route\'s handler let it through')
+  t.equal(handled, 1, 'the route\'s pressureHandler ran')
+})
