@@ -1,5 +1,6 @@
 import autocannon from 'autocannon'
-import { startServerProcess } from './server-process.js'
+import { getCpuAffinity, setCpuAffinity } from './cpu-affinity.js'
+import { startServerProcess, type ServerProcess } from './server-process.js'
 
 export interface Variant {
   name: string
@@ -11,20 +12,32 @@ export interface Variant {
 export interface ThroughputOptions {
   /** The reference (first) and the candidate (second); the ratio is candidate / reference. */
   variants: [Variant, Variant]
-  /** Alternating pairs of runs. Default 3. */
+  /** Pairs of fresh server processes, each pair measured side by side. Default 5. */
   pairs?: number
-  /** Seconds per run. Default 5. */
+  /** Seconds of the measured load on each pair. Default 5. */
   duration?: number
+  /** Seconds of load before the measured run, so the JIT has settled. Default 2. */
+  warmup?: number
+  /** Connections to each server. Default 50. */
   connections?: number
   path?: string
+}
+
+export interface ThroughputRun {
+  variant: string
+  pair: number
+  requests: number
+  requestsPerSecond: number
 }
 
 export interface ThroughputResult {
   reference: string
   candidate: string
-  /** Requests per second of each run, in the order run. */
-  runs: Array<{ variant: string, requestsPerSecond: number }>
-  /** candidate/reference for each pair, and their median. */
+  /** Whether each pair shared one CPU while the load generator had another (Linux `taskset`). */
+  pinned: boolean
+  /** Both servers of every pair, in the order started. */
+  runs: ThroughputRun[]
+  /** Candidate requests / reference requests for each pair, and their median. */
   ratios: number[]
   medianRatio: number
 }
@@ -35,50 +48,62 @@ export function median (values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-async function measure (variant: Variant, opts: Required<Omit<ThroughputOptions, 'variants'>>): Promise<number> {
-  const server = await startServerProcess({ args: variant.args, env: variant.env })
-  try {
-    const result = await autocannon({
-      url: server.origin + opts.path,
-      connections: opts.connections,
-      duration: opts.duration
-    })
-    if (result.non2xx > 0 || result.errors > 0) {
-      throw new Error(`${variant.name}: ${result.non2xx} non-2xx responses and ${result.errors} errors`)
-    }
-    return result.requests.average
-  } finally {
-    server.signal('SIGKILL')
-    await server.exited
+async function load (server: ServerProcess, name: string, opts: { duration: number, connections: number, path: string }): Promise<number> {
+  const result = await autocannon({ url: server.origin + opts.path, connections: opts.connections, duration: opts.duration })
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${name}: ${result.non2xx} non-2xx responses and ${result.errors} errors`)
   }
+  return result.requests.total
 }
 
 /**
- * Hello-world throughput of two servers, measured in alternating runs so that the machine's
- * noise falls on both alike; the median of the per-pair ratios is the figure to report.
+ * Hello-world throughput of two servers, measured side by side: each pair is a fresh process of
+ * each (who starts first swaps every pair), both loaded at the same time. Where Linux' `taskset`
+ * is available the two servers share one CPU and the load generator has another, so the scheduler
+ * gives both servers the same CPU time and each serves in proportion to how cheap its requests
+ * are; whatever else the machine does falls on both alike. Sequential runs on a shared machine
+ * swing by 15-20% from one run to the next, which hides a cost of a few percent.
+ * The median of the per-pair ratios is the figure to report.
  */
 export async function compareThroughput (options: ThroughputOptions): Promise<ThroughputResult> {
-  const opts = { pairs: 3, duration: 5, connections: 50, path: '/', ...options }
+  const opts = { pairs: 5, duration: 5, warmup: 2, connections: 50, path: '/', ...options }
   const [reference, candidate] = opts.variants
-  const runs: ThroughputResult['runs'] = []
+  const harnessCpus = getCpuAffinity(process.pid)
+  const pinned = harnessCpus !== undefined && harnessCpus.length >= 2
+  const runs: ThroughputRun[] = []
   const ratios: number[] = []
-  for (let pair = 0; pair < opts.pairs; pair++) {
-    // Swap who goes first each pair, so warm-up and drift do not favour one side.
-    const order = pair % 2 === 0 ? [reference, candidate] : [candidate, reference]
-    const rps = new Map<string, number>()
-    for (const variant of order) {
-      const requestsPerSecond = await measure(variant, opts)
-      rps.set(variant.name, requestsPerSecond)
-      runs.push({ variant: variant.name, requestsPerSecond })
+  try {
+    for (let pair = 0; pair < opts.pairs; pair++) {
+      const order = pair % 2 === 0 ? [reference, candidate] : [candidate, reference]
+      const servers: ServerProcess[] = []
+      try {
+        for (const variant of order) servers.push(await startServerProcess({ args: variant.args, env: variant.env }))
+        if (pinned) {
+          for (const server of servers) setCpuAffinity(server.child.pid!, harnessCpus.slice(-1))
+          setCpuAffinity(process.pid, harnessCpus.slice(0, -1))
+        }
+        const both = (duration: number): Promise<number[]> =>
+          Promise.all(servers.map((server, i) => load(server, order[i]!.name, { ...opts, duration })))
+        if (opts.warmup > 0) await both(opts.warmup)
+        const requests = await both(opts.duration)
+        order.forEach((variant, i) => runs.push({ variant: variant.name, pair, requests: requests[i]!, requestsPerSecond: requests[i]! / opts.duration }))
+        ratios.push(requests[order.indexOf(candidate)]! / requests[order.indexOf(reference)]!)
+      } finally {
+        for (const server of servers) {
+          server.signal('SIGKILL')
+          await server.exited
+        }
+      }
     }
-    ratios.push(rps.get(candidate.name)! / rps.get(reference.name)!)
+  } finally {
+    if (pinned) setCpuAffinity(process.pid, harnessCpus)
   }
-  return { reference: reference.name, candidate: candidate.name, runs, ratios, medianRatio: median(ratios) }
+  return { reference: reference.name, candidate: candidate.name, pinned, runs, ratios, medianRatio: median(ratios) }
 }
 
 /**
- * The plugin packages' `bench`: a hello-world `server` run bare and with `WITH_PLUGIN=1`, in
- * alternating runs (PAIRS and DURATION from the environment), printed with the median ratio.
+ * The plugin packages' `bench`: a hello-world `server` run bare and with `WITH_PLUGIN=1`, side by
+ * side (PAIRS and DURATION from the environment), printed with the median ratio.
  */
 export async function benchPluginThroughput (plugin: string, server: string, target = 0.98): Promise<ThroughputResult> {
   const result = await compareThroughput({
@@ -86,12 +111,12 @@ export async function benchPluginThroughput (plugin: string, server: string, tar
       { name: 'fastify', args: [server] },
       { name: `fastify + ${plugin}`, args: [server], env: { WITH_PLUGIN: '1' } }
     ],
-    pairs: Number(process.env.PAIRS ?? 3),
+    pairs: Number(process.env.PAIRS ?? 5),
     duration: Number(process.env.DURATION ?? 5)
   })
   const width = Math.max(...result.runs.map((run) => run.variant.length)) + 2
-  for (const run of result.runs) console.log(`${run.variant.padEnd(width)} ${Math.round(run.requestsPerSecond)} req/s`)
-  console.log(`ratio per pair: ${result.ratios.map((r) => r.toFixed(3)).join(', ')}`)
+  for (const run of result.runs) console.log(`pair ${run.pair + 1}  ${run.variant.padEnd(width)} ${Math.round(run.requestsPerSecond)} req/s`)
+  console.log(`ratio per pair: ${result.ratios.map((r) => r.toFixed(3)).join(', ')}${result.pinned ? '' : ' (servers not pinned to one CPU: no taskset)'}`)
   console.log(`median ratio (with plugin / bare): ${result.medianRatio.toFixed(3)} (target >= ${target})`)
   return result
 }

@@ -1,0 +1,33 @@
+import { test } from 'tap'
+import { getCpuAffinity, parseCpuList } from '../src/cpu-affinity.js'
+import { compareThroughput } from '../src/throughput.js'
+
+const hello = new URL('./fixtures/hello.js', import.meta.url).pathname
+
+test('parseCpuList reads Linux CPU lists and rejects anything else', async (t) => {
+  t.same(parseCpuList('0'), [0])
+  t.same(parseCpuList('0,1'), [0, 1])
+  t.same(parseCpuList('0-3,6'), [0, 1, 2, 3, 6])
+  t.same(parseCpuList(' 2-3\n'), [2, 3])
+  t.throws(() => parseCpuList('mask 3'), /not a CPU list: "mask 3"/)
+})
+
+test('compareThroughput: fresh pairs measured side by side, the CPU affinity given back', async (t) => {
+  const before = getCpuAffinity(process.pid)
+  const result = await compareThroughput({
+    variants: [{ name: 'small', args: [hello] }, { name: 'large', args: [hello], env: { PAD_BYTES: '200000' } }],
+    pairs: 2,
+    duration: 1,
+    warmup: 0,
+    connections: 4
+  })
+  t.same(result.runs.map((r) => [r.pair, r.variant]), [[0, 'small'], [0, 'large'], [1, 'large'], [1, 'small']],
+    'who starts first swaps every pair')
+  t.ok(result.runs.every((r) => r.requests > 0 && r.requestsPerSecond === r.requests), 'every server served requests')
+  t.equal(result.ratios.length, 2)
+  // 200 kB per response against 17 bytes: the large server serves far fewer, in every pair.
+  t.ok(result.ratios.every((r) => r < 0.8), `large/small well below 1: ${result.ratios.join(', ')}`)
+  t.equal(result.medianRatio, (result.ratios[0]! + result.ratios[1]!) / 2)
+  t.equal(result.pinned, before !== undefined && before.length >= 2, 'pinned wherever taskset and two CPUs are')
+  t.same(getCpuAffinity(process.pid), before, 'the harness runs on its CPUs again afterwards')
+})
