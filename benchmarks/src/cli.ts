@@ -1,19 +1,31 @@
 #!/usr/bin/env node
 // pnpm bench: runs the benchmarks and writes benchmarks/results.json and BENCHMARKS.md.
-//   --only overhead,rollout   some parts only          --runs N   rollout runs per app
+//   --only overhead,rollout   some parts only (the others keep their figures from results.json)
+//   --runs N                  rollout runs per app
 //   --smoke                   the tiny configuration of the tests
 //   --out DIR                 write both files to DIR instead
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { FULL, PARTS, SMOKE, type BenchConfig, type Part } from './config.js'
 import { BENCH_DIR } from './paths.js'
+import { mergeResults } from './merge.js'
 import { renderReport } from './report.js'
-import { runBenchmarks } from './run.js'
+import { runBenchmarks, type Results } from './run.js'
 
 function fail (message: string): never {
   console.error(message)
   process.exit(2)
+}
+
+function readPrevious (file: string): Results {
+  try {
+    const results = JSON.parse(readFileSync(file, 'utf8')) as Results
+    if (!Array.isArray(results.config?.parts)) throw new Error('no config.parts')
+    return results
+  } catch (err) {
+    fail(`--only keeps the other parts' figures from ${file}, which cannot be read (${(err as Error).message}); remove it or run every part`)
+  }
 }
 
 const argv = process.argv.slice(2)
@@ -47,9 +59,13 @@ if (values.runs !== undefined) {
   config.rollout.runs = runs
 }
 
-const results = await runBenchmarks(config, (line) => console.log(line))
 const resultsFile = values.out === undefined ? join(BENCH_DIR, 'results.json') : join(values.out, 'results.json')
 const reportFile = values.out === undefined ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(values.out, 'BENCHMARKS.md')
+// With --only, the parts not run keep their earlier figures.
+const previous = values.only !== undefined && existsSync(resultsFile) ? readPrevious(resultsFile) : undefined
+
+let results = await runBenchmarks(config, (line) => console.log(line))
+if (previous !== undefined) results = mergeResults(previous, results)
 writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n')
 const report = renderReport(results)
 writeFileSync(reportFile, report)

@@ -13,6 +13,8 @@ export interface Results {
   durationMs: number
   machine: Machine
   config: BenchConfig
+  /** When each part started (ISO 8601); parts kept from an earlier run by `--only` keep their time. */
+  measuredAt: Partial<Record<Part, string>>
   overhead?: OverheadResult
   probeLatency?: ProbeLatencyResult
   shutdownLatency?: ShutdownLatencyResult
@@ -23,10 +25,11 @@ export interface Results {
 export async function runBenchmarks (config: BenchConfig, log: (line: string) => void = () => {}): Promise<Results> {
   const startedAt = new Date()
   const start = performance.now()
-  const results: Results = { startedAt: startedAt.toISOString(), durationMs: 0, machine: describeMachine(), config }
+  const results: Results = { startedAt: startedAt.toISOString(), durationMs: 0, machine: describeMachine(), config, measuredAt: {} }
   const has = (part: Part): boolean => config.parts.includes(part)
   const step = async <T>(part: Part, fn: () => Promise<T>): Promise<T> => {
     log(`${part}: running (load average ${currentLoad().join(' ')})`)
+    results.measuredAt[part] = new Date().toISOString()
     const partStart = performance.now()
     const value = await fn()
     results.machine.loadAverage.byPart[part] = currentLoad()

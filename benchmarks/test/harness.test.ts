@@ -42,6 +42,9 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   t.ok(o.runs.every((x) => x.requestsPerSecond > 0), 'every run served requests')
   t.ok(finite(o.medianRatio) && o.medianRatio > 0, 'a ratio')
   t.equal(o.ratio.n, o.config.pairs)
+  t.same(o.control.runs.map((x) => x.variant).sort(), ['fastify', 'fastify (again)'], 'the control pits bare Fastify against itself')
+  t.ok(finite(o.control.medianRatio) && o.control.medianRatio > 0, 'a control ratio')
+  t.equal(typeof o.pinned, 'boolean')
 
   const p = r.probeLatency!
   t.same(p.runs.map((x) => x.name), ['main port', 'separate port'])
@@ -83,6 +86,17 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   }
   t.ok(report.includes(`\`nproc\`: ${r.machine.nproc}`), 'the report names the machine')
   t.ok(report.includes(o.medianRatio.toFixed(3)), 'the report carries the figures')
+
+  const again = await run(['--smoke', '--only', 'shutdown', '--out', out])
+  t.equal(again.code, 0, again.output)
+  const merged = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+  t.same(merged.config.parts, r.config.parts, '--only keeps every part')
+  t.same(merged.rollout, r.rollout, 'a part not run keeps its figures')
+  t.same(merged.overhead, r.overhead)
+  t.equal(merged.measuredAt.rollout, r.measuredAt.rollout, 'and the time it was measured')
+  t.notSame(merged.shutdownLatency, r.shutdownLatency, 'the part run has new figures')
+  t.ok(merged.measuredAt.shutdown! > r.measuredAt.shutdown!, 'measured now')
+  t.match(readFileSync(join(out, 'BENCHMARKS.md'), 'utf8'), /re-measured only shutdown \(`--only`\), the other parts measured at overhead /)
 })
 
 test('bad arguments are refused with the expected form', async (t) => {
