@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 
 /** What was still running when the deadline hit. */
 export interface PendingTraffic {
-  /** Requests in flight, e.g. `GET /slow (1200 ms)`. */
+  /** Requests in flight, e.g. `GET /slow (1200 ms)`; `(more than 900 ms)` for those begun before the drain. */
   requests: string[]
   /** HTTP connections still open (busy, or holding a request not yet fully received). */
   connections: number
@@ -31,25 +31,33 @@ export interface Traffic {
  */
 export const FRESH_SOCKET_GRACE_MS = 250
 
-/** One open HTTP connection: when it was accepted, and its latest request (a fixed shape, set in place). */
-class Connection {
-  response: ServerResponse | undefined = undefined
-  requestStart = 0
-  constructor (readonly acceptedAt: number) {}
+/**
+ * The response a socket is serving right now, if any. Node.js keeps it on the socket while the
+ * response is active (`_httpMessage`, which its own closeIdleConnections() reads too). Reading it
+ * when the shutdown begins, instead of following every request, keeps the plugin off the request
+ * path: a per-request listener that held on to each response cost about 2% of hello-world throughput.
+ */
+function servingNow (socket: Socket): ServerResponse | undefined {
+  const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+  return response != null && !response.writableEnded ? response : undefined
 }
 
 export function trackTraffic (server: Server): Traffic {
   // Nothing is ever added to Node's request, response or socket objects: new properties on them
   // could turn them into slow dictionary-mode objects for everyone else reading them.
-  const sockets = new Map<Socket, Connection>()
-  let draining = false
+  /** Every open HTTP connection, with when it was accepted. */
+  const sockets = new Map<Socket, number>()
+  /** When the requests that arrived while draining began (earlier ones began before the drain). */
+  const requestStarts = new WeakMap<ServerResponse, number>()
+  let drainedAt: number | undefined
   let closing = false
   let onEmpty: (() => void) | undefined
 
-  const inFlight = (): Array<{ response: ServerResponse, requestStart: number }> => {
+  const inFlight = (): ServerResponse[] => {
     const busy = []
-    for (const { response, requestStart } of sockets.values()) {
-      if (response !== undefined && !response.writableEnded) busy.push({ response, requestStart })
+    for (const socket of sockets.keys()) {
+      const response = servingNow(socket)
+      if (response !== undefined) busy.push(response)
     }
     return busy
   }
@@ -65,7 +73,7 @@ export function trackTraffic (server: Server): Traffic {
     server.closeIdleConnections()
     const now = performance.now()
     let next = Infinity
-    for (const [socket, { acceptedAt }] of sockets) {
+    for (const [socket, acceptedAt] of sockets) {
       if (socket.bytesRead > 0) continue
       const age = now - acceptedAt
       if (age >= FRESH_SOCKET_GRACE_MS) socket.destroy()
@@ -83,17 +91,11 @@ export function trackTraffic (server: Server): Traffic {
     setImmediate(reap).unref()
   }
 
-  // Prepended, so the header is set before Fastify can answer synchronously.
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const connection = sockets.get(req.socket)
-    if (connection !== undefined) {
-      connection.response = res
-      connection.requestStart = performance.now()
-    }
-    if (draining) {
-      res.setHeader('connection', 'close')
-      if (closing) res.once('close', scheduleReap)
-    }
+  // Only while draining; prepended, so the header is set before Fastify can answer synchronously.
+  const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
+    requestStarts.set(res, performance.now())
+    res.setHeader('connection', 'close')
+    if (closing) res.once('close', scheduleReap)
   }
 
   const forget = (socket: Socket): void => {
@@ -107,7 +109,7 @@ export function trackTraffic (server: Server): Traffic {
   function onSocketClose (this: Socket): void { forget(this) }
 
   const onConnection = (socket: Socket): void => {
-    sockets.set(socket, new Connection(performance.now()))
+    sockets.set(socket, performance.now())
     socket.once('close', onSocketClose)
   }
 
@@ -116,21 +118,24 @@ export function trackTraffic (server: Server): Traffic {
 
   // HTTPS: HTTP runs on the TLS socket, which 'secureConnection' hands over.
   const connectionEvent = 'setSecureContext' in server ? 'secureConnection' : 'connection'
-  server.prependListener('request', onRequest)
   server.on(connectionEvent, onConnection)
   server.on('upgrade', onUpgrade)
 
+  const drain = (): void => {
+    if (drainedAt !== undefined) return
+    drainedAt = performance.now()
+    server.prependListener('request', onRequest)
+    for (const response of inFlight()) {
+      if (!response.headersSent) response.setHeader('connection', 'close')
+    }
+  }
+
   return {
-    drain () {
-      draining = true
-      for (const { response } of inFlight()) {
-        if (!response.headersSent) response.setHeader('connection', 'close')
-      }
-    },
+    drain,
     close () {
-      draining = true
+      drain()
       closing = true
-      for (const { response } of inFlight()) response.once('close', scheduleReap)
+      for (const response of inFlight()) response.once('close', scheduleReap)
       return new Promise((resolve) => {
         onEmpty = resolve
         if (server.listening) server.close()
@@ -140,9 +145,13 @@ export function trackTraffic (server: Server): Traffic {
     },
     pending () {
       const now = performance.now()
+      const age = (response: ServerResponse): string => {
+        const start = requestStarts.get(response)
+        if (start !== undefined) return `${Math.round(now - start)} ms`
+        return drainedAt === undefined ? 'in flight' : `more than ${Math.round(now - drainedAt)} ms`
+      }
       return {
-        requests: inFlight().map(({ response, requestStart }) =>
-          `${response.req.method} ${response.req.url} (${Math.round(now - requestStart)} ms)`),
+        requests: inFlight().map((response) => `${response.req.method} ${response.req.url} (${age(response)})`),
         connections: sockets.size
       }
     },

@@ -134,16 +134,22 @@ test('timeout: an onClose hook that never resolves exits 1 at the deadline and n
   t.match(String(log?.msg), /preClose\/onClose hooks running/)
 })
 
-test('timeout: a request still in flight at the deadline is named in the log', async (t) => {
-  const server = await start(t, { TIMEOUT: '800' })
-  const slow = request(t, server.origin, '/slow?ms=5000')
+test('timeout: the requests still in flight at the deadline are named in the log, with their age', async (t) => {
+  const server = await start(t, { DRAIN_DELAY: '600', TIMEOUT: '1500' })
+  const before = request(t, server.origin, '/slow?ms=5000')
   await sleep(100)
   server.signal('SIGTERM')
+  await server.waitForLog('shutdown: SIGTERM: draining')
+  const during = request(t, server.origin, '/slow?ms=4000')
   const exit = await server.exited
   t.equal(exit.code, 1, 'exit code 1')
-  const log = server.logs().find((l) => String(l.msg).includes('timeout of 800 ms reached'))
-  t.match(log, { phase: 'closing', inFlight: 1, requests: [/^GET \/slow\?ms=5000 \(\d+ ms\)$/], openConnections: 1, closeHooks: 'not started' })
-  t.match(await slow, { error: /.+/ }, 'the request dies with the process')
+  const log = server.logs().find((l) => String(l.msg).includes('timeout of 1500 ms reached'))
+  t.match(log, { phase: 'closing', inFlight: 2, openConnections: 2, closeHooks: 'not started' })
+  const requests = [...(log?.requests as string[] ?? [])].sort()
+  t.match(requests[0], /^GET \/slow\?ms=4000 \(\d+ ms\)$/, 'a request begun while draining: its own age')
+  t.match(requests[1], /^GET \/slow\?ms=5000 \(more than \d+ ms\)$/, 'one begun before the drain: at least the time since')
+  t.match(await before, { error: /.+/ }, 'the requests die with the process')
+  t.match(await during, { error: /.+/ })
 })
 
 test('a second SIGTERM while draining exits at once', async (t) => {
