@@ -42,8 +42,10 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   t.ok(o.runs.every((x) => x.requestsPerSecond > 0), 'every run served requests')
   t.ok(finite(o.medianRatio) && o.medianRatio > 0, 'a ratio')
   t.equal(o.ratio.n, o.config.pairs)
-  t.same(o.control.runs.map((x) => x.variant).sort(), ['fastify', 'fastify (again)'], 'the control pits bare Fastify against itself')
-  t.ok(finite(o.control.medianRatio) && o.control.medianRatio > 0, 'a control ratio')
+  t.same([o.reference, o.candidate], ['fastify + three empty plugins', 'fastify + shutdown + probes + version'], 'zerodown against empty plugins')
+  t.same([o.control.reference, o.control.candidate], ['fastify + three empty plugins', 'fastify + three empty plugins (again)'], 'the control: the reference against itself')
+  t.same([o.anyPlugin.reference, o.anyPlugin.candidate], ['fastify, no plugin registered', 'fastify + three empty plugins'], 'and bare Fastify against the reference')
+  for (const c of [o.control, o.anyPlugin]) t.ok(finite(c.medianRatio) && c.medianRatio > 0 && c.ratios.length === o.config.pairs, `${c.candidate}: a ratio per pair`)
   t.equal(typeof o.pinned, 'boolean')
 
   const p = r.probeLatency!
