@@ -43,6 +43,9 @@ function summaryTable (r: Results): string[] {
 
 function machineSection (r: Results): string[] {
   const m = r.machine
+  // Parts that `--only` left as an earlier run measured them.
+  const earlier = r.config.parts.filter((part) => (r.measuredAt[part] ?? '') < r.startedAt)
+  const rerun = r.config.parts.filter((part) => !earlier.includes(part))
   return [
     '## Machine',
     '',
@@ -52,9 +55,8 @@ function machineSection (r: Results): string[] {
       Object.entries(m.loadAverage.byPart).map(([part, l]) => `${part} ${l.join(', ')}`).join('; ') +
       ` — with ${m.nproc} cores, a load above ${m.nproc} means other work ran alongside the figures; they are medians over several runs for that reason`,
     `- run started ${r.startedAt}, took ${Math.round(r.durationMs / 1000)} s` +
-      (Object.values(r.measuredAt).some((at) => at < r.startedAt)
-        ? `; re-measured only ${r.config.parts.filter((part) => (r.measuredAt[part] ?? '') >= r.startedAt).join(', ')} (\`--only\`), the other parts measured at ` +
-          r.config.parts.filter((part) => (r.measuredAt[part] ?? '') < r.startedAt).map((part) => `${part} ${r.measuredAt[part]}`).join(', ')
+      (earlier.length > 0
+        ? `; re-measured only ${rerun.join(', ')} (\`--only\`), the other parts measured at ${earlier.map((part) => `${part} ${r.measuredAt[part]}`).join(', ')}`
         : '')
   ]
 }

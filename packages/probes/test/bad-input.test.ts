@@ -1,4 +1,5 @@
 import Fastify from 'fastify'
+import { readyError } from '@zerodown/testkit'
 import { test } from 'tap'
 import zerodownProbes, {
   ProbesDuplicateCheckError,
@@ -10,15 +11,8 @@ import zerodownProbes, {
 
 async function register (opts: unknown): Promise<unknown> {
   const app = Fastify()
-  try {
-    await app.register(zerodownProbes, opts as ProbesOptions)
-    await app.ready()
-    return undefined
-  } catch (err) {
-    return err
-  } finally {
-    await app.close()
-  }
+  app.register(zerodownProbes, opts as ProbesOptions)
+  return readyError(app)
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error

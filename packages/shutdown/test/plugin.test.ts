@@ -4,6 +4,7 @@ import { Writable } from 'node:stream'
 import { connect as tlsConnect } from 'node:tls'
 import { Agent, request } from 'undici'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { readyError } from '@zerodown/testkit'
 import { test, type Test } from 'tap'
 import zerodownShutdown, {
   DEFAULTS,
@@ -30,15 +31,8 @@ function appWithLogs (t: Test): { app: FastifyInstance, logs: Array<Record<strin
 }
 
 async function registerError (opts: unknown, app = Fastify()): Promise<unknown> {
-  try {
-    await app.register(zerodownShutdown, opts as ShutdownOptions)
-    await app.ready()
-    return undefined
-  } catch (err) {
-    return err
-  } finally {
-    await app.close()
-  }
+  app.register(zerodownShutdown, opts as ShutdownOptions)
+  return readyError(app)
 }
 
 const invalidOptions: Array<[string, unknown, RegExp]> = [

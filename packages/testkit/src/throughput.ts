@@ -73,15 +73,13 @@ export async function compareThroughput (options: ThroughputOptions): Promise<Th
   const runs: ThroughputRun[] = []
   const ratios: number[] = []
   try {
+    if (pinned) setCpuAffinity(process.pid, harnessCpus.slice(0, -1))
     for (let pair = 0; pair < opts.pairs; pair++) {
       const order = pair % 2 === 0 ? [reference, candidate] : [candidate, reference]
       const servers: ServerProcess[] = []
       try {
         for (const variant of order) servers.push(await startServerProcess({ args: variant.args, env: variant.env }))
-        if (pinned) {
-          for (const server of servers) setCpuAffinity(server.child.pid!, harnessCpus.slice(-1))
-          setCpuAffinity(process.pid, harnessCpus.slice(0, -1))
-        }
+        if (pinned) for (const server of servers) setCpuAffinity(server.child.pid!, harnessCpus.slice(-1))
         const both = (duration: number): Promise<number[]> =>
           Promise.all(servers.map((server, i) => load(server, order[i]!.name, { ...opts, duration })))
         if (opts.warmup > 0) await both(opts.warmup)
