@@ -1,39 +1,39 @@
 // The shutdown budget: one set of values sets both the manifest's timings and the app's, so they cannot disagree.
 import type { Values } from './values.js'
 
+/**
+ * The timings of one old pod, in seconds from its deletion. G counts from deletion, preStop
+ * included; T counts from SIGTERM (after the preStop sleep) and contains the drain d.
+ */
 export interface ShutdownBudget {
+  /** P: how long load balancers in front may still send new connections after deletion. */
+  propagationSeconds: number
+  /** S: the preStop sleep, before SIGTERM. */
   preStopSeconds: number
+  /** d: how long the app keeps serving after SIGTERM. */
   drainDelaySeconds: number
+  /** T: the app's deadline, counted from SIGTERM, drain included. */
   timeoutSeconds: number
+  /** m: reserve between the app's deadline and SIGKILL. */
   marginSeconds: number
-  /** preStop + drain + timeout + margin: what terminationGracePeriodSeconds must cover. */
-  neededSeconds: number
+  /** G: terminationGracePeriodSeconds. */
   graceSeconds: number
+  /** S + d: how long after deletion the app still accepts new connections; must be at least P. */
+  acceptingSeconds: number
+  /** S + T + m: what G must cover. */
+  neededSeconds: number
 }
 
 export function shutdownBudget (values: Values): ShutdownBudget {
-  const { preStop, drainDelaySeconds, timeoutSeconds, marginSeconds } = values.shutdown
+  const { propagationSeconds, preStop, drainDelaySeconds, timeoutSeconds, marginSeconds } = values.shutdown
   return {
+    propagationSeconds,
     preStopSeconds: preStop.sleepSeconds,
     drainDelaySeconds,
     timeoutSeconds,
     marginSeconds,
-    neededSeconds: preStop.sleepSeconds + drainDelaySeconds + timeoutSeconds + marginSeconds,
-    graceSeconds: values.terminationGracePeriodSeconds
+    graceSeconds: values.terminationGracePeriodSeconds,
+    acceptingSeconds: preStop.sleepSeconds + drainDelaySeconds,
+    neededSeconds: preStop.sleepSeconds + timeoutSeconds + marginSeconds
   }
-}
-
-/** Environment variables the chart sets itself; a user's `container.env` may not set them. */
-export const CHART_ENV = ['APP_VERSION', 'PORT', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'PROBE_PORT'] as const
-
-/** The app's side of the contract, derived from the values that also render the manifest. */
-export function chartEnv (values: Values): Array<{ name: string, value: string }> {
-  const env = [
-    { name: 'APP_VERSION', value: values.image.tag },
-    { name: 'PORT', value: String(values.container.port) },
-    { name: 'DRAIN_DELAY_MS', value: String(values.shutdown.drainDelaySeconds * 1000) },
-    { name: 'SHUTDOWN_TIMEOUT_MS', value: String(values.shutdown.timeoutSeconds * 1000) }
-  ]
-  if (values.probes.port !== null) env.push({ name: 'PROBE_PORT', value: String(values.probes.port) })
-  return env
 }

@@ -8,5 +8,6 @@ export { check, lint, render, renderObjects, type CheckResult, type KubernetesOb
 export { resolveIntOrPercent, resolveRollout } from './rollout.js'
 export { valuesSchema } from './schema.js'
 export { parseSet } from './set.js'
-export { shutdownBudget, chartEnv, type ShutdownBudget } from './budget.js'
+export { shutdownBudget, type ShutdownBudget } from './budget.js'
+export { CHART_ENV, PROPAGATION_ANNOTATION, chartEnv, type ChartEnvName } from './contract.js'
 export { defaultValues, mergeValues, type IntOrPercent, type ProbeValues, type Values, type ValuesOverride } from './values.js'

@@ -1,5 +1,6 @@
 // The rules a zero-downtime rollout needs beyond the schema: each names the values and says why.
-import { CHART_ENV, shutdownBudget } from './budget.js'
+import { shutdownBudget } from './budget.js'
+import { CHART_ENV } from './contract.js'
 import type { Problem } from './problem.js'
 import { resolveIntOrPercent, resolveRollout } from './rollout.js'
 import type { IntOrPercent, Values } from './values.js'
@@ -56,18 +57,24 @@ const enoughReplicas: Rule = (values) => {
 }
 
 const timeBudget: Rule = (values) => {
-  const budget = shutdownBudget(values)
+  const { propagationSeconds: P, preStopSeconds: S, drainDelaySeconds: d, timeoutSeconds: T, marginSeconds: m, graceSeconds: G, acceptingSeconds, neededSeconds } = shutdownBudget(values)
   const problems: Problem[] = []
-  if (budget.preStopSeconds >= budget.graceSeconds) {
+  if (T <= d) {
     problems.push({
-      path: 'shutdown.preStop.sleepSeconds',
-      message: `shutdown.preStop.sleepSeconds ${budget.preStopSeconds} is not shorter than terminationGracePeriodSeconds ${budget.graceSeconds}: the grace period counts from pod deletion and includes the preStop sleep, so the app would get SIGTERM with at most 2 s left before SIGKILL`
+      path: 'shutdown.timeoutSeconds',
+      message: `shutdown.timeoutSeconds ${T} is not longer than shutdown.drainDelaySeconds ${d}: the app counts its timeout from SIGTERM with the drain inside it, so @zerodown/shutdown refuses to start and every pod would crash-loop; raise shutdown.timeoutSeconds to at least ${d + 1} (the drain, plus the longest request and the onClose hooks) or shorten the drain`
     })
   }
-  if (budget.neededSeconds > budget.graceSeconds) {
+  if (acceptingSeconds < P) {
+    problems.push({
+      path: 'shutdown.preStop.sleepSeconds',
+      message: `shutdown.preStop.sleepSeconds ${S} + shutdown.drainDelaySeconds ${d} = ${acceptingSeconds} s is shorter than shutdown.propagationSeconds ${P}: the listener would close while load balancers still send new connections to the pod, and those would be refused; raise shutdown.preStop.sleepSeconds to ${P - d} (or the drain), or lower shutdown.propagationSeconds if the load balancers let go sooner`
+    })
+  }
+  if (G < neededSeconds) {
     problems.push({
       path: 'terminationGracePeriodSeconds',
-      message: `terminationGracePeriodSeconds ${budget.graceSeconds} is shorter than the shutdown budget: shutdown.preStop.sleepSeconds ${budget.preStopSeconds} + shutdown.drainDelaySeconds ${budget.drainDelaySeconds} + shutdown.timeoutSeconds ${budget.timeoutSeconds} + shutdown.marginSeconds ${budget.marginSeconds} = ${budget.neededSeconds} s; Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight. Raise it to ${budget.neededSeconds} or shorten the shutdown`
+      message: `terminationGracePeriodSeconds ${G} is shorter than shutdown.preStop.sleepSeconds ${S} + shutdown.timeoutSeconds ${T} + shutdown.marginSeconds ${m} = ${neededSeconds} s: the grace period counts from pod deletion, preStop included, so Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight; raise terminationGracePeriodSeconds to ${neededSeconds} or shorten the preStop sleep or the timeout`
     })
   }
   return problems
@@ -110,10 +117,10 @@ const probes: Rule = (values) => {
 const imageTag: Rule = (values) => {
   const tag = values.image.tag
   if (tag === '') {
-    return [{ path: 'image.tag', message: 'image.tag is empty: the image would resolve to "latest", APP_VERSION would be empty, and nothing would say which version runs; set an immutable version like "1.4.0"' }]
+    return [{ path: 'image.tag', message: 'image.tag is empty: the image would resolve to "latest", ZERODOWN_APP_VERSION would be empty, and nothing would say which version runs; set an immutable version like "1.4.0"' }]
   }
   if (tag === 'latest') {
-    return [{ path: 'image.tag', message: 'image.tag "latest" is not a version: pods started at different times could run different builds, APP_VERSION would say "latest", and a rollback could not go back; set an immutable version like "1.4.0"' }]
+    return [{ path: 'image.tag', message: 'image.tag "latest" is not a version: pods started at different times could run different builds, ZERODOWN_APP_VERSION would say "latest", and a rollback could not go back; set an immutable version like "1.4.0"' }]
   }
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
     return [{ path: 'image.tag', message: `image.tag ${show(tag)} is not a valid image tag: use letters, digits, "_", "." and "-", at most 128 characters` }]
@@ -134,20 +141,16 @@ const restricted: Rule = (values) => {
   return problems
 }
 
-const chartOwnedEnv: Rule = (values) => CHART_ENV
-  .filter((name) => Object.hasOwn(values.container.env, name))
-  .map((name) => ({
-    path: `container.env.${name}`,
-    message: `container.env.${name} is set by the chart (${envSource[name]}), so the app and the manifest agree; set that value instead`
-  }))
-
-const envSource: Record<(typeof CHART_ENV)[number], string> = {
-  APP_VERSION: 'from image.tag',
-  PORT: 'from container.port',
-  DRAIN_DELAY_MS: 'from shutdown.drainDelaySeconds',
-  SHUTDOWN_TIMEOUT_MS: 'from shutdown.timeoutSeconds',
-  PROBE_PORT: 'from probes.port'
-}
+// The chart renders these variables from its values; an app's own copy in env or config would disagree with them.
+const chartOwnedEnv: Rule = (values) => (['container.env', 'config'] as const).flatMap((where) => {
+  const set = where === 'config' ? values.config : values.container.env
+  return Object.entries(CHART_ENV)
+    .filter(([name]) => Object.hasOwn(set, name))
+    .map(([name, from]) => ({
+      path: `${where}.${name}`,
+      message: `${where}.${name} is set by the chart from ${from}, so the app and the manifest agree; set ${from} instead`
+    }))
+})
 
 const service: Rule = (values) => values.service.type === 'ClusterIP' && values.service.nodePort !== null
   ? [{ path: 'service.nodePort', message: `service.nodePort ${values.service.nodePort} needs service.type NodePort or LoadBalancer, not ClusterIP` }]

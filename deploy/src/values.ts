@@ -44,6 +44,7 @@ export interface Values {
     liveness: ProbeValues
   }
   shutdown: {
+    propagationSeconds: number
     preStop: { sleepSeconds: number, mode: 'sleep' | 'exec' }
     drainDelaySeconds: number
     timeoutSeconds: number

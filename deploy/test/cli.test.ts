@@ -56,7 +56,7 @@ test('values files and --set merge in order, later ones winning, like Helm', asy
   t.equal(deployment.spec.strategy.rollingUpdate.maxSurge, '25%', 'the first file still counts where nothing overrides it')
   t.equal(deployment.spec.template.spec.containers[0].image, 'ghcr.io/zerodown/demo:1.1.0', 'the later file wins')
   t.equal(deployment.spec.template.spec.terminationGracePeriodSeconds, 40)
-  t.match(deployment.spec.template.spec.containers[0].env, [{ name: 'APP_VERSION', value: '1.1.0' }, {}, {}, { name: 'SHUTDOWN_TIMEOUT_MS', value: '25000' }])
+  t.match(deployment.spec.template.spec.containers[0].env, [{ name: 'ZERODOWN_APP_VERSION', value: '1.1.0' }, {}, {}, { name: 'ZERODOWN_SHUTDOWN_TIMEOUT_MS', value: '25000' }])
   t.same(byKind(objects, 'Service').metadata.annotations, { team: 'web', 'example.com/port': '8080' }, 'maps merge key by key')
   t.equal(byKind(objects, 'Service').spec.type, 'LoadBalancer')
 })
@@ -103,12 +103,12 @@ test('lint prints every problem and exits 1, or says all is well', async (t) => 
   t.equal(ok.status, 0, ok.stderr)
   t.equal(ok.stdout, 'zerodown-deploy: no problems; 4 objects pass the rules and the Kubernetes OpenAPI schema\n')
 
-  const bad = run(cwd, ['lint', 'shop', '--set', 'terminationGracePeriodSeconds=30', '--set', 'probes.liveness.path=/readyz'])
+  const bad = run(cwd, ['lint', 'shop', '--set', 'terminationGracePeriodSeconds=29', '--set', 'probes.liveness.path=/readyz'])
   t.equal(bad.status, 1)
   t.equal(bad.stdout, '')
   const lines = bad.stderr.trimEnd().split('\n')
   t.equal(lines[0], 'zerodown-deploy: 2 problem(s); nothing was rendered:')
-  t.match(lines[1], /^ {2}terminationGracePeriodSeconds: terminationGracePeriodSeconds 30 is shorter than the shutdown budget/)
+  t.match(lines[1], /^ {2}terminationGracePeriodSeconds: terminationGracePeriodSeconds 29 is shorter than shutdown\.preStop\.sleepSeconds 5 \+ shutdown\.timeoutSeconds 20 \+ shutdown\.marginSeconds 5 = 30 s/)
   t.match(lines[2], /^ {2}probes\.liveness\.path: probes\.readiness\.path and probes\.liveness\.path are both "\/readyz"/)
 })
 

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { DeployInvalidValuesError, defaultValues, lint, parseSet, render, type ValuesOverride } from '../src/index.js'
+import { CHART_ENV, DeployInvalidValuesError, defaultValues, lint, parseSet, render, type ValuesOverride } from '../src/index.js'
 import { checkSchema } from '../src/schema.js'
 
 // Each case: values that break exactly one thing, and the exact problem lint reports.
@@ -22,6 +22,7 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['a bad nameOverride', { nameOverride: 'My_App' }, 'nameOverride', 'must be empty or a DNS label: lowercase letters, digits and "-", at most 63 characters'],
   ['a bad digest', { image: { digest: 'sha256:abc' } }, 'image.digest', 'must be empty or "sha256:" followed by 64 hex digits'],
   ['a list item of the wrong type', { container: { args: ['--port', 8080] } }, 'container.args[1]', 'must be a string (quote it in YAML, or use --set-string)'],
+  ['a negative propagation allowance', { shutdown: { propagationSeconds: -1 } }, 'shutdown.propagationSeconds', 'must be 0 or more'],
   ['a margin below the kubelet minimum', { shutdown: { marginSeconds: 1 } }, 'shutdown.marginSeconds', 'must be 2 or more'],
   ['a map that is a list', { podAnnotations: ['a'] }, 'podAnnotations', 'must be a map of keys to values'],
   ['a required value set to null', { image: null }, 'image', 'must be a map of keys to values'],
@@ -81,8 +82,14 @@ const ruleCases: Array<[string, ValuesOverride, string, string]> = [
     'autoscaling.minReplicas 1 lets the autoscaler leave a single pod: a node drain or a crash then drops every request; use 2 or more'],
   ['an autoscaler maximum below its minimum', { autoscaling: { enabled: true, maxReplicas: 2 } }, 'autoscaling.maxReplicas',
     'autoscaling.maxReplicas 2 is below autoscaling.minReplicas 3'],
-  ['a grace period that does not fit the budget', { terminationGracePeriodSeconds: 30 }, 'terminationGracePeriodSeconds',
-    'terminationGracePeriodSeconds 30 is shorter than the shutdown budget: shutdown.preStop.sleepSeconds 5 + shutdown.drainDelaySeconds 5 + shutdown.timeoutSeconds 20 + shutdown.marginSeconds 5 = 35 s; Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight. Raise it to 35 or shorten the shutdown'],
+  ['a timeout that does not outlast the drain', { shutdown: { drainDelaySeconds: 5, timeoutSeconds: 5 } }, 'shutdown.timeoutSeconds',
+    'shutdown.timeoutSeconds 5 is not longer than shutdown.drainDelaySeconds 5: the app counts its timeout from SIGTERM with the drain inside it, so @zerodown/shutdown refuses to start and every pod would crash-loop; raise shutdown.timeoutSeconds to at least 6 (the drain, plus the longest request and the onClose hooks) or shorten the drain'],
+  ['a preStop sleep and drain shorter than the propagation', { shutdown: { propagationSeconds: 11 } }, 'shutdown.preStop.sleepSeconds',
+    'shutdown.preStop.sleepSeconds 5 + shutdown.drainDelaySeconds 5 = 10 s is shorter than shutdown.propagationSeconds 11: the listener would close while load balancers still send new connections to the pod, and those would be refused; raise shutdown.preStop.sleepSeconds to 6 (or the drain), or lower shutdown.propagationSeconds if the load balancers let go sooner'],
+  ['no preStop and no drain behind any load balancer', { shutdown: { propagationSeconds: 1, preStop: { sleepSeconds: 0 }, drainDelaySeconds: 0 } }, 'shutdown.preStop.sleepSeconds',
+    'shutdown.preStop.sleepSeconds 0 + shutdown.drainDelaySeconds 0 = 0 s is shorter than shutdown.propagationSeconds 1: the listener would close while load balancers still send new connections to the pod, and those would be refused; raise shutdown.preStop.sleepSeconds to 1 (or the drain), or lower shutdown.propagationSeconds if the load balancers let go sooner'],
+  ['a grace period that does not fit the budget', { terminationGracePeriodSeconds: 29 }, 'terminationGracePeriodSeconds',
+    'terminationGracePeriodSeconds 29 is shorter than shutdown.preStop.sleepSeconds 5 + shutdown.timeoutSeconds 20 + shutdown.marginSeconds 5 = 30 s: the grace period counts from pod deletion, preStop included, so Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight; raise terminationGracePeriodSeconds to 30 or shorten the preStop sleep or the timeout'],
   ['liveness on the readiness path', { probes: { liveness: { path: '/readyz' } } }, 'probes.liveness.path',
     'probes.readiness.path and probes.liveness.path are both "/readyz": a pod that is only not ready (draining, or a dependency down) would be restarted instead of taken out of the Service; use the probe plugin\'s distinct /startupz, /readyz and /livez'],
   ['startup on the liveness path', { probes: { startup: { path: '/livez' } } }, 'probes.liveness.path',
@@ -94,9 +101,9 @@ const ruleCases: Array<[string, ValuesOverride, string, string]> = [
   ['a probe port equal to the app port', { probes: { port: 8080 } }, 'probes.port',
     'probes.port 8080 is container.port: a separate probe port must differ from the app port (or be null to probe the app port)'],
   ['image tag latest', { image: { tag: 'latest' } }, 'image.tag',
-    'image.tag "latest" is not a version: pods started at different times could run different builds, APP_VERSION would say "latest", and a rollback could not go back; set an immutable version like "1.4.0"'],
+    'image.tag "latest" is not a version: pods started at different times could run different builds, ZERODOWN_APP_VERSION would say "latest", and a rollback could not go back; set an immutable version like "1.4.0"'],
   ['image tag missing', { image: { tag: '' } }, 'image.tag',
-    'image.tag is empty: the image would resolve to "latest", APP_VERSION would be empty, and nothing would say which version runs; set an immutable version like "1.4.0"'],
+    'image.tag is empty: the image would resolve to "latest", ZERODOWN_APP_VERSION would be empty, and nothing would say which version runs; set an immutable version like "1.4.0"'],
   ['image tag malformed', { image: { tag: 'v1 beta' } }, 'image.tag',
     'image.tag "v1 beta" is not a valid image tag: use letters, digits, "_", "." and "-", at most 128 characters'],
   ['runAsNonRoot false', { securityContext: { runAsNonRoot: false } }, 'securityContext.runAsNonRoot',
@@ -109,8 +116,10 @@ const ruleCases: Array<[string, ValuesOverride, string, string]> = [
     `securityContext.addCapabilities ["SYS_ADMIN"]: only NET_BIND_SERVICE may be added; ${RESTRICTED}`],
   ['seccomp off', { securityContext: { seccompProfile: 'Unconfined' } }, 'securityContext.seccompProfile',
     `securityContext.seccompProfile "Unconfined" turns seccomp off: ${RESTRICTED}`],
-  ['an env var the chart owns', { container: { env: { SHUTDOWN_TIMEOUT_MS: '60000' } } }, 'container.env.SHUTDOWN_TIMEOUT_MS',
-    'container.env.SHUTDOWN_TIMEOUT_MS is set by the chart (from shutdown.timeoutSeconds), so the app and the manifest agree; set that value instead'],
+  ['an env var the chart owns', { container: { env: { ZERODOWN_SHUTDOWN_TIMEOUT_MS: '60000' } } }, 'container.env.ZERODOWN_SHUTDOWN_TIMEOUT_MS',
+    'container.env.ZERODOWN_SHUTDOWN_TIMEOUT_MS is set by the chart from shutdown.timeoutSeconds, so the app and the manifest agree; set shutdown.timeoutSeconds instead'],
+  ['a config entry the chart owns', { config: { ZERODOWN_PROBE_PORT: '9000' } }, 'config.ZERODOWN_PROBE_PORT',
+    'config.ZERODOWN_PROBE_PORT is set by the chart from probes.port, so the app and the manifest agree; set probes.port instead'],
   ['a node port on a ClusterIP Service', { service: { nodePort: 30080 } }, 'service.nodePort',
     'service.nodePort 30080 needs service.type NodePort or LoadBalancer, not ClusterIP']
 ]
@@ -123,26 +132,85 @@ test('each rule names the values and says why', async (t) => {
 })
 
 test('rules that fit exactly pass', async (t) => {
-  // The budget may be used up to the second, and NET_BIND_SERVICE is the one capability restricted allows.
-  t.same(lint({ terminationGracePeriodSeconds: 35, securityContext: { addCapabilities: ['NET_BIND_SERVICE'] } }), [])
-  t.same(lint({ shutdown: { timeoutSeconds: 60 }, terminationGracePeriodSeconds: 75 }), [])
-  t.same(lint({ probes: { liveness: { periodSeconds: 4 } } }), [], 'liveness 12 s is later than readiness 10 s')
-  t.same(lint({ probes: { checkTimeoutMs: 999 } }), [], 'a 1 s probe timeout is longer than a 999 ms check')
+  // NET_BIND_SERVICE is the one capability restricted allows.
+  t.same(lint({ securityContext: { addCapabilities: ['NET_BIND_SERVICE'] } }), [])
   t.same(lint({ rollout: { maxSurge: '25%', maxUnavailable: '25%' }, replicas: 4 }), [], 'Kubernetes defaults on 4 replicas: 1 unavailable of 4')
   t.same(lint({ rollout: { maxSurge: 0, maxUnavailable: 1 } }), [], 'surge 0 with one unavailable still rolls')
 })
 
-test('a preStop sleep as long as the grace period is refused, with the budget', async (t) => {
-  t.same(lint({ shutdown: { preStop: { sleepSeconds: 40 } }, terminationGracePeriodSeconds: 40 }), [
-    {
-      path: 'shutdown.preStop.sleepSeconds',
-      message: 'shutdown.preStop.sleepSeconds 40 is not shorter than terminationGracePeriodSeconds 40: the grace period counts from pod deletion and includes the preStop sleep, so the app would get SIGTERM with at most 2 s left before SIGKILL'
-    },
-    {
-      path: 'terminationGracePeriodSeconds',
-      message: 'terminationGracePeriodSeconds 40 is shorter than the shutdown budget: shutdown.preStop.sleepSeconds 40 + shutdown.drainDelaySeconds 5 + shutdown.timeoutSeconds 20 + shutdown.marginSeconds 5 = 70 s; Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight. Raise it to 70 or shorten the shutdown'
-    }
+// P = propagationSeconds, S = preStop sleep, d = drain, T = timeout (from SIGTERM), m = margin, G = grace (from deletion).
+test('each budget rule passes at its limit and fails one second past it', async (t) => {
+  const paths = (overrides: ValuesOverride): string[] => lint(overrides).map((problem) => problem.path)
+  const cases: Array<[string, ValuesOverride, string[]]> = [
+    ['T = d + 1', { shutdown: { drainDelaySeconds: 5, timeoutSeconds: 6 } }, []],
+    ['T = d', { shutdown: { drainDelaySeconds: 5, timeoutSeconds: 5 } }, ['shutdown.timeoutSeconds']],
+    ['T = 1, d = 0', { shutdown: { propagationSeconds: 5, preStop: { sleepSeconds: 5 }, drainDelaySeconds: 0, timeoutSeconds: 1 } }, []],
+    ['S + d = P', { shutdown: { propagationSeconds: 10 } }, []],
+    ['S + d = P - 1', { shutdown: { propagationSeconds: 11 } }, ['shutdown.preStop.sleepSeconds']],
+    ['S = 0, d = P', { shutdown: { propagationSeconds: 5, preStop: { sleepSeconds: 0 }, drainDelaySeconds: 5 } }, []],
+    ['S = 0, d = P - 1', { shutdown: { propagationSeconds: 5, preStop: { sleepSeconds: 0 }, drainDelaySeconds: 4 } }, ['shutdown.preStop.sleepSeconds']],
+    ['P = 0 with no preStop and no drain', { shutdown: { propagationSeconds: 0, preStop: { sleepSeconds: 0 }, drainDelaySeconds: 0 } }, []],
+    ['G = S + T + m (the defaults, 5 + 20 + 5 = 30)', { terminationGracePeriodSeconds: 30 }, []],
+    ['G = S + T + m - 1', { terminationGracePeriodSeconds: 29 }, ['terminationGracePeriodSeconds']],
+    ['G = S + T + m with a longer timeout', { shutdown: { timeoutSeconds: 60 }, terminationGracePeriodSeconds: 70 }, []],
+    ['G = S + T + m - 1 with a longer timeout', { shutdown: { timeoutSeconds: 60 }, terminationGracePeriodSeconds: 69 }, ['terminationGracePeriodSeconds']],
+    ['G = S + T + m with the kubelet minimum margin', { shutdown: { marginSeconds: 2 }, terminationGracePeriodSeconds: 27 }, []],
+    ['G = S + T + m - 1 with the kubelet minimum margin', { shutdown: { marginSeconds: 2 }, terminationGracePeriodSeconds: 26 }, ['terminationGracePeriodSeconds']]
+  ]
+  for (const [name, overrides, expected] of cases) t.same(paths(overrides), expected, name)
+})
+
+test('the other numbered rules pass at their limit and fail one past it', async (t) => {
+  const paths = (overrides: ValuesOverride): string[] => lint(overrides).map((problem) => problem.path)
+  const cases: Array<[string, ValuesOverride, string[]]> = [
+    ['maxUnavailable 2 of 3 replicas', { rollout: { maxUnavailable: 2 } }, []],
+    ['maxUnavailable 3 of 3 replicas', { rollout: { maxUnavailable: 3 } }, ['rollout.maxUnavailable']],
+    ['progressDeadlineSeconds = minReadySeconds + 1', { rollout: { minReadySeconds: 30, progressDeadlineSeconds: 31 } }, []],
+    ['progressDeadlineSeconds = minReadySeconds', { rollout: { minReadySeconds: 30, progressDeadlineSeconds: 30 } }, ['rollout.progressDeadlineSeconds']],
+    ['replicas 2', { replicas: 2 }, []],
+    ['replicas 1', { replicas: 1 }, ['replicas']],
+    ['autoscaling.minReplicas 2', { autoscaling: { enabled: true, minReplicas: 2 } }, []],
+    ['autoscaling.minReplicas 1', { autoscaling: { enabled: true, minReplicas: 1 } }, ['autoscaling.minReplicas']],
+    ['autoscaling.maxReplicas = minReplicas', { autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 3 } }, []],
+    ['autoscaling.maxReplicas = minReplicas - 1', { autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 2 } }, ['autoscaling.maxReplicas']],
+    ['podDisruptionBudget.maxUnavailable 2 of 3', { podDisruptionBudget: { maxUnavailable: 2 } }, []],
+    ['podDisruptionBudget.maxUnavailable 3 of 3', { podDisruptionBudget: { maxUnavailable: 3 } }, ['podDisruptionBudget.maxUnavailable']],
+    ['liveness fails 1 s after readiness (11 s against 10 s)', { probes: { liveness: { periodSeconds: 11, failureThreshold: 1 } } }, []],
+    ['liveness fails with readiness (10 s against 10 s)', { probes: { liveness: { periodSeconds: 5, failureThreshold: 2 } } }, ['probes.liveness']],
+    ['probe timeout 1000 ms against a 999 ms check', { probes: { checkTimeoutMs: 999 } }, []],
+    ['probe timeout 1000 ms against a 1000 ms check', { probes: { checkTimeoutMs: 1000 } }, ['probes.readiness.timeoutSeconds']],
+    ['an image tag of 128 characters', { image: { tag: 'v'.repeat(128) } }, []],
+    ['an image tag of 129 characters', { image: { tag: 'v'.repeat(129) } }, ['image.tag']]
+  ]
+  for (const [name, overrides, expected] of cases) t.same(paths(overrides), expected, name)
+})
+
+test('the drain is not counted on top of the timeout', async (t) => {
+  // A long drain inside the timeout needs no longer grace period: T already contains d.
+  t.same(lint({ shutdown: { drainDelaySeconds: 15, timeoutSeconds: 20 } }), [])
+})
+
+test('a preStop sleep as long as the grace period is refused by the grace rule', async (t) => {
+  t.same(lint({ shutdown: { preStop: { sleepSeconds: 40 } }, terminationGracePeriodSeconds: 40 }), [{
+    path: 'terminationGracePeriodSeconds',
+    message: 'terminationGracePeriodSeconds 40 is shorter than shutdown.preStop.sleepSeconds 40 + shutdown.timeoutSeconds 20 + shutdown.marginSeconds 5 = 65 s: the grace period counts from pod deletion, preStop included, so Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight; raise terminationGracePeriodSeconds to 65 or shorten the preStop sleep or the timeout'
+  }])
+})
+
+test('the chart owns every variable it renders, in container.env and in config', async (t) => {
+  t.same(Object.keys(CHART_ENV), [
+    'ZERODOWN_APP_VERSION', 'PORT', 'ZERODOWN_DRAIN_DELAY_MS', 'ZERODOWN_SHUTDOWN_TIMEOUT_MS', 'ZERODOWN_PROBE_PORT',
+    'ZERODOWN_PROBE_LIVENESS_PATH', 'ZERODOWN_PROBE_READINESS_PATH', 'ZERODOWN_PROBE_STARTUP_PATH', 'ZERODOWN_PROBE_CHECK_TIMEOUT_MS'
   ])
+  for (const [name, from] of Object.entries(CHART_ENV)) {
+    t.same(lint({ container: { env: { [name]: '1' } } }), [{
+      path: `container.env.${name}`,
+      message: `container.env.${name} is set by the chart from ${from}, so the app and the manifest agree; set ${from} instead`
+    }], `container.env.${name}`)
+    t.same(lint({ config: { [name]: '1' } }).map((problem) => problem.path), [`config.${name}`], `config.${name}`)
+  }
+  // The names before the contract belong to the app again: the plugins no longer read them.
+  t.same(lint({ container: { env: { DRAIN_DELAY_MS: '1', APP_VERSION: 'x', PROBE_PORT: '9' } } }), [])
 })
 
 test('every problem is reported, and render refuses them all', async (t) => {

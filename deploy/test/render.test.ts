@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { parse, parseAllDocuments } from 'yaml'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import {
-  chartMetadata, check, collectOverrides, defaultValues, render, renderObjects, shutdownBudget, toYaml,
+  CHART_ENV, chartMetadata, check, collectOverrides, defaultValues, PROPAGATION_ANNOTATION, render, renderObjects, shutdownBudget, toYaml,
   type KubernetesObject, type ValuesOverride
 } from '../src/index.js'
 import { checkOpenApi } from '../src/openapi.js'
@@ -17,7 +17,7 @@ const everything: ValuesOverride = {
   config: { LOG_LEVEL: 'info', FEATURE_X: 'on' },
   probes: { port: 9000 },
   service: { type: 'NodePort', nodePort: 30080 },
-  shutdown: { preStop: { mode: 'exec' } },
+  shutdown: { propagationSeconds: 8, preStop: { mode: 'exec' } },
   container: { command: ['node'], args: ['dist/server.js'], env: { NODE_OPTIONS: '--enable-source-maps' } },
   image: { digest: 'sha256:' + 'a'.repeat(64) },
   imagePullSecrets: ['registry'],
@@ -53,7 +53,7 @@ test('the defaults render the safe rollout the chart promises', async (t) => {
     revisionHistoryLimit: 5
   })
   const pod = deployment.spec?.template.spec
-  t.equal(pod?.terminationGracePeriodSeconds, 35)
+  t.equal(pod?.terminationGracePeriodSeconds, 30)
   t.equal(pod?.automountServiceAccountToken, false)
   t.same(pod?.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } })
   t.same(pod?.volumes, [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }])
@@ -63,11 +63,16 @@ test('the defaults render the safe rollout the chart promises', async (t) => {
   ])
   const container = containerOf(objects)
   t.same(container.env, [
-    { name: 'APP_VERSION', value: '0.1.0' },
+    { name: 'ZERODOWN_APP_VERSION', value: '0.1.0' },
     { name: 'PORT', value: '8080' },
-    { name: 'DRAIN_DELAY_MS', value: '5000' },
-    { name: 'SHUTDOWN_TIMEOUT_MS', value: '20000' }
-  ])
+    { name: 'ZERODOWN_DRAIN_DELAY_MS', value: '5000' },
+    { name: 'ZERODOWN_SHUTDOWN_TIMEOUT_MS', value: '20000' },
+    { name: 'ZERODOWN_PROBE_LIVENESS_PATH', value: '/livez' },
+    { name: 'ZERODOWN_PROBE_READINESS_PATH', value: '/readyz' },
+    { name: 'ZERODOWN_PROBE_STARTUP_PATH', value: '/startupz' },
+    { name: 'ZERODOWN_PROBE_CHECK_TIMEOUT_MS', value: '500' }
+  ], 'no ZERODOWN_PROBE_PORT while the probes share the app port')
+  t.same(deployment.metadata?.annotations, { 'zerodown.dev/propagation-seconds': '5' })
   t.same([container.startupProbe?.httpGet, container.readinessProbe?.httpGet, container.livenessProbe?.httpGet], [
     { path: '/startupz', port: 'http' }, { path: '/readyz', port: 'http' }, { path: '/livez', port: 'http' }
   ])
@@ -79,15 +84,52 @@ test('the defaults render the safe rollout the chart promises', async (t) => {
   t.match(objects.find((object) => object.kind === 'ServiceAccount'), { automountServiceAccountToken: false })
 })
 
-test('the default budget fits, and matches the shutdown plugin defaults', async (t) => {
+test('the default budget fits Kubernetes\' 30 s grace period and the shutdown plugin defaults', async (t) => {
   const budget = shutdownBudget(defaultValues())
-  // preStop 5 + drain 5 + shutdown timeout 20 + margin 5 = 35 <= grace 35
-  t.same(budget, { preStopSeconds: 5, drainDelaySeconds: 5, timeoutSeconds: 20, marginSeconds: 5, neededSeconds: 35, graceSeconds: 35 })
-  t.ok(budget.neededSeconds <= budget.graceSeconds)
+  // T 20 > d 5; S 5 + d 5 = 10 >= P 5; S 5 + T 20 + m 5 = 30 <= G 30
+  t.same(budget, {
+    propagationSeconds: 5, preStopSeconds: 5, drainDelaySeconds: 5, timeoutSeconds: 20, marginSeconds: 5, graceSeconds: 30, acceptingSeconds: 10, neededSeconds: 30
+  })
   // @zerodown/shutdown defaults in Kubernetes: drainDelay 5000 ms, timeout 20000 ms.
   const env = containerOf(render()).env ?? []
-  t.equal(env.find((entry) => entry.name === 'DRAIN_DELAY_MS')?.value, '5000')
-  t.equal(env.find((entry) => entry.name === 'SHUTDOWN_TIMEOUT_MS')?.value, '20000')
+  t.equal(env.find((entry) => entry.name === 'ZERODOWN_DRAIN_DELAY_MS')?.value, '5000')
+  t.equal(env.find((entry) => entry.name === 'ZERODOWN_SHUTDOWN_TIMEOUT_MS')?.value, '20000')
+})
+
+test('every variable the chart renders comes from its value', async (t) => {
+  const overrides: ValuesOverride = {
+    image: { tag: '2.3.4' },
+    container: { port: 3000 },
+    probes: { port: 9090, checkTimeoutMs: 250, liveness: { path: '/alive' }, readiness: { path: '/ready' }, startup: { path: '/started' } },
+    shutdown: { drainDelaySeconds: 7, timeoutSeconds: 19 }
+  }
+  const env = Object.fromEntries((containerOf(render(overrides)).env ?? []).map((entry) => [entry.name, entry.value]))
+  t.same(env, {
+    ZERODOWN_APP_VERSION: '2.3.4',
+    PORT: '3000',
+    ZERODOWN_DRAIN_DELAY_MS: '7000',
+    ZERODOWN_SHUTDOWN_TIMEOUT_MS: '19000',
+    ZERODOWN_PROBE_PORT: '9090',
+    ZERODOWN_PROBE_LIVENESS_PATH: '/alive',
+    ZERODOWN_PROBE_READINESS_PATH: '/ready',
+    ZERODOWN_PROBE_STARTUP_PATH: '/started',
+    ZERODOWN_PROBE_CHECK_TIMEOUT_MS: '250'
+  })
+  t.same(Object.keys(env), Object.keys(CHART_ENV), 'exactly the names the package exports, in its order')
+})
+
+test('P is a Deployment annotation, outside the pod template, so changing it rolls no pod', async (t) => {
+  const at = (propagationSeconds: number): IDeployment => deploymentOf(render({ shutdown: { propagationSeconds } }))
+  const five = at(5)
+  const ten = at(10)
+  t.equal(PROPAGATION_ANNOTATION, 'zerodown.dev/propagation-seconds')
+  t.equal(five.metadata?.annotations?.[PROPAGATION_ANNOTATION], '5')
+  t.equal(ten.metadata?.annotations?.[PROPAGATION_ANNOTATION], '10')
+  t.same(five.spec?.template, ten.spec?.template, 'the pod template is the same')
+  t.notOk(PROPAGATION_ANNOTATION in (five.spec?.template.metadata?.annotations ?? {}))
+  for (const object of render({ shutdown: { propagationSeconds: 10 } })) {
+    if (object.kind !== 'Deployment') t.notOk(object.metadata?.annotations?.[PROPAGATION_ANNOTATION], `not on the ${object.kind}`)
+  }
 })
 
 test('labels follow app.kubernetes.io; selectors use name and instance only', async (t) => {
@@ -137,7 +179,9 @@ test('optional objects and values render as documented', async (t) => {
   t.equal(container.image, `ghcr.io/zerodown/demo:0.1.0@sha256:${'a'.repeat(64)}`)
   t.same(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'probes', containerPort: 9000, protocol: 'TCP' }])
   t.equal(container.readinessProbe?.httpGet?.port, 'probes')
-  t.match(container.env, [{ name: 'APP_VERSION' }, { name: 'PORT' }, { name: 'DRAIN_DELAY_MS' }, { name: 'SHUTDOWN_TIMEOUT_MS' }, { name: 'PROBE_PORT', value: '9000' }, { name: 'NODE_OPTIONS' }])
+  t.same(container.env?.map((entry) => entry.name), [...Object.keys(CHART_ENV), 'NODE_OPTIONS'], 'the chart\'s variables, then the user\'s')
+  t.equal(container.env?.find((entry) => entry.name === 'ZERODOWN_PROBE_PORT')?.value, '9000')
+  t.same(deployment.metadata?.annotations, { 'zerodown.dev/propagation-seconds': '8' })
   t.same(container.envFrom, [{ configMapRef: { name: 'shop-zerodown' } }])
   t.same(container.lifecycle, { preStop: { exec: { command: ['sleep', '5'] } } })
   t.same([container.command, container.args], [['node'], ['dist/server.js']])
@@ -153,7 +197,7 @@ test('optional objects and values render as documented', async (t) => {
 test('a zero preStop sleep renders no hook at all', async (t) => {
   const container = containerOf(render({ shutdown: { preStop: { sleepSeconds: 0 } } }))
   t.notOk('lifecycle' in container)
-  t.equal(container.env?.find((entry) => entry.name === 'DRAIN_DELAY_MS')?.value, '5000')
+  t.equal(container.env?.find((entry) => entry.name === 'ZERODOWN_DRAIN_DELAY_MS')?.value, '5000')
 })
 
 test('the config checksum changes when the config does, so pods roll', async (t) => {
@@ -216,13 +260,35 @@ test('the README values table lists every value with its default', async (t) => 
   }
 })
 
-test('the example values files pass lint', async (t) => {
-  for (const name of ['production.yaml', 'rehearsal.yaml']) {
+test('the example values files pass lint, with the budgets their comments add up', async (t) => {
+  const budgets: Record<string, object> = {
+    // T 10 > d 1; S 3 + d 1 = 4 >= P 2; S 3 + T 10 + m 2 = 15 <= G 15
+    'rehearsal.yaml': { propagationSeconds: 2, preStopSeconds: 3, drainDelaySeconds: 1, timeoutSeconds: 10, marginSeconds: 2, graceSeconds: 15, acceptingSeconds: 4, neededSeconds: 15 },
+    // T 40 > d 5; S 10 + d 5 = 15 >= P 15; S 10 + T 40 + m 5 = 55 <= G 55
+    'production.yaml': { propagationSeconds: 15, preStopSeconds: 10, drainDelaySeconds: 5, timeoutSeconds: 40, marginSeconds: 5, graceSeconds: 55, acceptingSeconds: 15, neededSeconds: 55 }
+  }
+  for (const [name, budget] of Object.entries(budgets)) {
     const file = fileURLToPath(new URL(`../examples/${name}`, import.meta.url))
-    const { objects, problems } = check(collectOverrides({ files: [file] }))
+    const { values, objects, problems } = check(collectOverrides({ files: [file] }))
     t.same(problems, [], name)
     t.ok(objects.length >= 4, `${name} renders`)
+    t.same(shutdownBudget(values), budget, `${name} budget`)
+    t.equal(deploymentOf(objects).metadata?.annotations?.[PROPAGATION_ANNOTATION], String((budget as { propagationSeconds: number }).propagationSeconds))
   }
+})
+
+test('the README works as published: links reach shipped files or the repository, no monorepo commands', async (t) => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const files = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).files as string[]).filter((entry) => !entry.startsWith('!'))
+  const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '')
+  t.ok(links.length > 0)
+  for (const link of links) {
+    if (link.startsWith('https://')) continue
+    const path = link.replace(/#.*$/, '')
+    t.ok(files.some((entry) => path === entry || path.startsWith(`${entry}/`)), `${link} is a file the package ships`)
+    t.ok(existsSync(new URL(`../${path}`, import.meta.url)), `${link} exists`)
+  }
+  t.notMatch(readme, /pnpm (--filter|-F|-r)\b|workspace:/, 'no command that only works in the monorepo')
 })
 
 test('check() renders nothing while the schema fails, and parses values.yaml exactly', async (t) => {

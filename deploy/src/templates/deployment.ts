@@ -5,7 +5,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IContainer } from 'kubernetes-models/v1/Container'
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec'
 import type { IProbe } from 'kubernetes-models/v1/Probe'
-import { chartEnv } from '../budget.js'
+import { chartEnv, PROPAGATION_ANNOTATION } from '../contract.js'
 import type { ProbeValues, Values } from '../values.js'
 import { metadata, type TemplateContext } from './context.js'
 
@@ -35,10 +35,11 @@ export function deployment (context: TemplateContext): IDeployment {
     }
   }
   // With an autoscaler the Deployment must not set replicas, or every apply would undo its scaling.
+  // P rides on the Deployment, not the pod template: changing it rolls no pod.
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: metadata(context),
+    metadata: metadata(context, { [PROPAGATION_ANNOTATION]: String(values.shutdown.propagationSeconds) }),
     spec: values.autoscaling.enabled ? spec : { replicas: values.replicas, ...spec }
   }
 }

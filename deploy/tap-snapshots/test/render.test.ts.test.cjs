@@ -54,6 +54,8 @@ metadata:
     app.kubernetes.io/component: server
     app.kubernetes.io/part-of: zerodown
     app.kubernetes.io/managed-by: zerodown-deploy
+  annotations:
+    zerodown.dev/propagation-seconds: "5"
 spec:
   replicas: 3
   revisionHistoryLimit: 5
@@ -83,7 +85,7 @@ spec:
       serviceAccountName: zerodown
       automountServiceAccountToken: false
       enableServiceLinks: false
-      terminationGracePeriodSeconds: 35
+      terminationGracePeriodSeconds: 30
       securityContext:
         runAsNonRoot: true
         runAsUser: 1000
@@ -100,14 +102,22 @@ spec:
               containerPort: 8080
               protocol: TCP
           env:
-            - name: APP_VERSION
+            - name: ZERODOWN_APP_VERSION
               value: 0.1.0
             - name: PORT
               value: "8080"
-            - name: DRAIN_DELAY_MS
+            - name: ZERODOWN_DRAIN_DELAY_MS
               value: "5000"
-            - name: SHUTDOWN_TIMEOUT_MS
+            - name: ZERODOWN_SHUTDOWN_TIMEOUT_MS
               value: "20000"
+            - name: ZERODOWN_PROBE_LIVENESS_PATH
+              value: /livez
+            - name: ZERODOWN_PROBE_READINESS_PATH
+              value: /readyz
+            - name: ZERODOWN_PROBE_STARTUP_PATH
+              value: /startupz
+            - name: ZERODOWN_PROBE_CHECK_TIMEOUT_MS
+              value: "500"
           startupProbe:
             httpGet:
               path: /startupz
