@@ -8,16 +8,10 @@ import zerodownVersion from '@zerodown/version'
 import { MAX_WORK_MS } from './config.js'
 
 export interface DemoOptions {
-  /** Reported version; default APP_VERSION, then build-info.json, then package.json. */
+  /** Reported version; default ZERODOWN_APP_VERSION, then build-info.json, then package.json. */
   version?: string
   /** Default latency of GET /work in ms. */
   workMs?: number
-  /** @zerodown/shutdown's drainDelay; default: its own (5 s in Kubernetes, 0 elsewhere). */
-  drainDelay?: number
-  /** @zerodown/shutdown's timeout; default: its own (20 s). */
-  shutdownTimeout?: number
-  /** Serve the probes on their own port instead of the main one. */
-  probePort?: number
   /** `false` leaves signals and process.exit alone, for tests that build many apps in one process. */
   exitOnShutdown?: boolean
   logger?: FastifyServerOptions['logger']
@@ -33,17 +27,14 @@ async function tmpWritable (): Promise<boolean> {
 export async function buildApp (opts: DemoOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false })
 
-  // First, so that its onClose work comes after every other plugin's.
-  await app.register(zerodownShutdown, {
-    ...(opts.drainDelay !== undefined && { drainDelay: opts.drainDelay }),
-    ...(opts.shutdownTimeout !== undefined && { timeout: opts.shutdownTimeout }),
-    ...(opts.exitOnShutdown === false && { exit: false })
-  })
+  // The drain, the timeout, the probe port and paths and the version come from the pod's ZERODOWN_*
+  // environment, read by the plugins themselves: the demo passes none of them.
+  // Shutdown first, so that its onClose work comes after every other plugin's.
+  await app.register(zerodownShutdown, { ...(opts.exitOnShutdown === false && { exit: false }) })
   await app.register(zerodownProbes, {
     checks: [{ name: 'tmp-writable', check: tmpWritable, timeout: 300 }],
     // Shed load before the event loop is saturated; memory well under a 256 MiB container limit.
-    pressure: { maxEventLoopDelay: 500, maxEventLoopUtilization: 0.98, maxRssBytes: 200 * 1024 * 1024 },
-    ...(opts.probePort !== undefined && { port: opts.probePort })
+    pressure: { maxEventLoopDelay: 500, maxEventLoopUtilization: 0.98, maxRssBytes: 200 * 1024 * 1024 }
   })
   await app.register(zerodownVersion, { ...(opts.version !== undefined && { version: opts.version }) })
 

@@ -1,14 +1,12 @@
 /**
- * The demo's environment, validated before it listens: a bad value names the variable and the form.
- * APP_VERSION is read and checked by @zerodown/version itself (its documented precedence).
+ * The demo's own environment, validated before it listens: a bad value names the variable and the form.
+ * The contract's ZERODOWN_* variables (drain, timeout, probe port and paths, version) are read and
+ * checked by the plugins themselves, as in any app that uses them.
  */
 export interface DemoConfig {
   port: number
   host: string
   logLevel: string
-  drainDelayMs: number | undefined
-  shutdownTimeoutMs: number | undefined
-  probePort: number | undefined
   workMs: number
 }
 
@@ -43,17 +41,10 @@ export function readConfig (env: Env = process.env): DemoConfig {
   const host = env.HOST === undefined || env.HOST === '' ? '0.0.0.0' : env.HOST
   if (/\s/.test(host)) throw new ConfigError('HOST', 'an address or host name without spaces', host)
 
-  const config: DemoConfig = {
+  return {
     port: integer(env, 'PORT', 0, 65535) ?? 8080,
     host,
     logLevel,
-    drainDelayMs: integer(env, 'DRAIN_DELAY_MS', 0, 600_000),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 1, 600_000),
-    probePort: integer(env, 'PROBE_PORT', 0, 65535),
     workMs: integer(env, 'WORK_MS', 0, MAX_WORK_MS) ?? 100
   }
-  if (config.probePort !== undefined && config.probePort !== 0 && config.probePort === config.port) {
-    throw new ConfigError('PROBE_PORT', `a port other than PORT (${config.port})`, String(config.probePort))
-  }
-  return config
 }

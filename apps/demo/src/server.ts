@@ -17,16 +17,10 @@ try {
 }
 
 try {
-  const app = await buildApp({
-    ...(config.drainDelayMs !== undefined && { drainDelay: config.drainDelayMs }),
-    ...(config.shutdownTimeoutMs !== undefined && { shutdownTimeout: config.shutdownTimeoutMs }),
-    ...(config.probePort !== undefined && { probePort: config.probePort }),
-    workMs: config.workMs,
-    logger: { level: config.logLevel }
-  })
+  const app = await buildApp({ workMs: config.workMs, logger: { level: config.logLevel } })
   await app.listen({ port: config.port, host: config.host })
 } catch (err) {
-  // A coded plugin error (e.g. SHUTDOWN_TIMEOUT_MS not greater than DRAIN_DELAY_MS) names the option.
+  // A coded plugin error (e.g. a malformed ZERODOWN_DRAIN_DELAY_MS) names the variable or option.
   const { code, message } = err as { code?: string, message?: string }
   fail(`Cannot start: ${code !== undefined ? `${code}: ` : ''}${message ?? String(err)}`)
 }

@@ -1,4 +1,4 @@
-import { test } from 'tap'
+import { test, type Test } from 'tap'
 import { buildApp } from '../src/app.js'
 
 test('GET / greets with the version, and the version header is set', async (t) => {
@@ -41,23 +41,37 @@ test('GET /work waits the asked time, bounded, with a clear 400 for a bad ms', a
   }
 })
 
+/** Sets contract variables for one test, as a pod's environment would. */
+function podEnv (t: Test, vars: Record<string, string>): void {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, vars)
+  t.teardown(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  })
+}
+
 test('the probes follow the lifecycle, and every route carries the version', async (t) => {
-  const app = await buildApp({ version: 'v3.0.0', exitOnShutdown: false, drainDelay: 200, shutdownTimeout: 5000 })
+  // The demo passes no timings: the plugins read the drain and the timeout from the environment.
+  podEnv(t, { ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '5000', ZERODOWN_PROBE_READINESS_PATH: '/ready' })
+  const app = await buildApp({ version: 'v3.0.0', exitOnShutdown: false })
   t.teardown(() => app.close())
   const status = async (url: string): Promise<number> => (await app.inject(url)).statusCode
 
   await app.ready()
-  t.same([await status('/livez'), await status('/readyz'), await status('/startupz')], [200, 503, 503], 'starting: not listening yet')
+  t.same([await status('/livez'), await status('/ready'), await status('/startupz')], [200, 503, 503], 'starting: not listening yet')
 
   await app.listen({ port: 0, host: '127.0.0.1' })
-  t.same([await status('/livez'), await status('/readyz'), await status('/startupz')], [200, 200, 200], 'ready')
-  const verbose = await app.inject('/readyz?verbose')
+  t.same([await status('/livez'), await status('/ready'), await status('/startupz')], [200, 200, 200], 'ready')
+  const verbose = await app.inject('/ready?verbose')
   t.match(verbose.json(), { status: 'ok', checks: [{ name: 'tmp-writable', status: 'pass' }] }, 'the sample dependency check runs')
   t.equal(verbose.headers['x-app-version'], 'v3.0.0')
 
   const done = app.shutdown('test')
   t.equal(app.lifecycle.state, 'draining')
-  t.same([await status('/livez'), await status('/readyz'), await status('/startupz')], [200, 503, 200], 'draining')
+  t.same([await status('/livez'), await status('/ready'), await status('/startupz')], [200, 503, 200], 'draining')
   const served = await app.inject('/')
   // (Connection: close is set on the socket's response, which inject() bypasses: test/rollout.test.ts checks it.)
   t.equal(served.statusCode, 200, 'user requests are still served while draining')

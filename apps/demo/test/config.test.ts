@@ -9,9 +9,6 @@ test('defaults', async (t) => {
     port: 8080,
     host: '0.0.0.0',
     logLevel: 'info',
-    drainDelayMs: undefined,
-    shutdownTimeoutMs: undefined,
-    probePort: undefined,
     workMs: 100
   })
 })
@@ -21,17 +18,14 @@ test('every variable is read', async (t) => {
     PORT: '3000',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
-    DRAIN_DELAY_MS: '5000',
-    SHUTDOWN_TIMEOUT_MS: '20000',
-    PROBE_PORT: '9000',
-    WORK_MS: '1000'
+    WORK_MS: '1000',
+    // The contract's variables are the plugins' to read, not the demo's.
+    ZERODOWN_DRAIN_DELAY_MS: 'not read here',
+    ZERODOWN_PROBE_PORT: 'not read here'
   }), {
     port: 3000,
     host: '127.0.0.1',
     logLevel: 'warn',
-    drainDelayMs: 5000,
-    shutdownTimeoutMs: 20000,
-    probePort: 9000,
     workMs: 1000
   })
 })
@@ -43,10 +37,6 @@ const bad: Array<[Record<string, string>, RegExp]> = [
   [{ PORT: '80.5' }, /^PORT must be an integer/],
   [{ HOST: 'local host' }, /^HOST must be an address or host name without spaces, got "local host"$/],
   [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"$/],
-  [{ DRAIN_DELAY_MS: '5s' }, /^DRAIN_DELAY_MS must be an integer from 0 to 600000, got "5s"$/],
-  [{ SHUTDOWN_TIMEOUT_MS: '0' }, /^SHUTDOWN_TIMEOUT_MS must be an integer from 1 to 600000, got "0"$/],
-  [{ PROBE_PORT: '65536' }, /^PROBE_PORT must be an integer from 0 to 65535, got "65536"$/],
-  [{ PROBE_PORT: '8080' }, /^PROBE_PORT must be a port other than PORT \(8080\), got "8080"$/],
   [{ WORK_MS: '1e3' }, /^WORK_MS must be an integer from 0 to 60000, got "1e3"$/],
   [{ WORK_MS: '60001' }, /^WORK_MS must be an integer from 0 to 60000/]
 ]
@@ -67,9 +57,13 @@ test('the server exits 1 before listening when a variable is bad, naming it', as
   t.notMatch(result.stdout, /listening/)
 })
 
+// The contract's variables, read by the plugins as in any app: a bad one stops the server, named.
 const refusedByPlugins: Array<[Record<string, string>, RegExp]> = [
-  [{ APP_VERSION: '1.0\r\nset-cookie: a=b' }, /Cannot start: FST_ZERODOWN_VERSION_UNSAFE_VALUE: The version from environment variable APP_VERSION cannot be sent in an HTTP header/],
-  [{ DRAIN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '4000' }, /Cannot start: FST_ZERODOWN_SHUTDOWN_INVALID_OPTION: .*"timeout"/]
+  [{ ZERODOWN_APP_VERSION: '1.0\r\nset-cookie: a=b' }, /Cannot start: FST_ZERODOWN_VERSION_INVALID_ENV: .*environment variable ZERODOWN_APP_VERSION must be printable ASCII/],
+  [{ ZERODOWN_DRAIN_DELAY_MS: '5s' }, /Cannot start: FST_ZERODOWN_SHUTDOWN_INVALID_ENV: .*environment variable ZERODOWN_DRAIN_DELAY_MS must be a whole number of milliseconds >= 0, got "5s"/],
+  [{ ZERODOWN_DRAIN_DELAY_MS: '5000', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '4000' },
+    /Cannot start: FST_ZERODOWN_SHUTDOWN_INVALID_TIMING: .*timeout 4000 ms \(environment variable ZERODOWN_SHUTDOWN_TIMEOUT_MS\) must be greater than drainDelay 5000 ms \(environment variable ZERODOWN_DRAIN_DELAY_MS\)/],
+  [{ ZERODOWN_PROBE_PORT: '65536' }, /Cannot start: FST_ZERODOWN_PROBES_INVALID_ENV: .*environment variable ZERODOWN_PROBE_PORT must be a whole number from 0 to 65535/]
 ]
 
 for (const [env, message] of refusedByPlugins) {
@@ -82,7 +76,7 @@ for (const [env, message] of refusedByPlugins) {
 }
 
 test('the server listens on PORT and HOST and logs JSON', async (t) => {
-  const proc = await startServerProcess({ args: [server], env: { PORT: '0', HOST: '127.0.0.1', APP_VERSION: 'v9', LOG_LEVEL: 'info' } })
+  const proc = await startServerProcess({ args: [server], env: { PORT: '0', HOST: '127.0.0.1', ZERODOWN_APP_VERSION: 'v9', LOG_LEVEL: 'info' } })
   t.teardown(() => { proc.signal('SIGKILL') })
   const res = await fetch(proc.origin + '/')
   t.equal(res.headers.get('x-app-version'), 'v9')

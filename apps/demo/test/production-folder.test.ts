@@ -18,7 +18,11 @@ test('the Dockerfile has the shape production needs', async (t) => {
   t.equal(dockerfile.stages.length, 2, 'a build stage and a runtime stage')
   t.match(build?.from, /^\$\{NODE_IMAGE\}|^node:/)
   t.ok(build?.run.some((line) => line.includes('pnpm install --frozen-lockfile')), 'dependencies come from the lockfile')
-  t.ok(build?.run.some((line) => line.includes('sh apps/demo/scripts/prod-bundle.sh /prod')), 'production steps run through the shared script')
+  const bundle = build?.run.find((line) => line.includes('sh apps/demo/scripts/prod-bundle.sh /prod'))
+  t.ok(bundle, 'production steps run through the shared script')
+  for (const name of ['ZERODOWN_APP_VERSION', 'ZERODOWN_GIT_COMMIT', 'ZERODOWN_BUILD_TIME']) {
+    t.match(bundle, `${name}=\${${name}}`, `the build argument ${name} reaches zerodown-build-info`)
+  }
   t.match(dockerfile.args.NODE_IMAGE, /^node:\d+-/, 'a pinned Node.js base')
   t.same(runtime?.copy, ['--from=build /prod /app'], 'the runtime holds only the production folder')
   t.equal(runtime?.workdir, '/app')
@@ -35,7 +39,7 @@ test('the production folder serves and shuts down cleanly on SIGTERM', async (t)
   const dest = join(work, 'app')
   execFileSync('sh', ['apps/demo/scripts/prod-bundle.sh', dest], {
     cwd: root,
-    env: { ...process.env, GIT_COMMIT: 'c0ffee', BUILD_TIME: '2026-11-25T00:00:00Z', APP_VERSION: '' },
+    env: { ...process.env, ZERODOWN_GIT_COMMIT: 'c0ffee', ZERODOWN_BUILD_TIME: '2026-11-25T00:00:00Z', ZERODOWN_APP_VERSION: '' },
     stdio: 'pipe'
   })
 
@@ -53,7 +57,7 @@ test('the production folder serves and shuts down cleanly on SIGTERM', async (t)
     args,
     cwd: dest,
     // Only what the image and Kubernetes would give it: no workspace on the module path.
-    env: { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', NODE_PATH: '', APP_VERSION: '' }
+    env: { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', NODE_PATH: '', ZERODOWN_APP_VERSION: '' }
   })
   t.teardown(() => { server.signal('SIGKILL') })
 

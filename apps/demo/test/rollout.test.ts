@@ -13,7 +13,16 @@ for (const probePort of [undefined, '0']) {
   test(`SIGTERM under load drops nothing (probes on ${probePort === undefined ? 'the main port' : 'their own port'})`, async (t) => {
     const proc = await startServerProcess({
       args: [server],
-      env: { PORT: '0', HOST: '127.0.0.1', APP_VERSION: 'v1', DRAIN_DELAY_MS: String(DRAIN_MS), SHUTDOWN_TIMEOUT_MS: '10000', LOG_LEVEL: 'info', ...(probePort !== undefined && { PROBE_PORT: probePort }) }
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        // The pod's contract, as the chart renders it; the demo passes none of it to the plugins.
+        ZERODOWN_APP_VERSION: 'v1',
+        ZERODOWN_DRAIN_DELAY_MS: String(DRAIN_MS),
+        ZERODOWN_SHUTDOWN_TIMEOUT_MS: '10000',
+        ...(probePort !== undefined && { ZERODOWN_PROBE_PORT: probePort })
+      }
     })
     t.teardown(() => { if (proc.child.exitCode === null) proc.signal('SIGKILL') })
     let probeOrigin = proc.origin

@@ -8,10 +8,18 @@ export const ProbesInvalidOptionError = createError<[option: string, expected: s
   TypeError
 )
 
-/** Two probes were given the same path. */
+/** A contract environment variable (`ZERODOWN_PROBE_*`) is malformed. */
+export const ProbesInvalidEnvError = createError<[variable: string, expected: string, got: string]>(
+  'FST_ZERODOWN_PROBES_INVALID_ENV',
+  'Invalid @zerodown/probes environment: environment variable %s must be %s, got %s',
+  500,
+  TypeError
+)
+
+/** Two probes were given the same path (by options, environment variables or defaults). */
 export const ProbesDuplicatePathError = createError<[first: string, second: string, path: string]>(
   'FST_ZERODOWN_PROBES_DUPLICATE_PATH',
-  'Invalid @zerodown/probes option "paths": "%s" and "%s" are both %s; each probe needs a path of its own',
+  'Invalid @zerodown/probes paths: %s and %s are both %s; each probe needs a path of its own',
   500,
   TypeError
 )
@@ -33,9 +41,9 @@ export const ProbesDuplicateCheckError = createError<[name: string]>(
 )
 
 /** The separate probe port is the port the main server listens on. */
-export const ProbesPortConflictError = createError<[port: number]>(
+export const ProbesPortConflictError = createError<[port: number, source: string]>(
   'FST_ZERODOWN_PROBES_PORT_CONFLICT',
-  'Invalid @zerodown/probes option "port": %d is the main server\'s port; the probes need a port of their own (e.g. 9000), or leave "port" out to serve them on the main port',
+  'Invalid @zerodown/probes port: %d (%s) is the main server\'s port; the probes need a port of their own (e.g. 9000), or leave the probe port unset to serve them on the main port',
   500,
   TypeError
 )

@@ -5,7 +5,7 @@ import { createAnswerer } from './answer.js'
 import { CheckRunner } from './checks.js'
 import { ProbesInvalidOptionError, ProbesPortConflictError } from './errors.js'
 import { LifecycleReader, type LifecycleState } from './lifecycle.js'
-import { describe, resolveCheck, resolveOptions, type CheckFunction, type CheckSettings, type ProbesOptions } from './options.js'
+import { describe, resolveCheck, resolveOptions, type CheckFunction, type CheckSettings, type ProbeSettings, type ProbesOptions } from './options.js'
 import { letThrough, watchPressure } from './pressure.js'
 import { ProbeServer } from './probe-server.js'
 import { wantsVerbose } from './verbose.js'
@@ -14,10 +14,12 @@ export type { ProbeAnswer, ProbeBody } from './answer.js'
 export type { CheckResult } from './checks.js'
 export type { Lifecycle, LifecycleState } from './lifecycle.js'
 export type { CheckContext, CheckDefinition, CheckFunction, CheckSettings, PressureOptions, ProbePaths, ProbesOptions } from './options.js'
+export { ENV } from './options.js'
 export {
   ProbesDuplicateCheckError,
   ProbesDuplicatePathError,
   ProbesInvalidCheckError,
+  ProbesInvalidEnvError,
   ProbesInvalidOptionError,
   ProbesPortConflictError
 } from './errors.js'
@@ -40,8 +42,17 @@ declare module 'fastify' {
   }
 }
 
+/** One line: each contract value and where it came from. */
+function describeSettings ({ paths, checkTimeout, port }: ProbeSettings): string {
+  const path = (kind: keyof ProbeSettings['paths']): string =>
+    `${kind} ${paths[kind].value === false ? 'off' : paths[kind].value} (${paths[kind].source})`
+  const where = port.value === undefined ? `on the main port (${port.source})` : `on port ${port.value} (${port.source})`
+  return `probes: ${path('liveness')}, ${path('readiness')}, ${path('startup')}, checkTimeout ${checkTimeout.value} ms (${checkTimeout.source}), ${where}`
+}
+
 const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   const options = resolveOptions(opts)
+  app.log.info({ zerodown: 'probes', settings: options.settings }, describeSettings(options.settings))
   const lifecycle = new LifecycleReader(app)
   const checks = new CheckRunner(options.cacheTtl, app.log)
   for (const check of options.checks) checks.add(check)
@@ -75,7 +86,7 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
     if (probeServer === undefined || options.port === undefined) return
     const main = app.server.address()
     const mainAddress = main !== null && typeof main === 'object' ? main : undefined
-    if (options.port !== 0 && mainAddress?.port === options.port) throw new ProbesPortConflictError(options.port)
+    if (options.port !== 0 && mainAddress?.port === options.port) throw new ProbesPortConflictError(options.port, options.settings.port.source)
     const host = options.host ?? mainAddress?.address ?? '0.0.0.0'
     probeServerStarting = probeServer.listen(options.port, host)
     const bound = await probeServerStarting

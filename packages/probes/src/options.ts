@@ -1,7 +1,9 @@
+import { setting, wholeNumber, type Env, type Setting } from './env.js'
 import {
   ProbesDuplicateCheckError,
   ProbesDuplicatePathError,
   ProbesInvalidCheckError,
+  ProbesInvalidEnvError,
   ProbesInvalidOptionError
 } from './errors.js'
 
@@ -46,11 +48,11 @@ export interface PressureOptions {
 }
 
 export interface ProbePaths {
-  /** Default `"/livez"`; `false` for no liveness route. */
+  /** Default `ZERODOWN_PROBE_LIVENESS_PATH`, else `"/livez"`; `false` for no liveness route. */
   liveness?: string | false
-  /** Default `"/readyz"`; `false` for no readiness route. */
+  /** Default `ZERODOWN_PROBE_READINESS_PATH`, else `"/readyz"`; `false` for no readiness route. */
   readiness?: string | false
-  /** Default `"/startupz"`; `false` for no startup route. */
+  /** Default `ZERODOWN_PROBE_STARTUP_PATH`, else `"/startupz"`; `false` for no startup route. */
   startup?: string | false
 }
 
@@ -63,16 +65,21 @@ export interface ProbesOptions {
   logRequests?: boolean
   /** Readiness checks. More can be added with `app.probes.addCheck()`. */
   checks?: CheckDefinition[]
-  /** Default timeout (ms) of a check, below Kubernetes' default 1 s probe timeout. Default 500. */
+  /** Default timeout (ms) of a check, below Kubernetes' default 1 s probe timeout. Default `ZERODOWN_PROBE_CHECK_TIMEOUT_MS`, else 500. */
   checkTimeout?: number
   /** How long (ms) a check's result is reused before the check runs again; 0 = not cached. Default 1000. */
   cacheTtl?: number
   /** Pressure thresholds (through @fastify/under-pressure), or `false` to not watch pressure. */
   pressure?: PressureOptions | false
-  /** Serve the probes on a listener of their own on this port (0 = any free port) instead of the main port. */
+  /**
+   * Serve the probes on a listener of their own on this port (0 = any free port) instead of the main
+   * port. Default `ZERODOWN_PROBE_PORT`, else the main port.
+   */
   port?: number
   /** Host of the probe listener. Default: the address the main server listens on. */
   host?: string
+  /** Environment read for the `ZERODOWN_PROBE_*` variables. Default `process.env`. */
+  env?: Env
 }
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup'
@@ -105,7 +112,27 @@ export interface ResolvedProbesOptions {
   pressure: ResolvedPressure | false
   port: number | undefined
   host: string | undefined
+  /** The contract's values with where each came from, for the start log. */
+  settings: ProbeSettings
 }
+
+export interface ProbeSettings {
+  paths: Record<ProbeKind, Setting<string | false>>
+  checkTimeout: Setting<number>
+  /** `value` undefined: the probes answer on the main port. */
+  port: Setting<number | undefined>
+}
+
+/** The environment variables of the contract (chart value -> pod environment -> plugin option). */
+export const ENV = Object.freeze({
+  port: 'ZERODOWN_PROBE_PORT',
+  paths: Object.freeze({
+    liveness: 'ZERODOWN_PROBE_LIVENESS_PATH',
+    readiness: 'ZERODOWN_PROBE_READINESS_PATH',
+    startup: 'ZERODOWN_PROBE_STARTUP_PATH'
+  }),
+  checkTimeout: 'ZERODOWN_PROBE_CHECK_TIMEOUT_MS'
+})
 
 const DEFAULTS = {
   paths: { liveness: '/livez', readiness: '/readyz', startup: '/startupz' },
@@ -125,6 +152,8 @@ const DEFAULTS = {
 const KINDS: readonly ProbeKind[] = ['liveness', 'readiness', 'startup']
 // A URL path: leading slash, no query, fragment, whitespace or control characters.
 const PATH = /^\/[^\s?#\p{Cc}]*$/u
+const PATH_FORM = 'a path starting with "/" without spaces, "?" or "#"'
+const PORT_FORM = 'a whole number from 0 to 65535 (0 = any free port)'
 const NAME = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/
 
 export function describe (value: unknown): string {
@@ -162,7 +191,12 @@ function boolean (option: string, value: unknown): boolean | undefined {
   return value
 }
 
-function resolvePaths (paths: unknown): Array<[string, ProbeKind]> {
+const envPath = (variable: string, raw: string): string => {
+  if (!PATH.test(raw)) throw new ProbesInvalidEnvError(variable, PATH_FORM, JSON.stringify(raw))
+  return raw
+}
+
+function resolvePaths (paths: unknown, env: Env): { routes: Array<[string, ProbeKind]>, settings: ProbeSettings['paths'] } {
   if (paths !== undefined && !isObject(paths)) {
     throw new ProbesInvalidOptionError('paths', 'an object like { readiness: "/readyz" }', describe(paths))
   }
@@ -173,17 +207,24 @@ function resolvePaths (paths: unknown): Array<[string, ProbeKind]> {
     }
   }
   const routes: Array<[string, ProbeKind]> = []
+  const settings = {} as ProbeSettings['paths']
   for (const kind of KINDS) {
-    const path = given[kind] ?? DEFAULTS.paths[kind]
-    if (path === false) continue
-    if (typeof path !== 'string' || !PATH.test(path)) {
-      throw new ProbesInvalidOptionError(`paths.${kind}`, 'false or a path starting with "/" without spaces, "?" or "#"', describe(path))
+    const option = given[kind]
+    if (option !== undefined && option !== false && (typeof option !== 'string' || !PATH.test(option))) {
+      throw new ProbesInvalidOptionError(`paths.${kind}`, `false or ${PATH_FORM}`, describe(option))
     }
-    const taken = routes.find(([other]) => other === path)
-    if (taken !== undefined) throw new ProbesDuplicatePathError(`paths.${taken[1]}`, `paths.${kind}`, JSON.stringify(path))
-    routes.push([path, kind])
+    const path = setting(`paths.${kind}`, option as string | false | undefined, env, ENV.paths[kind], envPath,
+      { value: DEFAULTS.paths[kind], source: 'default' })
+    settings[kind] = path
+    if (path.value === false) continue
+    const taken = routes.find(([other]) => other === path.value)
+    if (taken !== undefined) {
+      const label = (k: ProbeKind): string => `the ${k} path (${settings[k].source})`
+      throw new ProbesDuplicatePathError(label(taken[1]), label(kind), JSON.stringify(path.value))
+    }
+    routes.push([path.value, kind])
   }
-  return routes
+  return { routes, settings }
 }
 
 /** Validates one check; `where` names it in errors (`checks[0]`, `addCheck("db")`). */
@@ -247,34 +288,43 @@ function resolvePressure (pressure: unknown): ResolvedPressure | false {
   }
 }
 
-function resolvePort (port: unknown): number | undefined {
-  if (port === undefined) return undefined
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ProbesInvalidOptionError('port', 'a whole number from 0 to 65535 (0 = any free port)', describe(port))
+function resolvePort (port: unknown, env: Env): Setting<number | undefined> {
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new ProbesInvalidOptionError('port', PORT_FORM, describe(port))
   }
-  return port
+  return setting<number | undefined>('port', port, env, ENV.port, (variable, raw) => wholeNumber(variable, raw, 0, 65535, PORT_FORM),
+    { value: undefined, source: 'default' })
 }
 
 export function resolveOptions (opts: ProbesOptions): ResolvedProbesOptions {
   if (!isObject(opts)) throw new ProbesInvalidOptionError('options', 'an object', describe(opts))
-  const checkTimeout = positive('checkTimeout', opts.checkTimeout) ?? DEFAULTS.checkTimeout
+  if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object')) {
+    throw new ProbesInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
+  }
+  const env = (opts.env as Env | undefined) ?? process.env
+  const timeout = setting('checkTimeout', positive('checkTimeout', opts.checkTimeout), env, ENV.checkTimeout,
+    (variable, raw) => wholeNumber(variable, raw, 1, Number.MAX_SAFE_INTEGER, 'a whole number of milliseconds >= 1'),
+    { value: DEFAULTS.checkTimeout, source: 'default' })
+  const checkTimeout = timeout.value
   const host = opts.host
   if (host !== undefined && (typeof host !== 'string' || host === '')) {
     throw new ProbesInvalidOptionError('host', 'a non-empty host name or IP address', describe(host))
   }
-  const port = resolvePort(opts.port)
-  if (host !== undefined && port === undefined) {
-    throw new ProbesInvalidOptionError('host', 'to be given only with "port" (the probe listener)', describe(host))
+  const port = resolvePort(opts.port, env)
+  if (host !== undefined && port.value === undefined) {
+    throw new ProbesInvalidOptionError('host', `to be given only with "port" or ${ENV.port} (the probe listener)`, describe(host))
   }
+  const paths = resolvePaths(opts.paths, env)
   return {
-    routes: resolvePaths(opts.paths),
+    routes: paths.routes,
     verbose: boolean('verbose', opts.verbose) ?? false,
     logRequests: boolean('logRequests', opts.logRequests) ?? false,
     checks: resolveChecks(opts.checks, checkTimeout),
     checkTimeout,
     cacheTtl: nonNegative('cacheTtl', opts.cacheTtl, 'a number of milliseconds >= 0 (0 = not cached)') ?? DEFAULTS.cacheTtl,
     pressure: resolvePressure(opts.pressure),
-    port,
-    host
+    port: port.value,
+    host,
+    settings: { paths: paths.settings, checkTimeout: timeout, port }
   }
 }

@@ -5,6 +5,7 @@ import zerodownProbes, {
   ProbesDuplicateCheckError,
   ProbesDuplicatePathError,
   ProbesInvalidCheckError,
+  ProbesInvalidEnvError,
   ProbesInvalidOptionError,
   type ProbesOptions
 } from '../src/index.js'
@@ -26,8 +27,13 @@ const cases: Array<[string, unknown, ErrorClass, string, RegExp]> = [
   ['a path with a query', { paths: { liveness: '/livez?x=1' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.liveness"/],
   ['a path with a space', { paths: { startup: '/start up' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.startup"/],
   ['a path that is true', { paths: { startup: true } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"paths.startup".*got boolean true/],
-  ['two probes on one path', { paths: { liveness: '/health', readiness: '/health' } }, ProbesDuplicatePathError, 'FST_ZERODOWN_PROBES_DUPLICATE_PATH', /"paths.liveness" and "paths.readiness" are both "\/health"/],
-  ['a path equal to another probe\'s default', { paths: { startup: '/readyz' } }, ProbesDuplicatePathError, 'FST_ZERODOWN_PROBES_DUPLICATE_PATH', /"paths.readiness" and "paths.startup" are both "\/readyz"/],
+  ['two probes on one path', { paths: { liveness: '/health', readiness: '/health' } }, ProbesDuplicatePathError, 'FST_ZERODOWN_PROBES_DUPLICATE_PATH',
+    /paths: the liveness path \(option "paths.liveness"\) and the readiness path \(option "paths.readiness"\) are both "\/health"; each probe needs a path of its own/],
+  ['a path equal to another probe\'s default', { paths: { startup: '/readyz' } }, ProbesDuplicatePathError, 'FST_ZERODOWN_PROBES_DUPLICATE_PATH',
+    /the readiness path \(default\) and the startup path \(option "paths.startup"\) are both "\/readyz"/],
+  ['a path from the environment equal to an option', { paths: { liveness: '/health' }, env: { ZERODOWN_PROBE_STARTUP_PATH: '/health' } }, ProbesDuplicatePathError, 'FST_ZERODOWN_PROBES_DUPLICATE_PATH',
+    /the liveness path \(option "paths.liveness"\) and the startup path \(environment variable ZERODOWN_PROBE_STARTUP_PATH\) are both "\/health"/],
+  ['env that is a string', { env: 'production' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"env": expected an object of environment variables, got "production"/],
   ['checks that is an object', { checks: { db: ok } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checks": expected an array/],
   ['a check that is a function', { checks: [ok] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\]: expected an object like/],
   ['a check without a name', { checks: [{ check: ok }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\]: expected a name of 1 to 64 printable ASCII characters, got undefined/],
@@ -44,7 +50,7 @@ const cases: Array<[string, unknown, ErrorClass, string, RegExp]> = [
   ['a negative port', { port: -1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port".*got number -1/],
   ['a fractional port', { port: 9000.5 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port".*got number 9000.5/],
   ['a port as a string', { port: '9000' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port".*got "9000"/],
-  ['a host without a port', { host: '0.0.0.0' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"host": expected to be given only with "port"/],
+  ['a host without a port', { host: '0.0.0.0' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"host": expected to be given only with "port" or ZERODOWN_PROBE_PORT/],
   ['an empty host', { port: 9000, host: '' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"host": expected a non-empty host/],
   ['verbose "yes"', { verbose: 'yes' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"verbose": expected true or false/],
   ['logRequests 1', { logRequests: 1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"logRequests": expected true or false, got number 1/],
@@ -66,6 +72,40 @@ for (const [title, opts, type, code, message] of cases) {
     t.match((err as Error).message, message)
   })
 }
+
+const PATH_FORM = 'a path starting with "/" without spaces, "?" or "#"'
+const invalidEnv: Array<[string, string, string]> = [
+  ['ZERODOWN_PROBE_PORT', '9000a', 'a whole number from 0 to 65535 (0 = any free port)'],
+  ['ZERODOWN_PROBE_PORT', '65536', 'a whole number from 0 to 65535 (0 = any free port)'],
+  ['ZERODOWN_PROBE_PORT', '-1', 'a whole number from 0 to 65535 (0 = any free port)'],
+  ['ZERODOWN_PROBE_PORT', ' 9000', 'a whole number from 0 to 65535 (0 = any free port)'],
+  ['ZERODOWN_PROBE_LIVENESS_PATH', 'livez', PATH_FORM],
+  ['ZERODOWN_PROBE_READINESS_PATH', '/readyz?full=1', PATH_FORM],
+  ['ZERODOWN_PROBE_STARTUP_PATH', '/start up', PATH_FORM],
+  ['ZERODOWN_PROBE_STARTUP_PATH', 'false', PATH_FORM],
+  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '500ms', 'a whole number of milliseconds >= 1'],
+  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '0', 'a whole number of milliseconds >= 1'],
+  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '2.5', 'a whole number of milliseconds >= 1']
+]
+
+for (const [variable, value, expected] of invalidEnv) {
+  test(`rejects ${variable}=${JSON.stringify(value)}, naming the variable`, async (t) => {
+    const err = await register({ env: { [variable]: value } })
+    t.type(err, ProbesInvalidEnvError)
+    t.equal((err as { code?: string }).code, 'FST_ZERODOWN_PROBES_INVALID_ENV')
+    t.equal((err as Error).message,
+      `Invalid @zerodown/probes environment: environment variable ${variable} must be ${expected}, got ${JSON.stringify(value)}`)
+  })
+}
+
+test('a malformed variable is not read when its option is given', async (t) => {
+  t.equal(await register({
+    port: 0,
+    paths: { liveness: '/l', readiness: false, startup: '/s' },
+    checkTimeout: 100,
+    env: { ZERODOWN_PROBE_PORT: 'x', ZERODOWN_PROBE_LIVENESS_PATH: 'x', ZERODOWN_PROBE_READINESS_PATH: 'x', ZERODOWN_PROBE_STARTUP_PATH: 'x', ZERODOWN_PROBE_CHECK_TIMEOUT_MS: 'x' }
+  }), undefined)
+})
 
 test('addCheck rejects a bad check at once, naming it', async (t) => {
   const app = Fastify()

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
 import zerodownProbes, { zerodownProbes as named, type LifecycleState, type ProbesOptions } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
 import { TestLifecycle } from './fixtures/lifecycle.js'
 
 async function build (t: Test, opts: ProbesOptions = {}, lifecycle?: TestLifecycle): Promise<FastifyInstance> {
@@ -207,4 +208,93 @@ test('addCheck on the instance adds a readiness check', async (t) => {
   const res = await app.inject('/readyz?verbose')
   t.equal(res.statusCode, 503)
   t.match(res.json().checks, [{ name: 'queue', status: 'fail', message: 'returned false' }])
+})
+
+// The contract's variables: option, then environment, then default; an empty variable counts as unset.
+const ALL_ENV = {
+  ZERODOWN_PROBE_PORT: '9100',
+  ZERODOWN_PROBE_LIVENESS_PATH: '/env/live',
+  ZERODOWN_PROBE_READINESS_PATH: '/env/ready',
+  ZERODOWN_PROBE_STARTUP_PATH: '/env/start',
+  ZERODOWN_PROBE_CHECK_TIMEOUT_MS: '250'
+}
+const EMPTY_ENV = Object.fromEntries(Object.keys(ALL_ENV).map((name) => [name, '']))
+const fromEnv = (name: string): string => `environment variable ${name}`
+type Want = Record<'liveness' | 'readiness' | 'startup' | 'checkTimeout' | 'port', [unknown, string]>
+const defaults: Want = {
+  liveness: ['/livez', 'default'],
+  readiness: ['/readyz', 'default'],
+  startup: ['/startupz', 'default'],
+  checkTimeout: [500, 'default'],
+  port: [undefined, 'default']
+}
+const precedence: Array<[string, ProbesOptions, Want]> = [
+  ['defaults', { env: {} }, defaults],
+  ['empty variables count as unset', { env: EMPTY_ENV }, defaults],
+  ['environment beats the defaults', { env: ALL_ENV }, {
+    liveness: ['/env/live', fromEnv('ZERODOWN_PROBE_LIVENESS_PATH')],
+    readiness: ['/env/ready', fromEnv('ZERODOWN_PROBE_READINESS_PATH')],
+    startup: ['/env/start', fromEnv('ZERODOWN_PROBE_STARTUP_PATH')],
+    checkTimeout: [250, fromEnv('ZERODOWN_PROBE_CHECK_TIMEOUT_MS')],
+    port: [9100, fromEnv('ZERODOWN_PROBE_PORT')]
+  }],
+  ['port 0 from the environment is a real value', { env: { ZERODOWN_PROBE_PORT: '0' } }, { ...defaults, port: [0, fromEnv('ZERODOWN_PROBE_PORT')] }],
+  ['options beat the environment', { port: 9200, checkTimeout: 100, paths: { liveness: '/opt/live', readiness: false, startup: '/opt/start' }, env: ALL_ENV }, {
+    liveness: ['/opt/live', 'option "paths.liveness"'],
+    readiness: [false, 'option "paths.readiness"'],
+    startup: ['/opt/start', 'option "paths.startup"'],
+    checkTimeout: [100, 'option "checkTimeout"'],
+    port: [9200, 'option "port"']
+  }],
+  ['each value on its own: an option for one path, the environment for another', { paths: { liveness: '/opt/live' }, env: { ZERODOWN_PROBE_READINESS_PATH: '/env/ready' } }, {
+    ...defaults,
+    liveness: ['/opt/live', 'option "paths.liveness"'],
+    readiness: ['/env/ready', fromEnv('ZERODOWN_PROBE_READINESS_PATH')]
+  }]
+]
+
+for (const [title, opts, want] of precedence) {
+  test(`precedence: ${title}`, async (t) => {
+    const { settings, routes, port, checkTimeout } = resolveOptions(opts)
+    for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+      t.same(settings.paths[kind], { value: want[kind][0], source: want[kind][1] }, kind)
+    }
+    t.same(settings.checkTimeout, { value: want.checkTimeout[0], source: want.checkTimeout[1] }, 'checkTimeout')
+    t.same(settings.port, { value: want.port[0], source: want.port[1] }, 'port')
+    t.equal(port, want.port[0], 'the port used')
+    t.equal(checkTimeout, want.checkTimeout[0], 'the check timeout used')
+    t.same(routes.map(([path]) => path), (['liveness', 'readiness', 'startup'] as const).map((k) => want[k][0]).filter((p) => p !== false), 'the routes served')
+  })
+}
+
+test('the paths and check timeout from the environment are the ones served and used', async (t) => {
+  const app = await build(t, { env: { ...ALL_ENV, ZERODOWN_PROBE_PORT: '' }, checks: [{ name: 'slow', check: () => new Promise(() => {}) }] })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal((await app.inject('/env/live')).statusCode, 200)
+  t.equal((await app.inject('/livez')).statusCode, 404, 'the default path is not served')
+  const ready = await app.inject('/env/ready?verbose')
+  t.match(ready.json(), { status: 'fail', checks: [{ name: 'slow', message: 'timed out after 250 ms' }] }, 'checks time out after ZERODOWN_PROBE_CHECK_TIMEOUT_MS')
+  t.equal((await app.inject('/env/start')).statusCode, 200)
+})
+
+test('reads process.env when no env option is given, and logs the values once at start', async (t) => {
+  const saved = process.env.ZERODOWN_PROBE_READINESS_PATH
+  process.env.ZERODOWN_PROBE_READINESS_PATH = '/ready-from-env'
+  t.teardown(() => { if (saved === undefined) delete process.env.ZERODOWN_PROBE_READINESS_PATH; else process.env.ZERODOWN_PROBE_READINESS_PATH = saved })
+  const logs: Array<Record<string, unknown>> = []
+  const stream = new Writable({ write (chunk: Buffer, _encoding, callback) { logs.push(JSON.parse(chunk.toString())); callback() } })
+  const app = Fastify({ logger: { level: 'info', stream } })
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { checkTimeout: 300 })
+  await app.ready()
+  t.equal((await app.inject('/ready-from-env')).statusCode, 503, 'served at the path from the environment')
+  const starts = logs.filter((l) => l.settings !== undefined)
+  t.equal(starts.length, 1, 'one start line')
+  t.match(starts[0], {
+    level: 30,
+    zerodown: 'probes',
+    settings: { paths: { readiness: { value: '/ready-from-env', source: 'environment variable ZERODOWN_PROBE_READINESS_PATH' } }, checkTimeout: { value: 300, source: 'option "checkTimeout"' } },
+    msg: 'probes: liveness /livez (default), readiness /ready-from-env (environment variable ZERODOWN_PROBE_READINESS_PATH), ' +
+      'startup /startupz (default), checkTimeout 300 ms (option "checkTimeout"), on the main port (default)'
+  })
 })

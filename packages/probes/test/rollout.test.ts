@@ -1,20 +1,48 @@
+import { createServer } from 'node:net'
 import { test, type Test } from 'tap'
 import { Agent } from 'undici'
 import { send, startKeepAliveLoad, startServerProcess } from '@zerodown/testkit'
 
 const fixture = new URL('./fixtures/rollout-server.js', import.meta.url).pathname
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const DRAIN_MS = 5000
 
-async function sigtermWhileServing (t: Test, env: Record<string, string>): Promise<void> {
-  const server = await startServerProcess({ args: [fixture], env: { DRAIN_MS: '5000', ...env } })
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+// The fixture registers both plugins with no options: everything below comes from the pod environment.
+async function sigtermWhileServing (t: Test, probePort?: number): Promise<void> {
+  const server = await startServerProcess({
+    args: [fixture],
+    env: {
+      KUBERNETES_SERVICE_HOST: '',
+      ZERODOWN_DRAIN_DELAY_MS: String(DRAIN_MS),
+      ZERODOWN_SHUTDOWN_TIMEOUT_MS: '15000',
+      ZERODOWN_PROBE_PORT: probePort === undefined ? '' : String(probePort)
+    }
+  })
   t.teardown(() => { if (server.child.exitCode === null) server.signal('SIGKILL') })
   let probeOrigin = server.origin
-  if (env.PROBES_PORT !== undefined) {
+  if (probePort !== undefined) {
     const log = await server.waitForLog('probes answering on port')
-    probeOrigin = `http://127.0.0.1:${(log.probes as { port: number }).port}`
-    t.not(probeOrigin, server.origin, 'the probes have a port of their own')
+    t.equal((log.probes as { port: number }).port, probePort, 'the probes listen on ZERODOWN_PROBE_PORT')
+    probeOrigin = `http://127.0.0.1:${probePort}`
     t.equal((await send(new Agent(), server.origin, '/readyz', 2000)).status, 404, 'and are not on the main port')
   }
+  t.match(server.logs().find((l) => l.zerodown === 'shutdown' && l.settings !== undefined), {
+    settings: {
+      drainDelay: { value: DRAIN_MS, source: 'environment variable ZERODOWN_DRAIN_DELAY_MS' },
+      timeout: { value: 15_000, source: 'environment variable ZERODOWN_SHUTDOWN_TIMEOUT_MS' }
+    }
+  }, 'the shutdown plugin logs its timings from the environment')
+  t.match(server.logs().find((l) => l.zerodown === 'probes' && l.settings !== undefined), {
+    settings: { port: probePort === undefined ? { source: 'default' } : { value: probePort, source: 'environment variable ZERODOWN_PROBE_PORT' } }
+  }, 'the probes plugin logs its port and where it came from')
   await server.waitForLog('lifecycle ready')
 
   const agent = new Agent({ connections: 2 })
@@ -43,7 +71,7 @@ async function sigtermWhileServing (t: Test, env: Record<string, string>): Promi
   const userRecords = await users.stop()
   const probeRecords = await probes.stop()
   const stoppedAt = performance.now()
-  t.ok(stoppedAt - signalledAt < 5000, 'everything below happened while draining, before closing')
+  t.ok(stoppedAt - signalledAt < DRAIN_MS, 'everything below happened while draining, before closing')
 
   const afterSignal = userRecords.filter((r) => r.start > signalledAt)
   t.ok(afterSignal.length > 5, `user traffic kept flowing after SIGTERM (${afterSignal.length} requests)`)
@@ -60,12 +88,15 @@ async function sigtermWhileServing (t: Test, env: Record<string, string>): Promi
 
   const exit = await server.exited
   t.equal(exit.code, 0, 'exits 0 after draining and closing')
+  t.ok(exit.at - signalledAt >= DRAIN_MS, `drained for ZERODOWN_DRAIN_DELAY_MS before closing (exit after ${Math.round(exit.at - signalledAt)} ms)`)
+  const drained = server.logs().find((l) => l.zerodown === 'shutdown' && l.phase === 'draining')
+  t.ok(Number(drained?.durationMs) >= DRAIN_MS, `the draining phase lasted ${String(drained?.durationMs)} ms`)
 }
 
 test('SIGTERM with probes on the main port: readiness 503 at once, liveness and users 200', async (t) => {
-  await sigtermWhileServing(t, {})
+  await sigtermWhileServing(t)
 })
 
-test('SIGTERM with probes on their own port: same answers there, and the port stays up through draining', async (t) => {
-  await sigtermWhileServing(t, { PROBES_PORT: '0' })
+test('SIGTERM with probes on ZERODOWN_PROBE_PORT: same answers there, and the port stays up through draining', async (t) => {
+  await sigtermWhileServing(t, await freePort())
 })

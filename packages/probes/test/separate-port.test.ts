@@ -145,7 +145,7 @@ test('a probe port equal to the main port is reported with a coded error once th
   const error = logged.find((l) => l.level === 50)
   t.ok(error, 'an error is logged')
   t.match(JSON.stringify(error), /FST_ZERODOWN_PROBES_PORT_CONFLICT/)
-  t.match(error?.msg, new RegExp(`"port": ${port} is the main server's port`))
+  t.match(error?.msg, new RegExp(`port: ${port} \\(option "port"\\) is the main server's port`))
   t.equal(app.probes.port, undefined, 'no probe listener was started')
 })
 

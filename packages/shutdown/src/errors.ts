@@ -8,6 +8,22 @@ export const ShutdownInvalidOptionError = createError<[option: string, expected:
   TypeError
 )
 
+/** A contract environment variable (`ZERODOWN_DRAIN_DELAY_MS`, `ZERODOWN_SHUTDOWN_TIMEOUT_MS`) is malformed. */
+export const ShutdownInvalidEnvError = createError<[variable: string, expected: string, got: string]>(
+  'FST_ZERODOWN_SHUTDOWN_INVALID_ENV',
+  'Invalid @zerodown/shutdown environment: environment variable %s must be %s, got %s',
+  500,
+  TypeError
+)
+
+/** `timeout` is not greater than `drainDelay`, wherever each came from. */
+export const ShutdownInvalidTimingError = createError<[timeout: number, timeoutSource: string, drainDelay: number, drainDelaySource: string]>(
+  'FST_ZERODOWN_SHUTDOWN_INVALID_TIMING',
+  'Invalid @zerodown/shutdown timing: timeout %d ms (%s) must be greater than drainDelay %d ms (%s): the timeout is counted from the signal and contains the drain',
+  500,
+  RangeError
+)
+
 /** The plugin is already registered on this instance, or another instance in this process handles the signals. */
 export const ShutdownAlreadyRegisteredError = createError<[where: string]>(
   'FST_ZERODOWN_SHUTDOWN_ALREADY_REGISTERED',

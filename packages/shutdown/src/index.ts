@@ -8,10 +8,12 @@ import { claimProcess } from './process-claim.js'
 import { trackTraffic } from './traffic.js'
 
 export type { Lifecycle, LifecycleState } from './lifecycle.js'
-export { DEFAULTS, SUPPORTED_SIGNALS, type ShutdownOptions, type ShutdownSignal } from './options.js'
+export { DEFAULTS, ENV, SUPPORTED_SIGNALS, type ShutdownOptions, type ShutdownSignal } from './options.js'
 export {
   ShutdownAlreadyRegisteredError,
+  ShutdownInvalidEnvError,
   ShutdownInvalidOptionError,
+  ShutdownInvalidTimingError,
   ShutdownTimeoutError,
   ShutdownUnsupportedServerError
 } from './errors.js'
@@ -46,6 +48,10 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   const options = resolveOptions(opts)
   const release = options.exit ? claimProcess() : () => {}
   const log = app.log
+  const { drainDelay, timeout } = options.settings
+  log.info({ zerodown: 'shutdown', settings: options.settings, signals: options.signals },
+    `shutdown: drainDelay ${drainDelay.value} ms (${drainDelay.source}), timeout ${timeout.value} ms (${timeout.source}), ` +
+    `on ${options.signals.join(', ')}`)
   const lifecycle = createLifecycle(log)
   const traffic = trackTraffic(app.server)
 

@@ -1,4 +1,5 @@
-import { ShutdownInvalidOptionError } from './errors.js'
+import { parseMilliseconds, setting, type Env, type Setting } from './env.js'
+import { ShutdownInvalidOptionError, ShutdownInvalidTimingError } from './errors.js'
 
 /** Signals the plugin can handle: the ones close-with-grace listens to. */
 export const SUPPORTED_SIGNALS = [
@@ -11,10 +12,14 @@ export interface ShutdownOptions {
   signals?: ShutdownSignal[]
   /**
    * Milliseconds spent draining (serving normally, every response with `Connection: close`) before
-   * the listener closes. Default 5000 when `KUBERNETES_SERVICE_HOST` is set, else 0.
+   * the listener closes. Default: `ZERODOWN_DRAIN_DELAY_MS`, else 5000 when `KUBERNETES_SERVICE_HOST`
+   * is set, else 0.
    */
   drainDelay?: number
-  /** Milliseconds from the signal to a forced exit 1. Must be greater than `drainDelay`. Default 20000. */
+  /**
+   * Milliseconds from the signal to a forced exit 1. Must be greater than `drainDelay`.
+   * Default: `ZERODOWN_SHUTDOWN_TIMEOUT_MS`, else 20000.
+   */
   timeout?: number
   /**
    * `true` (default): handle the signals, `uncaughtException` and `unhandledRejection`, and exit the
@@ -22,8 +27,11 @@ export interface ShutdownOptions {
    * runs the same drain and close and resolves when closed.
    */
   exit?: boolean
-  /** Environment read for `KUBERNETES_SERVICE_HOST`. Default `process.env`. */
-  env?: Record<string, string | undefined>
+  /**
+   * Environment read for `ZERODOWN_DRAIN_DELAY_MS`, `ZERODOWN_SHUTDOWN_TIMEOUT_MS` and
+   * `KUBERNETES_SERVICE_HOST`. Default `process.env`.
+   */
+  env?: Env
 }
 
 export interface ResolvedShutdownOptions {
@@ -31,7 +39,15 @@ export interface ResolvedShutdownOptions {
   drainDelay: number
   timeout: number
   exit: boolean
+  /** The contract's values with where each came from, for the start log. */
+  settings: { drainDelay: Setting<number>, timeout: Setting<number> }
 }
+
+/** The environment variables of the contract (chart value -> pod environment -> plugin option). */
+export const ENV = Object.freeze({
+  drainDelay: 'ZERODOWN_DRAIN_DELAY_MS',
+  timeout: 'ZERODOWN_SHUTDOWN_TIMEOUT_MS'
+})
 
 /**
  * The defaults, exported so the deploy chart can agree with them. They assume the chart's defaults:
@@ -90,17 +106,18 @@ export function resolveOptions (opts: ShutdownOptions): ResolvedShutdownOptions 
   validate(opts)
   const env = opts.env ?? process.env
   const inKubernetes = env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_HOST !== ''
-  const drainDelay = opts.drainDelay ?? (inKubernetes ? DEFAULTS.kubernetesDrainDelay : DEFAULTS.drainDelay)
-  const timeout = opts.timeout ?? DEFAULTS.timeout
-  if (timeout <= drainDelay) {
-    throw new ShutdownInvalidOptionError('timeout',
-      `a number of milliseconds greater than drainDelay (${drainDelay} ms${opts.drainDelay === undefined ? ', the default' : ''})`,
-      describe(timeout))
+  const drainDelay = setting('drainDelay', opts.drainDelay, env, ENV.drainDelay, parseMilliseconds, inKubernetes
+    ? { value: DEFAULTS.kubernetesDrainDelay, source: 'default in Kubernetes: KUBERNETES_SERVICE_HOST is set' }
+    : { value: DEFAULTS.drainDelay, source: 'default outside Kubernetes' })
+  const timeout = setting('timeout', opts.timeout, env, ENV.timeout, parseMilliseconds, { value: DEFAULTS.timeout, source: 'default' })
+  if (timeout.value <= drainDelay.value) {
+    throw new ShutdownInvalidTimingError(timeout.value, timeout.source, drainDelay.value, drainDelay.source)
   }
   return {
     signals: [...(opts.signals ?? DEFAULTS.signals)],
-    drainDelay,
-    timeout,
-    exit: opts.exit ?? DEFAULTS.exit
+    drainDelay: drainDelay.value,
+    timeout: timeout.value,
+    exit: opts.exit ?? DEFAULTS.exit,
+    settings: { drainDelay, timeout }
   }
 }

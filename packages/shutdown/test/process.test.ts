@@ -36,7 +36,7 @@ function assertPhasesLogged (t: Test, server: ServerProcess, exitCode: number): 
 
 test('SIGTERM under keep-alive load: every request sent before the listener closed gets 200, then exit 0', async (t) => {
   const drainDelay = 500
-  const server = await start(t, { DRAIN_DELAY: String(drainDelay) })
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: String(drainDelay) })
   const load = startKeepAliveLoad({ origin: server.origin, connections: 6, pauseMs: 2 })
   await sleep(300)
 
@@ -72,6 +72,12 @@ test('SIGTERM under keep-alive load: every request sent before the listener clos
 
   t.match(server.logs().find((l) => String(l.msg).startsWith('app onClose hook')), { inFlight: 0 }, 'onClose hooks ran after the in-flight requests')
   assertPhasesLogged(t, server, 0)
+  // Registered with no options: the drain comes from ZERODOWN_DRAIN_DELAY_MS, and lasted that long.
+  t.match(server.logs().filter((l) => l.settings !== undefined), [{
+    settings: { drainDelay: { value: drainDelay, source: 'environment variable ZERODOWN_DRAIN_DELAY_MS' }, timeout: { value: 20_000, source: 'default' } }
+  }], 'one start log line names each value and where it came from')
+  const drainPhase = server.logs().find((l) => l.phase === 'draining')
+  t.ok(Number(drainPhase?.durationMs) >= drainDelay, `drained for ZERODOWN_DRAIN_DELAY_MS (${String(drainPhase?.durationMs)} ms)`)
   const transitions = server.logs().filter((l) => l.state !== undefined).map((l) => `${String(l.previous)} -> ${String(l.state)}`)
   t.same(transitions.sort(), ['closing -> closed', 'draining -> closing', 'ready -> draining', 'starting -> ready'], 'every lifecycle transition, each from the one before')
 })
@@ -90,7 +96,7 @@ function rawSocket (t: Test, port: number): Promise<{ socket: Socket, received: 
 }
 
 test('closing: a request arriving on an already-open connection is served; idle sockets are closed; exit 0', async (t) => {
-  const server = await start(t, { DRAIN_DELAY: '300' })
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300' })
 
   // A keep-alive connection that served one request and has the next one half sent.
   const busy = await rawSocket(t, server.port)
@@ -123,19 +129,20 @@ test('closing: a request arriving on an already-open connection is served; idle 
 })
 
 test('timeout: an onClose hook that never resolves exits 1 at the deadline and names what was pending', async (t) => {
-  const server = await start(t, { HANG_ON_CLOSE: '1', TIMEOUT: '800' })
+  const server = await start(t, { HANG_ON_CLOSE: '1', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '800' })
   const signalledAt = performance.now()
   server.signal('SIGTERM')
   const exit = await server.exited
   t.equal(exit.code, 1, 'exit code 1')
-  t.ok(exit.at - signalledAt < 800 + 3000, `exits at the deadline (${Math.round(exit.at - signalledAt)} ms)`)
+  t.ok(exit.at - signalledAt >= 800 && exit.at - signalledAt < 800 + 3000,
+    `exits at the deadline set by ZERODOWN_SHUTDOWN_TIMEOUT_MS (${Math.round(exit.at - signalledAt)} ms)`)
   const log = server.logs().find((l) => String(l.msg).includes('timeout of 800 ms reached'))
   t.match(log, { level: 50, phase: 'closing', inFlight: 0, closeHooks: /^running for \d+ ms$/ }, 'the log names the hooks still running')
   t.match(String(log?.msg), /preClose\/onClose hooks running/)
 })
 
 test('timeout: the requests still in flight at the deadline are named in the log, with their age', async (t) => {
-  const server = await start(t, { DRAIN_DELAY: '600', TIMEOUT: '1500' })
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '600', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '1500' })
   const before = request(t, server.origin, '/slow?ms=5000')
   await sleep(100)
   server.signal('SIGTERM')
@@ -153,7 +160,7 @@ test('timeout: the requests still in flight at the deadline are named in the log
 })
 
 test('a second SIGTERM while draining exits at once', async (t) => {
-  const server = await start(t, { DRAIN_DELAY: '5000' })
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '5000' })
   server.signal('SIGTERM')
   await server.waitForLog('draining for 5000 ms')
   const secondAt = performance.now()
@@ -167,7 +174,7 @@ test('a second SIGTERM while draining exits at once', async (t) => {
 
 for (const [path, event] of [['/crash', 'uncaughtException'], ['/reject', 'unhandledRejection']]) {
   test(`${event} in a handler's async work: drain, then exit 1`, async (t) => {
-    const server = await start(t, { DRAIN_DELAY: '400' })
+    const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '400' })
     t.match(await request(t, server.origin, path!), { status: 200 })
     await server.waitForLog('draining for 400 ms')
     // Still serving while draining, telling the client to go elsewhere.
@@ -181,7 +188,7 @@ for (const [path, event] of [['/crash', 'uncaughtException'], ['/reject', 'unhan
 }
 
 test('app.shutdown(): the same sequence as SIGTERM', async (t) => {
-  const server = await start(t, { DRAIN_DELAY: '300' })
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300' })
   const agent = new Agent({ connections: 1 })
   t.teardown(() => agent.destroy())
   const res = await fetch(`${server.origin}/shutdown`, { method: 'POST' })

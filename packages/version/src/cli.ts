@@ -11,9 +11,9 @@ const USAGE = `Usage: zerodown-build-info [--out PATH] [--name NAME] [--version 
 Writes build-info.json (name, version, commit, buildTime) for @zerodown/version.
   --out PATH         file to write (default: build-info.json in the current folder)
   --name NAME        default: the nearest package.json's name
-  --version VERSION  default: APP_VERSION, then the nearest package.json's version
-  --commit SHA       default: GIT_COMMIT, then \`git rev-parse HEAD\`, else "unknown"
-  --build-time ISO   default: BUILD_TIME, then the current time
+  --version VERSION  default: ZERODOWN_APP_VERSION, then the nearest package.json's version
+  --commit SHA       default: ZERODOWN_GIT_COMMIT, then \`git rev-parse HEAD\`, else "unknown"
+  --build-time ISO   default: ZERODOWN_BUILD_TIME, then the current time
 `
 
 function gitCommit (cwd: string): string | undefined {
@@ -41,13 +41,16 @@ function main (): void {
   }
   const cwd = process.cwd()
   const pkg = readNearestPackageJson(cwd) ?? {}
-  const buildTime = values['build-time'] ?? nonEmpty(process.env.BUILD_TIME) ?? new Date().toISOString()
-  if (Number.isNaN(Date.parse(buildTime))) throw new Error(`--build-time must be an ISO 8601 date, got ${JSON.stringify(buildTime)}`)
+  const buildTime = values['build-time'] ?? nonEmpty(process.env.ZERODOWN_BUILD_TIME) ?? new Date().toISOString()
+  if (Number.isNaN(Date.parse(buildTime))) {
+    const from = values['build-time'] !== undefined ? '--build-time' : 'environment variable ZERODOWN_BUILD_TIME'
+    throw new Error(`${from} must be an ISO 8601 date, got ${JSON.stringify(buildTime)}`)
+  }
 
   const info: Required<BuildInfo> = {
     name: values.name ?? pkg.name ?? 'unknown',
-    version: values.version ?? nonEmpty(process.env.APP_VERSION) ?? pkg.version ?? 'unknown',
-    commit: values.commit ?? nonEmpty(process.env.GIT_COMMIT) ?? gitCommit(cwd) ?? 'unknown',
+    version: values.version ?? nonEmpty(process.env.ZERODOWN_APP_VERSION) ?? pkg.version ?? 'unknown',
+    commit: values.commit ?? nonEmpty(process.env.ZERODOWN_GIT_COMMIT) ?? gitCommit(cwd) ?? 'unknown',
     buildTime
   }
   const out = resolve(cwd, values.out ?? 'build-info.json')

@@ -8,6 +8,14 @@ export const VersionInvalidOptionError = createError<[option: string, expected: 
   TypeError
 )
 
+/** A contract environment variable (`ZERODOWN_APP_VERSION`, `ZERODOWN_GIT_COMMIT`, `ZERODOWN_BUILD_TIME`, `HOSTNAME`) is malformed. */
+export const VersionInvalidEnvError = createError<[variable: string, expected: string, got: string]>(
+  'FST_ZERODOWN_VERSION_INVALID_ENV',
+  'Invalid @zerodown/version environment: environment variable %s must be %s, got %s',
+  500,
+  TypeError
+)
+
 /** A resolved fact (from options, environment or a file) cannot be sent safely in a header. */
 export const VersionUnsafeValueError = createError<[field: string, source: string, got: string]>(
   'FST_ZERODOWN_VERSION_UNSAFE_VALUE',

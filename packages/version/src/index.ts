@@ -3,8 +3,9 @@ import fp from 'fastify-plugin'
 import { resolveOptions, type VersionInfo, type VersionOptions } from './options.js'
 
 export type { VersionInfo, VersionOptions } from './options.js'
+export { ENV } from './options.js'
 export type { BuildInfo } from './build-info.js'
-export { VersionBuildInfoError, VersionInvalidOptionError, VersionUnsafeValueError } from './errors.js'
+export { VersionBuildInfoError, VersionInvalidEnvError, VersionInvalidOptionError, VersionUnsafeValueError } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,7 +30,9 @@ const versionInfoSchema = {
 } as const
 
 const plugin: FastifyPluginAsync<VersionOptions> = async (app, opts) => {
-  const { path, header, info } = resolveOptions(opts, app.version)
+  const { path, header, info, facts } = resolveOptions(opts, app.version)
+  const line = (Object.keys(facts) as Array<keyof typeof facts>).map((k) => `${k} ${facts[k].value} (${facts[k].source})`).join(', ')
+  app.log.info({ zerodown: 'version', settings: facts }, `version: ${line}`)
 
   app.decorate('versionInfo', { getter: () => info })
 

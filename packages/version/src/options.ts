@@ -1,16 +1,16 @@
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { readBuildInfo, readNearestPackageJson, type BuildInfo } from './build-info.js'
-import { VersionInvalidOptionError, VersionUnsafeValueError } from './errors.js'
+import { VersionInvalidEnvError, VersionInvalidOptionError, VersionUnsafeValueError } from './errors.js'
 
 export interface VersionOptions {
   /** Application name. Default: build-info.json, then the nearest package.json. */
   name?: string
-  /** Application version. Default: `APP_VERSION`, build-info.json, then the nearest package.json. */
+  /** Application version. Default: `ZERODOWN_APP_VERSION`, build-info.json, then the nearest package.json. */
   version?: string
-  /** Source commit. Default: `GIT_COMMIT`, then build-info.json, else `"unknown"`. */
+  /** Source commit. Default: `ZERODOWN_GIT_COMMIT`, then build-info.json, else `"unknown"`. */
   commit?: string
-  /** Build time (ISO 8601). Default: `BUILD_TIME`, then build-info.json, else `"unknown"`. */
+  /** Build time (ISO 8601). Default: `ZERODOWN_BUILD_TIME`, then build-info.json, else `"unknown"`. */
   buildTime?: string
   /** Instance name. Default: `HOSTNAME` (the pod name in Kubernetes), then the OS host name. */
   instance?: string
@@ -22,7 +22,7 @@ export interface VersionOptions {
   buildInfoPath?: string
   /** Folder where build-info.json and package.json are looked for. Default `process.cwd()`. */
   cwd?: string
-  /** Environment to read `APP_VERSION`, `GIT_COMMIT`, `BUILD_TIME`, `HOSTNAME` from. Default `process.env`. */
+  /** Environment to read `ZERODOWN_APP_VERSION`, `ZERODOWN_GIT_COMMIT`, `ZERODOWN_BUILD_TIME`, `HOSTNAME` from. Default `process.env`. */
   env?: Record<string, string | undefined>
 }
 
@@ -38,11 +38,29 @@ export interface VersionInfo {
   readonly instance: string
 }
 
+/** A fact and where it came from: an option, an environment variable, a file, or a default. */
+export interface Fact {
+  value: string
+  source: string
+}
+
+export type FactName = 'name' | 'version' | 'commit' | 'buildTime' | 'instance'
+
 export interface ResolvedVersionOptions {
   path: string | false
   header: string | false
   info: VersionInfo
+  /** The build's facts with where each came from, for the start log. */
+  facts: Record<FactName, Fact>
 }
+
+/** The environment variables of the contract (chart value -> pod environment -> plugin option). */
+export const ENV = Object.freeze({
+  version: 'ZERODOWN_APP_VERSION',
+  commit: 'ZERODOWN_GIT_COMMIT',
+  buildTime: 'ZERODOWN_BUILD_TIME',
+  instance: 'HOSTNAME'
+})
 
 const DEFAULTS = {
   path: '/version',
@@ -80,20 +98,31 @@ function validate (opts: VersionOptions): void {
   }
 }
 
-interface Fact { value: string, source: string }
+const HEADER_FORM = 'printable ASCII without line breaks or surrounding spaces (it is sent in an HTTP header)'
 
-/** First defined candidate wins; each candidate remembers where it came from for error messages. */
-function pick (...candidates: Array<[string | undefined, string]>): Fact | undefined {
-  for (const [value, source] of candidates) {
-    if (value !== undefined && value !== '') return { value, source }
+/**
+ * A contract variable, read only when its option is not given: unset when empty; validated when set,
+ * naming the variable.
+ */
+function variable (option: string | undefined, env: Record<string, string | undefined>, name: string, date = false): [string | undefined, string] {
+  const raw = env[name]
+  const source = `environment variable ${name}`
+  if (option !== undefined || raw === undefined || raw === '') return [undefined, source]
+  if (!HEADER_SAFE.test(raw)) throw new VersionInvalidEnvError(name, HEADER_FORM, JSON.stringify(raw))
+  if (date && Number.isNaN(Date.parse(raw))) {
+    throw new VersionInvalidEnvError(name, 'an ISO 8601 date like 2026-11-25T10:00:00Z', JSON.stringify(raw))
   }
-  return undefined
+  return [raw, source]
 }
 
-function headerSafe (field: string, fact: Fact | undefined): string {
-  if (fact === undefined) return DEFAULTS.unknown
-  if (!HEADER_SAFE.test(fact.value)) throw new VersionUnsafeValueError(field, fact.source, JSON.stringify(fact.value))
-  return fact.value
+/** First defined candidate wins; each candidate remembers where it came from, for errors and the start log. */
+function pick (field: string, ...candidates: Array<[string | undefined, string]>): Fact {
+  for (const [value, source] of candidates) {
+    if (value === undefined || value === '') continue
+    if (!HEADER_SAFE.test(value)) throw new VersionUnsafeValueError(field, source, JSON.stringify(value))
+    return { value, source }
+  }
+  return { value: DEFAULTS.unknown, source: 'default' }
 }
 
 export function resolveOptions (opts: VersionOptions, fastifyVersion: string): ResolvedVersionOptions {
@@ -105,25 +134,28 @@ export function resolveOptions (opts: VersionOptions, fastifyVersion: string): R
   const pkg = readNearestPackageJson(cwd) ?? {}
   const fromFile = `build info file ${buildInfoFile}`
 
+  const facts: Record<FactName, Fact> = {
+    name: pick('name', [opts.name, 'option "name"'], [file.name, fromFile], [pkg.name, 'package.json']),
+    version: pick('version', [opts.version, 'option "version"'], variable(opts.version, env, ENV.version), [file.version, fromFile], [pkg.version, 'package.json']),
+    commit: pick('commit', [opts.commit, 'option "commit"'], variable(opts.commit, env, ENV.commit), [file.commit, fromFile]),
+    buildTime: pick('buildTime', [opts.buildTime, 'option "buildTime"'], variable(opts.buildTime, env, ENV.buildTime, true), [file.buildTime, fromFile]),
+    instance: pick('instance', [opts.instance, 'option "instance"'], variable(opts.instance, env, ENV.instance), [hostname(), 'the host name'])
+  }
   const info: VersionInfo = Object.freeze({
-    name: headerSafe('name', pick([opts.name, 'option "name"'], [file.name, fromFile], [pkg.name, 'package.json'])),
-    version: headerSafe('version', pick(
-      [opts.version, 'option "version"'], [env.APP_VERSION, 'environment variable APP_VERSION'],
-      [file.version, fromFile], [pkg.version, 'package.json'])),
-    commit: headerSafe('commit', pick(
-      [opts.commit, 'option "commit"'], [env.GIT_COMMIT, 'environment variable GIT_COMMIT'], [file.commit, fromFile])),
-    buildTime: headerSafe('buildTime', pick(
-      [opts.buildTime, 'option "buildTime"'], [env.BUILD_TIME, 'environment variable BUILD_TIME'], [file.buildTime, fromFile])),
+    name: facts.name.value,
+    version: facts.version.value,
+    commit: facts.commit.value,
+    buildTime: facts.buildTime.value,
     node: process.version,
     fastify: fastifyVersion,
     startedAt: new Date().toISOString(),
-    instance: headerSafe('instance', pick(
-      [opts.instance, 'option "instance"'], [env.HOSTNAME, 'environment variable HOSTNAME'], [hostname(), 'the host name']))
+    instance: facts.instance.value
   })
 
   return {
     path: opts.path ?? DEFAULTS.path,
     header: opts.header ?? DEFAULTS.header,
-    info
+    info,
+    facts
   }
 }

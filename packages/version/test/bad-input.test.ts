@@ -2,6 +2,7 @@ import Fastify from 'fastify'
 import { test, type Test } from 'tap'
 import zerodownVersion, {
   VersionBuildInfoError,
+  VersionInvalidEnvError,
   VersionInvalidOptionError,
   VersionUnsafeValueError,
   type VersionOptions
@@ -41,21 +42,51 @@ for (const [title, opts, message] of invalidOptions) {
 
 const unsafeValues: Array<[string, VersionOptions, RegExp]> = [
   ['a version option with CR/LF', { version: '1.0.0\r\nset-cookie: x=1' }, /The version from option "version"/],
-  ['an APP_VERSION with a newline', { env: { APP_VERSION: '1.0\n' } }, /The version from environment variable APP_VERSION/],
   ['a version with a NUL', { version: '1.0\u0000' }, /The version/],
   ['a version with non-ASCII', { version: 'v1-é' }, /The version/],
   ['a version with a leading space', { version: ' 1.0' }, /The version/],
-  ['a HOSTNAME with a tab', { env: { HOSTNAME: 'pod\tname' } }, /The instance from environment variable HOSTNAME/]
+  ['a package.json version with a newline', {}, /The version from package\.json/]
 ]
 
 for (const [title, opts, message] of unsafeValues) {
   test(`rejects ${title}`, async (t) => {
-    const err = await register(opts).then(() => undefined, (e: unknown) => e)
+    const cwd = t.testdir({ 'package.json': JSON.stringify({ name: 'a', version: '1.0\n' }) })
+    const err = await register(opts, cwd).then(() => undefined, (e: unknown) => e)
     t.type(err, VersionUnsafeValueError)
     t.equal((err as { code: string }).code, 'FST_ZERODOWN_VERSION_UNSAFE_VALUE')
     t.match((err as Error).message, message)
   })
 }
+
+const HEADER_FORM = 'printable ASCII without line breaks or surrounding spaces (it is sent in an HTTP header)'
+const invalidEnv: Array<[string, string, string]> = [
+  ['ZERODOWN_APP_VERSION', '1.0\r\nset-cookie: x=1', HEADER_FORM],
+  ['ZERODOWN_APP_VERSION', ' 1.0', HEADER_FORM],
+  ['ZERODOWN_GIT_COMMIT', 'abc\u0000', HEADER_FORM],
+  ['ZERODOWN_GIT_COMMIT', 'café', HEADER_FORM],
+  ['ZERODOWN_BUILD_TIME', 'yesterday', 'an ISO 8601 date like 2026-11-25T10:00:00Z'],
+  ['ZERODOWN_BUILD_TIME', '2026-11-25\n', HEADER_FORM],
+  ['HOSTNAME', 'pod\tname', HEADER_FORM]
+]
+
+for (const [variable, value, expected] of invalidEnv) {
+  test(`rejects ${variable}=${JSON.stringify(value)}, naming the variable`, async (t) => {
+    const err = await register({ env: { [variable]: value } }).then(() => undefined, (e: unknown) => e)
+    t.type(err, VersionInvalidEnvError)
+    t.equal((err as { code: string }).code, 'FST_ZERODOWN_VERSION_INVALID_ENV')
+    t.equal((err as Error).message, `Invalid @zerodown/version environment: environment variable ${variable} must be ${expected}, got ${JSON.stringify(value)}`)
+  })
+}
+
+test('a malformed variable is not read when its option is given', async (t) => {
+  await t.resolves(register({
+    version: '1.0.0',
+    commit: 'abc',
+    buildTime: '2026-01-01T00:00:00Z',
+    instance: 'pod',
+    env: { ZERODOWN_APP_VERSION: '\n', ZERODOWN_GIT_COMMIT: '\n', ZERODOWN_BUILD_TIME: 'x', HOSTNAME: '\t' }
+  }))
+})
 
 type Files = Parameters<Test['testdir']>[0]
 

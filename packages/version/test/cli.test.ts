@@ -9,7 +9,7 @@ const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const pkg = JSON.stringify({ name: 'my-app', version: '2.3.4' })
 
 function run (cwd: string, args: string[] = [], env: Record<string, string> = {}) {
-  const clean = { ...process.env, APP_VERSION: '', GIT_COMMIT: '', BUILD_TIME: '', ...env }
+  const clean = { ...process.env, ZERODOWN_APP_VERSION: '', ZERODOWN_GIT_COMMIT: '', ZERODOWN_BUILD_TIME: '', ...env }
   return spawnSync(process.execPath, [cli, ...args], { cwd, env: clean, encoding: 'utf8' })
 }
 
@@ -40,9 +40,9 @@ test('outside a git checkout the commit is "unknown", and --out chooses the file
   t.match(readJson(join(cwd, 'out', 'info.json')), { name: 'my-app', version: '2.3.4', commit: 'unknown' })
 })
 
-test('build arguments come in through GIT_COMMIT, BUILD_TIME and APP_VERSION; flags win', async (t) => {
+test('build arguments come in through ZERODOWN_GIT_COMMIT, ZERODOWN_BUILD_TIME and ZERODOWN_APP_VERSION; flags win', async (t) => {
   const cwd = t.testdir({ 'package.json': pkg })
-  const env = { GIT_COMMIT: 'f00dcafe', BUILD_TIME: '2026-05-05T05:05:05Z', APP_VERSION: '9.0.0' }
+  const env = { ZERODOWN_GIT_COMMIT: 'f00dcafe', ZERODOWN_BUILD_TIME: '2026-05-05T05:05:05Z', ZERODOWN_APP_VERSION: '9.0.0' }
   t.equal(run(cwd, [], env).status, 0)
   t.match(readJson(join(cwd, 'build-info.json')), { commit: 'f00dcafe', buildTime: '2026-05-05T05:05:05Z', version: '9.0.0' })
 
@@ -59,6 +59,11 @@ test('bad arguments exit 1 with a message and the usage', async (t) => {
   const badTime = run(cwd, ['--build-time', 'yesterday'])
   t.equal(badTime.status, 1)
   t.match(badTime.stderr, /--build-time must be an ISO 8601 date, got "yesterday"/)
+  const badEnvTime = run(cwd, [], { ZERODOWN_BUILD_TIME: 'tomorrow' })
+  t.equal(badEnvTime.status, 1)
+  t.match(badEnvTime.stderr, /environment variable ZERODOWN_BUILD_TIME must be an ISO 8601 date, got "tomorrow"/)
+  t.equal(run(cwd, [], { APP_VERSION: '7.7.7', GIT_COMMIT: 'old', BUILD_TIME: 'not a date' }).status, 0, 'the old names are not read')
+  t.match(readJson(join(cwd, 'build-info.json')), { version: '2.3.4' })
 
   const unwritable = run(cwd, ['--out', 'no/such/folder/info.json'])
   t.equal(unwritable.status, 1)

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
 import zerodownVersion, { zerodownVersion as named, type VersionOptions } from '../src/index.js'
@@ -79,19 +80,35 @@ test('versionInfo is a frozen decorator equal to what the route answers', async 
 })
 
 test('nothing else from the environment is exposed', async (t) => {
-  const env = { APP_VERSION: '5.0.0', DATABASE_PASSWORD: 'hunter2', SECRET_TOKEN: 's3cr3t', HOSTNAME: 'pod-a' }
+  const env = { ZERODOWN_APP_VERSION: '5.0.0', DATABASE_PASSWORD: 'hunter2', SECRET_TOKEN: 's3cr3t', HOSTNAME: 'pod-a' }
   const app = await build(t, { env })
   const res = await app.inject('/version')
   t.notMatch(res.body, /hunter2|s3cr3t|DATABASE|SECRET/)
   t.equal(res.json().instance, 'pod-a')
 })
 
-test('reads process.env when no env option is given', async (t) => {
-  const saved = process.env.APP_VERSION
-  process.env.APP_VERSION = '6.6.6'
-  t.teardown(() => { if (saved === undefined) delete process.env.APP_VERSION; else process.env.APP_VERSION = saved })
-  const app = Fastify()
+test('reads process.env when no env option is given, and logs the facts once at start', async (t) => {
+  const saved = process.env.ZERODOWN_APP_VERSION
+  process.env.ZERODOWN_APP_VERSION = '6.6.6'
+  t.teardown(() => { if (saved === undefined) delete process.env.ZERODOWN_APP_VERSION; else process.env.ZERODOWN_APP_VERSION = saved })
+  const logs: Array<Record<string, unknown>> = []
+  const stream = new Writable({ write (chunk: Buffer, _encoding, callback) { logs.push(JSON.parse(chunk.toString())); callback() } })
+  const app = Fastify({ logger: { level: 'info', stream } })
   t.teardown(() => app.close())
-  await app.register(zerodownVersion)
+  await app.register(zerodownVersion, { commit: 'abc123', cwd: t.testdir({ 'package.json': '{"name":"shop","version":"1.0.0"}' }) })
+  await app.ready()
   t.equal(app.versionInfo.version, '6.6.6')
+  const starts = logs.filter((l) => l.settings !== undefined)
+  t.equal(starts.length, 1, 'one start line')
+  t.match(starts[0], {
+    level: 30,
+    zerodown: 'version',
+    settings: {
+      name: { value: 'shop', source: 'package.json' },
+      version: { value: '6.6.6', source: 'environment variable ZERODOWN_APP_VERSION' },
+      commit: { value: 'abc123', source: 'option "commit"' },
+      buildTime: { value: 'unknown', source: 'default' }
+    },
+    msg: /^version: name shop \(package\.json\), version 6\.6\.6 \(environment variable ZERODOWN_APP_VERSION\), commit abc123 \(option "commit"\), buildTime unknown \(default\), instance \S+ \(/
+  })
 })

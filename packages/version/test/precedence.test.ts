@@ -12,7 +12,7 @@ async function infoFor (t: Test, opts: VersionOptions) {
 
 const pkg = JSON.stringify({ name: 'from-package', version: '1.0.0-package' })
 const buildInfo = JSON.stringify({ name: 'from-file', version: '1.0.0-file', commit: 'commit-file', buildTime: '2026-01-01T00:00:00.000Z' })
-const env = { APP_VERSION: '1.0.0-env', GIT_COMMIT: 'commit-env', BUILD_TIME: '2026-02-02T00:00:00.000Z', HOSTNAME: 'pod-env' }
+const env = { ZERODOWN_APP_VERSION: '1.0.0-env', ZERODOWN_GIT_COMMIT: 'commit-env', ZERODOWN_BUILD_TIME: '2026-02-02T00:00:00.000Z', HOSTNAME: 'pod-env' }
 const options = { name: 'from-option', version: '1.0.0-option', commit: 'commit-option', buildTime: '2026-03-03T00:00:00.000Z', instance: 'pod-option' }
 
 type Files = Parameters<Test['testdir']>[0]
@@ -46,8 +46,14 @@ const table: Array<{ title: string, files: Files, opts: VersionOptions, want: Re
   {
     title: 'empty environment values are ignored',
     files: { 'package.json': pkg },
-    opts: { env: { APP_VERSION: '', GIT_COMMIT: '', HOSTNAME: 'pod-env' } },
-    want: { version: '1.0.0-package', commit: 'unknown' }
+    opts: { env: { ZERODOWN_APP_VERSION: '', ZERODOWN_GIT_COMMIT: '', ZERODOWN_BUILD_TIME: '', HOSTNAME: 'pod-env' } },
+    want: { version: '1.0.0-package', commit: 'unknown', buildTime: 'unknown' }
+  },
+  {
+    title: 'the old names (APP_VERSION, GIT_COMMIT, BUILD_TIME) are not read',
+    files: { 'package.json': pkg },
+    opts: { env: { APP_VERSION: '9.9.9', GIT_COMMIT: 'old', BUILD_TIME: '2020-01-01T00:00:00Z', HOSTNAME: 'pod-env' } },
+    want: { version: '1.0.0-package', commit: 'unknown', buildTime: 'unknown' }
   }
 ]
 

@@ -1,0 +1,30 @@
+import { ShutdownInvalidEnvError } from './errors.js'
+
+export type Env = Record<string, string | undefined>
+
+/** A value the plugin uses and where it came from: `option "x"`, `environment variable X` or a default. */
+export interface Setting<T> {
+  value: T
+  source: string
+}
+
+/**
+ * Option, then environment variable, then default: the contract's precedence. An empty variable counts
+ * as unset; a set one must parse, or `parse` throws a coded error naming it.
+ */
+export function setting<T> (option: string, given: T | undefined, env: Env, variable: string,
+  parse: (variable: string, raw: string) => T, fallback: Setting<T>): Setting<T> {
+  if (given !== undefined) return { value: given, source: `option "${option}"` }
+  const raw = env[variable]
+  if (raw === undefined || raw === '') return fallback
+  return { value: parse(variable, raw), source: `environment variable ${variable}` }
+}
+
+/** Digits only (no sign, unit, exponent or spaces), as a safe integer. */
+export function parseMilliseconds (variable: string, raw: string): number {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) {
+    throw new ShutdownInvalidEnvError(variable, 'a whole number of milliseconds >= 0', JSON.stringify(raw))
+  }
+  return value
+}
