@@ -1,21 +1,41 @@
 #!/usr/bin/env node
 // The naive baseline: a plain Fastify app as most are deployed. No drain, no readiness flip — its
 // readiness endpoint answers 200 to the end — and SIGTERM kills it at once (Node's default).
+// It takes the pod contract an app gets (ZERODOWN_APP_VERSION, ZERODOWN_PROBE_PORT, the probe paths)
+// and answers every request the load sends, so a comparison rehearses the same requests with the
+// same timing: ZERODOWN_BASELINE_ANSWERS maps "METHOD /path" to the status and latency the app showed.
 // A rehearsal of it must show failed requests; one that does not proves nothing.
-import Fastify from 'fastify'
+import Fastify, { type FastifyReply } from 'fastify'
 
-const port = Number(process.env.PORT ?? 8080)
-const host = process.env.HOST ?? '127.0.0.1'
-const version = process.env.APP_VERSION ?? '0.0.0'
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
+const env = (name: string): string | undefined => process.env[name] === '' ? undefined : process.env[name]
+const port = Number(env('PORT') ?? 8080)
+const host = env('HOST') ?? '127.0.0.1'
+const version = env('ZERODOWN_APP_VERSION') ?? '0.0.0'
+const answers = JSON.parse(env('ZERODOWN_BASELINE_ANSWERS') ?? '{}') as Record<string, { status: number, ms: number }>
+const probePaths = [
+  env('ZERODOWN_PROBE_LIVENESS_PATH') ?? '/livez',
+  env('ZERODOWN_PROBE_READINESS_PATH') ?? '/readyz',
+  env('ZERODOWN_PROBE_STARTUP_PATH') ?? '/startupz'
+]
+const probePort = env('ZERODOWN_PROBE_PORT')
 
+const app = Fastify({ logger: { level: env('LOG_LEVEL') ?? 'info' } })
+// Any body of any type is accepted and ignored.
+app.removeAllContentTypeParsers()
+app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 app.addHook('onSend', async (_req, reply) => { reply.header('x-app-version', version) })
-app.get('/', async () => ({ hello: 'world', version }))
-app.get<{ Querystring: { ms?: string } }>('/work', async (req) => {
-  const ms = Math.min(Number(req.query.ms ?? 100) || 0, 30_000)
-  await new Promise((resolve) => setTimeout(resolve, ms))
-  return { worked: ms, version }
-})
-for (const path of ['/livez', '/readyz', '/startupz']) app.get(path, async () => ({ status: 'ok' }))
 
+const ok = async (_req: unknown, reply: FastifyReply): Promise<unknown> => reply.send({ status: 'ok' })
+app.all('/*', async (req, reply) => {
+  const answer = answers[`${req.method} ${req.url}`]
+  if (answer === undefined && probePort === undefined && probePaths.includes(req.url)) return ok(req, reply)
+  if (answer !== undefined && answer.ms > 0) await new Promise((resolve) => setTimeout(resolve, answer.ms))
+  return reply.code(answer?.status ?? 200).send({ version })
+})
+
+if (probePort !== undefined) {
+  const probes = Fastify({ logger: false })
+  for (const path of probePaths) probes.get(path, ok)
+  await probes.listen({ port: Number(probePort), host })
+}
 await app.listen({ port, host })

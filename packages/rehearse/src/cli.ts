@@ -4,18 +4,21 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { RehearseCommandError, RehearseInvalidOptionError, RehearseManifestError } from './errors.js'
+import { RehearseCommandError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError } from './errors.js'
 import { formatSummary } from './format.js'
 import { DEFAULTS } from './options.js'
 import { LOAD_DEFAULTS, type LoadOptions } from './load.js'
+import { CALLER_ENV } from './pod-env.js'
 import { createProgressPrinter } from './progress.js'
 import { rehearse, type Progress } from './rehearsal.js'
+import { readLoadFile } from './requests.js'
 import { deploymentFromValues } from './values.js'
 import { renderHtmlReport } from './report-html.js'
 import type { RehearsalResult } from './summary.js'
 import type { RehearseOptions } from './options.js'
 
-const USAGE = `Usage: zerodown-rehearse [options] [-- command to start one pod...]
+const USAGE = `Usage: zerodown-rehearse [options] -- command to start one pod...
+       zerodown-rehearse --values values.yaml --load load.yaml -- node dist/server.js
 
 Rehearses a Kubernetes rolling update on this machine: real processes of the app, real signals,
 keep-alive load through a local Service, every request counted. Exit 0 only when the rollout
@@ -30,17 +33,21 @@ Rollout
   --new-version V            version after it (default ${DEFAULTS.newVersion})
   --version-env NAME         environment variable carrying the version (default ${DEFAULTS.versionEnv})
   --env KEY=VALUE            extra environment for every pod (repeatable)
+  --pass-env NAME            pass this variable of your environment to every pod (repeatable)
   --cwd DIR                  working directory of the pods
-  --baseline                 rehearse the naive baseline app shipped with the package
-  --propagation-delay-ms N   how long endpoint changes take to reach the Service (default ${DEFAULTS.propagationDelayMs})
+  --baseline                 rehearse the naive baseline app shipped with the package (no command)
+  --propagation-delay-ms N   how long endpoint changes take to reach the Service (default: the
+                             Deployment's zerodown.dev/propagation-seconds annotation, else ${DEFAULTS.propagationDelayMs})
   --warmup-ms N              load before the rollout starts (default ${DEFAULTS.warmupMs})
   --tail-ms N                load after the last old pod is gone (default ${DEFAULTS.tailMs})
   --restart-backoff-ms N     first container restart back-off (default ${DEFAULTS.restartBackoffMs})
 Load
   --rate N                   requests per second (default ${LOAD_DEFAULTS.rate})
   --connections N            keep-alive connections (default ${LOAD_DEFAULTS.connections})
-  --fast-path PATH           a fast request (default ${LOAD_DEFAULTS.fastPath})
-  --slow-path PATH           a slow request (default ${LOAD_DEFAULTS.slowPath})
+  --load FILE                the app's requests, YAML or JSON:
+                             requests: [{ method, path, headers?, body?, weight?, expect? }]
+  --fast-path PATH           or a GET request (default ${LOAD_DEFAULTS.fastPath})
+  --slow-path PATH           and a slower GET request (no default), e.g. one that takes 300 ms
   --slow-share F             share of slow requests, 0 to 1 (default ${LOAD_DEFAULTS.slowShare})
   --timeout-ms N             a request taking longer is a timeout (default ${LOAD_DEFAULTS.timeoutMs})
 Output
@@ -49,8 +56,10 @@ Output
   --compare                  rehearse the app, then the baseline, and print their failures side by side
   -h, --help                 this help
 
-The command defaults to the demo server (node apps/demo/dist/server.js). Each pod gets PORT (a free
-loopback port), HOST=127.0.0.1, HOSTNAME (the pod name), the manifest's env, and the version.
+The command is required ("node" means the running Node.js). Each pod gets the environment a kubelet
+gives: the manifest's env and envFrom, KUBERNETES_SERVICE_HOST=127.0.0.1, KUBERNETES_SERVICE_PORT=443,
+HOSTNAME (the pod name); of yours only ${CALLER_ENV.join(', ')}, LC_* and --pass-env; then
+--env, the version, PORT (a free loopback port) and HOST=127.0.0.1.
 `
 
 class UsageError extends Error {}
@@ -69,6 +78,7 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
         'new-version': { type: 'string' },
         'version-env': { type: 'string' },
         env: { type: 'string', multiple: true },
+        'pass-env': { type: 'string', multiple: true },
         cwd: { type: 'string' },
         baseline: { type: 'boolean' },
         'propagation-delay-ms': { type: 'string' },
@@ -77,6 +87,7 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
         'restart-backoff-ms': { type: 'string' },
         rate: { type: 'string' },
         connections: { type: 'string' },
+        load: { type: 'string' },
         'fast-path': { type: 'string' },
         'slow-path': { type: 'string' },
         'slow-share': { type: 'string' },
@@ -108,6 +119,10 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   }
   if (values.values !== undefined && values.manifest !== undefined) throw new UsageError('--manifest and --values cannot be used together')
   if (values.baseline === true && positionals.length > 0) throw new UsageError('--baseline and a command cannot be used together')
+  if (values.baseline !== true && positionals.length === 0) throw new UsageError('a command that starts one pod is required, after --, e.g. zerodown-rehearse --manifest app.yaml -- node dist/server.js')
+  if (values.load !== undefined && (values['fast-path'] !== undefined || values['slow-path'] !== undefined || values['slow-share'] !== undefined)) {
+    throw new UsageError('--load and --fast-path/--slow-path/--slow-share cannot be used together: put every request in the load file')
+  }
   if (values.report !== undefined && !values.report.endsWith('.html')) throw new UsageError(`--report expects a FILE.html, got ${JSON.stringify(values.report)}`)
 
   const load: LoadOptions = {}
@@ -118,8 +133,10 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   set('timeoutMs', number('timeout-ms', values['timeout-ms']))
   set('fastPath', values['fast-path'])
   set('slowPath', values['slow-path'])
+  if (values.load !== undefined) load.requests = readLoadFile(values.load)
 
-  const options: RehearseOptions = { load, ...(Object.keys(env).length > 0 && { env }) }
+  const command = values.baseline === true ? [process.execPath, BASELINE] : positionals
+  const options: RehearseOptions = { command, load, ...(Object.keys(env).length > 0 && { env }), ...(values['pass-env'] !== undefined && { passEnv: values['pass-env'] }) }
   const put = <K extends keyof RehearseOptions>(key: K, value: RehearseOptions[K] | undefined): void => { if (value !== undefined) options[key] = value }
   put('manifest', values.manifest)
   put('oldVersion', values['old-version'])
@@ -130,8 +147,6 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   put('warmupMs', number('warmup-ms', values['warmup-ms']))
   put('tailMs', number('tail-ms', values['tail-ms']))
   put('restartBackoffMs', number('restart-backoff-ms', values['restart-backoff-ms']))
-  if (values.baseline === true) options.command = [process.execPath, BASELINE]
-  else if (positionals.length > 0) options.command = positionals
   return { options, values: values.values ?? [], json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true }
 }
 
@@ -147,11 +162,32 @@ function sideBySide (app: RehearsalResult, baseline: RehearsalResult): string {
     row('rollout duration', `${((app.rollout.durationMs ?? 0) / 1000).toFixed(1)} s`, `${((baseline.rollout.durationMs ?? 0) / 1000).toFixed(1)} s`)
 }
 
+interface Comparison {
+  /** pass: the app is clean and the baseline failed under the same rollout and load. */
+  verdict: 'pass' | 'fail' | 'inconclusive'
+  reason: string
+}
+
+function compare (app: RehearsalResult, baseline: RehearsalResult): Comparison {
+  // A baseline that never rolled out under load shows nothing about the app: no win can be claimed.
+  if (baseline.outcome !== 'complete' || baseline.totals.requests === 0) {
+    const why = baseline.outcome !== 'complete' ? `its rollout is ${baseline.outcome}${baseline.stuck !== undefined ? ` (${baseline.stuck.reason})` : ''}` : 'it got no requests'
+    return { verdict: 'inconclusive', reason: `the naive baseline could not be rehearsed: ${why}` }
+  }
+  if (!app.ok) return { verdict: 'fail', reason: 'the app itself failed its rehearsal' }
+  if (baseline.ok) return { verdict: 'fail', reason: 'the naive baseline passed too: this rehearsal cannot tell a draining app from one that is not (try slower requests)' }
+  return { verdict: 'pass', reason: `the app lost none of ${app.totals.requests} requests; the naive baseline lost ${baseline.totals.failed} of ${baseline.totals.requests}` }
+}
+
 async function main (): Promise<number> {
   let parsed
   try {
     parsed = parse(process.argv.slice(2))
   } catch (err) {
+    if (err instanceof RehearseLoadFileError) {
+      process.stderr.write(`zerodown-rehearse: ${(err as Error).message}\n`)
+      return 2
+    }
     if (!(err instanceof UsageError)) throw err
     process.stderr.write(`zerodown-rehearse: ${err.message}\n\n${USAGE}`)
     return 2
@@ -187,15 +223,20 @@ async function main (): Promise<number> {
       if (parsed.report !== undefined && !parsed.json) process.stdout.write(`report: ${parsed.report}\n`)
       return result.ok ? 0 : 1
     }
-    const baseline = await run({ ...parsed.options, command: [process.execPath, BASELINE] })
+    // The baseline answers the same requests with the status and median latency the app showed.
+    const answers = Object.fromEntries(result.byRequest.filter((q) => q.latencyP50Ms !== undefined)
+      .map((q) => [`${q.method} ${q.path}`, { status: q.okStatus, ms: q.latencyP50Ms }]))
+    const env = { ...parsed.options.env, ZERODOWN_BASELINE_ANSWERS: JSON.stringify(answers) }
+    const baseline = await run({ ...parsed.options, env, command: [process.execPath, BASELINE] })
     if (controller.signal.aborted) return 130
+    const comparison = compare(result, baseline)
     if (parsed.json) {
-      process.stdout.write(JSON.stringify({ app: result, baseline }, null, 2) + '\n')
+      process.stdout.write(JSON.stringify({ app: result, baseline, comparison }, null, 2) + '\n')
     } else {
-      process.stdout.write(`== app\n${formatSummary(result)}\n== naive baseline\n${formatSummary(baseline)}${sideBySide(result, baseline)}`)
+      process.stdout.write(`== app\n${formatSummary(result)}\n== naive baseline\n${formatSummary(baseline)}${sideBySide(result, baseline)}\n` +
+        `${comparison.verdict.toUpperCase()}: ${comparison.reason}\n`)
     }
-    // The comparison passes when the app is clean and the rehearsal caught the baseline's failures.
-    return result.ok && !baseline.ok ? 0 : 1
+    return comparison.verdict === 'pass' ? 0 : 1
   } catch (err) {
     if (err instanceof RehearseInvalidOptionError || err instanceof RehearseManifestError || err instanceof RehearseCommandError) {
       process.stderr.write(`zerodown-rehearse: ${(err as Error).message}\n`)

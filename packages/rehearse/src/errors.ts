@@ -21,3 +21,10 @@ export const RehearseCommandError = createError<[command: string, reason: string
   'The pod command %s cannot start: %s',
   500
 )
+
+/** The load file cannot be read or does not describe requests; the message names the entry and field. */
+export const RehearseLoadFileError = createError<[file: string, reason: string]>(
+  'FST_ZERODOWN_REHEARSE_LOAD_FILE',
+  'Invalid load file %s: %s',
+  500
+)

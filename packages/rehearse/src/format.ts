@@ -1,14 +1,30 @@
 // The final summary as text, for a terminal or a CI log.
-import type { RehearsalResult } from './summary.js'
+import type { RehearsalResult, RequestSummary } from './summary.js'
 
 const s = (ms: number | undefined): string => ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`
+
+const DELAY_FROM = {
+  option: '--propagation-delay-ms',
+  annotation: 'the annotation zerodown.dev/propagation-seconds',
+  default: 'the default; the chart renders zerodown.dev/propagation-seconds'
+} as const
+
+/** How one request failed: `GET /x: 120 of 120 failed (status 404 ×120)`. */
+function requestFailures (q: RequestSummary): string {
+  const how = [
+    ...Object.entries(q.failedStatuses).map(([status, n]) => `status ${status} ×${n}`),
+    ...(['reset', 'refused', 'timeout'] as const).filter((k) => q.failures[k] > 0).map((k) => `${k} ×${q.failures[k]}`)
+  ]
+  return `${q.method} ${q.path}: ${q.failed} of ${q.sent} failed (${how.join(', ')})`
+}
 
 export function formatSummary (r: RehearsalResult): string {
   const d = r.deployment
   const lines: string[] = []
   lines.push(`rehearsal of ${d.name}: ${r.versions.old} -> ${r.versions.new}, ${d.replicas} replicas, ` +
     `maxSurge ${d.maxSurge} / maxUnavailable ${d.maxUnavailable} (surge ${d.surge}, unavailable ${d.unavailable}), ` +
-    `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, endpoint delay ${d.propagationDelayMs} ms`)
+    `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, ` +
+    `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]})`)
   for (const warning of d.warnings) lines.push(`warning: ${warning}`)
   if (r.outcome === 'complete') {
     lines.push(`rollout: complete in ${s(r.rollout.durationMs)}; at most ${r.maxLivePods} pods alive at once`)
@@ -21,7 +37,11 @@ export function formatSummary (r: RehearsalResult): string {
   lines.push(`requests: ${r.totals.requests} sent, ${r.totals.ok} ok, ${r.totals.failed} failed ` +
     `(status ${f.status}, reset ${f.reset}, refused ${f.refused}, timeout ${f.timeout}); ` +
     `latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`)
-  if (r.totals.status4xx > 0) lines.push(`warning: ${r.totals.status4xx} responses were 4xx — does the app serve the load's paths?`)
+  const failing = r.byRequest.filter((q) => q.failed > 0)
+  for (const q of failing) lines.push(`  ${requestFailures(q)}`)
+  const inFlight = Object.entries(r.inFlightAtSigterm.byPod).filter(([, n]) => n > 0).map(([pod, n]) => `${pod} ${n}`)
+  lines.push(`in flight at SIGTERM: ${r.inFlightAtSigterm.total} requests${inFlight.length > 0 ? ` (${inFlight.join(', ')})` : ''}`)
+  for (const warning of r.warnings) lines.push(`warning: ${warning}`)
   const served: Record<string, number> = {}
   for (const b of r.versionsOverTime) for (const [v, n] of Object.entries(b.byVersion)) served[v] = (served[v] ?? 0) + n
   lines.push(`served by: ${Object.entries(served).map(([v, n]) => `${v} ${n}`).join(', ') || 'nothing'}`)
@@ -32,7 +52,7 @@ export function formatSummary (r: RehearsalResult): string {
   if (r.failedRequests.length > 0) {
     lines.push('failed requests (first 10):')
     for (const q of r.failedRequests.slice(0, 10)) {
-      lines.push(`  at ${s(q.at)} GET ${q.path}: ${q.outcome}${q.status !== undefined ? ` ${q.status}` : ''}${q.error !== undefined ? ` (${q.error})` : ''}${q.version !== undefined ? ` from ${q.version}` : ''}`)
+      lines.push(`  at ${s(q.at)} ${q.method} ${q.path}: ${q.outcome}${q.status !== undefined ? ` ${q.status}` : ''}${q.error !== undefined ? ` (${q.error})` : ''}${q.version !== undefined ? ` from ${q.version}` : ''}`)
     }
   }
   if (r.stuck?.lastProbeFailure !== undefined) lines.push(`last probe failure of ${r.stuck.pod ?? 'the pod'}: ${r.stuck.lastProbeFailure}`)
@@ -42,6 +62,7 @@ export function formatSummary (r: RehearsalResult): string {
   }
   lines.push(r.ok
     ? `PASS: the rollout completed and none of ${r.totals.requests} requests failed`
-    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : `${r.totals.failed} of ${r.totals.requests} requests failed`}`)
+    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : `${r.totals.failed} of ${r.totals.requests} requests failed`}` +
+      (failing.length > 0 ? ` — ${failing.map(requestFailures).join('; ')}` : ''))
   return lines.join('\n') + '\n'
 }

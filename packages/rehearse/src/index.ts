@@ -1,9 +1,11 @@
 export { rehearse, type Progress } from './rehearsal.js'
-export type { RehearseOptions } from './options.js'
+export type { RehearseOptions, PropagationDelayFrom } from './options.js'
 export { DEFAULT_MANIFEST } from './options.js'
-export type { RehearsalResult, FailureKind, PodSummary, SecondBucket } from './summary.js'
+export type { RehearsalResult, FailureKind, PodSummary, SecondBucket, RequestSummary } from './summary.js'
 export type { LoadOptions, Outcome, RequestRecord } from './load.js'
-export { parseManifest, readManifestFile, type DeploymentSpec, type ProbeSpec } from './manifest.js'
+export { parseLoadFile, readLoadFile, type LoadRequest, type ResolvedRequest } from './requests.js'
+export { parseManifest, readManifestFile, PROPAGATION_ANNOTATION, type DeploymentSpec, type ProbeSpec } from './manifest.js'
+export { CALLER_ENV, podEnv, type UnresolvedEnv } from './pod-env.js'
 export { deploymentFromValues } from './values.js'
 export {
   resolveFenceposts, syncDeployment, syncReplicaSet, deploymentStatus, isAvailable, parseIntOrPercent,
@@ -12,5 +14,5 @@ export {
 } from './controller.js'
 export { renderHtmlReport } from './report-html.js'
 export { formatSummary } from './format.js'
-export { RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError } from './errors.js'
+export { RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError, RehearseLoadFileError } from './errors.js'
 export type { PodEvent, PodEventKind, RolloutEvent, RolloutEventKind } from './timeline.js'

@@ -12,11 +12,12 @@ export type PodPhase = 'running' | 'waiting' | 'terminating' | 'terminated'
 export interface PodOptions {
   name: string
   version: string
-  /** Free loopback port the container listens on (given as PORT). */
+  /** Free loopback port the container listens on (the caller gives it to the app in `env`). */
   port: number
   /** Free loopback port of the separate probe listener, when the manifest has one. */
   probePort?: number
   command: string[]
+  /** The container's whole environment: nothing else is inherited. */
   env: Record<string, string>
   cwd?: string
   spec: DeploymentSpec
@@ -96,7 +97,7 @@ export class Pod {
       // Its own process group, so SIGKILL reaches whatever the command starts, as a container's cgroup does.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...inheritedEnv(), ...this.opts.env, HOSTNAME: this.name, PORT: String(this.port), HOST: '127.0.0.1' }
+      env: this.opts.env
     })
     this.child = child
     track(child)
@@ -269,16 +270,4 @@ function killGroup (child: ChildProcess): void {
   } catch {
     child.kill('SIGKILL')
   }
-}
-
-/**
- * The rehearsal's environment minus what would change how Node itself runs (NODE_OPTIONS, test
- * runners' loaders): a container does not inherit its kubelet's. Pass those with `env` if wanted.
- */
-function inheritedEnv (): Record<string, string | undefined> {
-  const env = { ...process.env }
-  for (const key of Object.keys(env)) {
-    if (key === 'NODE_OPTIONS' || key.startsWith('TAP') || key.startsWith('_TAPJS') || key === 'NODE_V8_COVERAGE') delete env[key]
-  }
-  return env
 }

@@ -1,6 +1,7 @@
 // Steady traffic over keep-alive connections, the way a proxy's connection pool sends it, recording
-// every request: when, how it ended, how long it took, and which version answered.
+// every request: when, how it ended, how long it took, which version and which pod answered.
 import { Agent, buildConnector, request } from 'undici'
+import { isExpected, type LoadRequest, type ResolvedRequest } from './requests.js'
 import type { Service } from './service.js'
 import type { Clock } from './timeline.js'
 
@@ -10,12 +11,17 @@ export interface RequestRecord {
   /** Sent and ended, in ms on the rehearsal's clock. */
   at: number
   end: number
+  method: string
   path: string
-  slow: boolean
+  /** Index of the request in the load's list. */
+  request: number
+  /** `status`: a status the request does not expect (by default anything but 2xx and 3xx). */
   outcome: Outcome
   status?: number
   /** The `x-app-version` that answered. */
   version?: string
+  /** The pod the Service sent its connection to. */
+  pod?: string
   /** The error code when no response arrived. */
   error?: string
 }
@@ -25,9 +31,11 @@ export interface LoadOptions {
   rate?: number
   /** Keep-alive connections. Default 8. */
   connections?: number
-  /** Path of a fast request. Default `/`. */
+  /** The app's own requests (see the load file format); when given, the path shorthands below are not used. */
+  requests?: LoadRequest[]
+  /** Shorthand: path of a fast GET. Default `/`. */
   fastPath?: string
-  /** Path of a slow request. Default `/work?ms=300`. */
+  /** Shorthand: path of a slow GET, `slowShare` of the load. No default. */
   slowPath?: string
   /** Share of slow requests, from 0 to 1. Default 0.1. */
   slowShare?: number
@@ -39,10 +47,16 @@ export const LOAD_DEFAULTS = {
   rate: 100,
   connections: 8,
   fastPath: '/',
-  slowPath: '/work?ms=300',
   slowShare: 0.1,
   timeoutMs: 10_000
 } as const
+
+export interface ResolvedLoad {
+  rate: number
+  connections: number
+  timeoutMs: number
+  requests: ResolvedRequest[]
+}
 
 export interface Load {
   readonly records: RequestRecord[]
@@ -52,14 +66,23 @@ export interface Load {
 
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT'])
 
-export function startLoad (service: Service, clock: Clock, opts: LoadOptions = {}): Load {
-  const o = { ...LOAD_DEFAULTS, ...opts }
+export function startLoad (service: Service, clock: Clock, o: ResolvedLoad): Load {
   const records: RequestRecord[] = []
   const state = { running: true }
   const interval = (1000 * o.connections) / o.rate
   const origin = `http://127.0.0.1:${service.port}`
-  let sent = 0
-  const isSlow = (n: number): boolean => Math.floor((n + 1) * o.slowShare) > Math.floor(n * o.slowShare)
+  // Smooth weighted round robin: each request gets its share, evenly spread, the same in every run.
+  const total = o.requests.reduce((sum, r) => sum + r.weight, 0)
+  const credit = o.requests.map(() => 0)
+  const next = (): number => {
+    let best = 0
+    for (let i = 0; i < credit.length; i++) {
+      credit[i]! += o.requests[i]!.weight
+      if (credit[i]! > credit[best]!) best = i
+    }
+    credit[best]! -= total
+    return best
+  }
   const sleeping = new Map<NodeJS.Timeout, () => void>()
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
     const timer = setTimeout(() => { sleeping.delete(timer); resolve() }, ms)
@@ -87,27 +110,40 @@ export function startLoad (service: Service, clock: Clock, opts: LoadOptions = {
         if (wait > 0) await sleep(wait)
         if (!state.running) break
         due = Math.max(due + interval, clock.now())
-        const slow = isSlow(sent++)
-        const path = slow ? o.slowPath : o.fastPath
+        const index = next()
+        const req = o.requests[index]!
         const at = clock.now()
+        const sentAs = { method: req.method, path: req.path, request: index }
+        // The connection this request went over, as the Service recorded it (R7: it stays on one pod).
+        const via = (): { pod?: string } => {
+          const pod = service.connectionFrom(connection.localPort)?.pod
+          return pod === undefined ? {} : { pod }
+        }
         try {
-          const res = await request(origin + path, { dispatcher, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs })
+          const res = await request(origin + req.path, {
+            dispatcher,
+            method: req.method as 'GET',
+            headers: req.headers,
+            ...(req.body !== undefined && { body: req.body }),
+            headersTimeout: o.timeoutMs,
+            bodyTimeout: o.timeoutMs
+          })
           await res.body.dump()
           const version = res.headers['x-app-version']
           records.push({
             at,
             end: clock.now(),
-            path,
-            slow,
-            outcome: res.statusCode >= 500 ? 'status' : 'ok',
+            ...sentAs,
+            outcome: isExpected(req, res.statusCode) ? 'ok' : 'status',
             status: res.statusCode,
-            ...(version !== undefined && { version: String(version) })
+            ...(version !== undefined && { version: String(version) }),
+            ...via()
           })
         } catch (err) {
           const e = err as { code?: string, cause?: { code?: string } }
           const code = e.code ?? e.cause?.code ?? String(err)
           const refused = code === 'ECONNREFUSED' || service.connectionFrom(connection.localPort)?.outcome === 'refused'
-          records.push({ at, end: clock.now(), path, slow, outcome: TIMEOUTS.has(code) ? 'timeout' : refused ? 'refused' : 'reset', error: code })
+          records.push({ at, end: clock.now(), ...sentAs, outcome: TIMEOUTS.has(code) ? 'timeout' : refused ? 'refused' : 'reset', error: code, ...via() })
         }
       }
     } finally {

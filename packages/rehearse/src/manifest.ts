@@ -1,9 +1,11 @@
 // Reads what the rehearsal needs from a rendered Deployment: the rollout strategy, the first
 // container's probes, preStop, grace period and env. Anything it could not reproduce is an error.
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { parseAllDocuments } from 'yaml'
 import { parseIntOrPercent, type IntOrPercent } from './controller.js'
 import { RehearseManifestError } from './errors.js'
+import { containerEnv, envObjects, type UnresolvedEnv } from './pod-env.js'
 
 export interface ProbeSpec {
   path: string
@@ -16,8 +18,15 @@ export interface ProbeSpec {
   failureThreshold: number
 }
 
+/** The Deployment annotation that carries the propagation allowance P, in seconds (the deploy chart renders it). */
+export const PROPAGATION_ANNOTATION = 'zerodown.dev/propagation-seconds'
+
 export interface DeploymentSpec {
   name: string
+  /** `metadata.namespace`, "default" when unset. */
+  namespace: string
+  /** The `zerodown.dev/propagation-seconds` annotation, when the Deployment has one. */
+  propagationSeconds?: number
   replicas: number
   maxSurge: IntOrPercent
   maxUnavailable: IntOrPercent
@@ -28,7 +37,7 @@ export interface DeploymentSpec {
   containerPort: number
   /**
    * A separate port the probes use, and the env variables that tell the app about it (those whose
-   * value is that port, like PROBE_PORT): every pod gets its own free port there too.
+   * value is that port, like ZERODOWN_PROBE_PORT): every pod gets its own free port there too.
    */
   probePort?: { containerPort: number, env: string[] }
   startupProbe?: ProbeSpec
@@ -37,8 +46,13 @@ export interface DeploymentSpec {
   /** preStop sleep (`sleep.seconds` or an exec of `sleep N`); 0 without preStop. */
   preStopSleepSeconds: number
   terminationGracePeriodSeconds: number
+  /** The container's env and envFrom as far as known before a pod exists (see pod-env.ts). */
   env: Record<string, string>
-  /** Things read but not reproduced, e.g. env from a Secret. */
+  /** Variables set to the pod's name (`fieldRef: metadata.name`). */
+  podNameEnv: string[]
+  /** Variables of env/envFrom that cannot be resolved from the manifest, e.g. from a Secret it does not hold. */
+  unresolvedEnv: UnresolvedEnv[]
+  /** Things read but not reproduced, e.g. a second container. */
   warnings: string[]
 }
 
@@ -72,12 +86,19 @@ export function parseManifest (text: string, file = '<manifest>'): DeploymentSpe
     fail(`it holds no Deployment (found: ${kinds === '' ? 'nothing' : kinds})`)
   }
   if (deployments.length > 1) fail(`it holds ${deployments.length} Deployments; pass a manifest with one`)
-  return readDeployment(deployments[0]!, fail)
+  return readDeployment(deployments[0]!, objects, fail)
 }
 
-function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpec {
+function readDeployment (d: Obj, objects: unknown[], fail: (reason: string) => never): DeploymentSpec {
   const spec = isObj(d.spec) ? d.spec : fail('the Deployment has no spec')
-  const name = isObj(d.metadata) && typeof d.metadata.name === 'string' ? d.metadata.name : 'app'
+  const metadata = isObj(d.metadata) ? d.metadata : {}
+  const name = typeof metadata.name === 'string' ? metadata.name : 'app'
+  const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default'
+  const annotation = isObj(metadata.annotations) ? metadata.annotations[PROPAGATION_ANNOTATION] : undefined
+  const propagationSeconds = annotation === undefined ? undefined : Number(annotation)
+  if (propagationSeconds !== undefined && (String(annotation).trim() === '' || !Number.isFinite(propagationSeconds) || propagationSeconds < 0)) {
+    fail(`the annotation ${PROPAGATION_ANNOTATION} must be a number of seconds >= 0 like "5", got ${JSON.stringify(annotation)}`)
+  }
   const int = (value: unknown, field: string, fallback: number, min = 0): number => {
     if (value === undefined || value === null) return fallback
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
@@ -103,13 +124,16 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
   if (containers.length > 1) warnings.push(`only the first container (${String(container.name)}) is rehearsed`)
 
   const ports = Array.isArray(container.ports) ? container.ports.filter(isObj) : []
-  const env: Record<string, string> = {}
-  for (const entry of Array.isArray(container.env) ? container.env.filter(isObj) : []) {
-    if (typeof entry.name !== 'string') continue
-    if (entry.value !== undefined) env[entry.name] = String(entry.value)
-    else if (entry.valueFrom !== undefined) warnings.push(`env ${entry.name} comes from valueFrom, which is not reproduced`)
-  }
-  if (Array.isArray(container.envFrom) && container.envFrom.length > 0) warnings.push('envFrom (ConfigMaps, Secrets) is not reproduced; pass those variables with --env')
+  const podMeta = isObj(spec.template) && isObj(spec.template.metadata) ? spec.template.metadata : {}
+  const strings = (v: unknown): Record<string, string> => isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, s]) => [k, String(s)])) : {}
+  const { env, podNameEnv, unresolved } = containerEnv(container, {
+    namespace,
+    serviceAccountName: typeof template.serviceAccountName === 'string' ? template.serviceAccountName : 'default',
+    nodeName: typeof template.nodeName === 'string' ? template.nodeName : hostname(),
+    labels: strings(podMeta.labels),
+    annotations: strings(podMeta.annotations),
+    ...envObjects(objects, namespace)
+  })
   const fromEnvPort = env.PORT !== undefined ? Number(env.PORT) : undefined
   const main = ports.find((cp) => cp.name === 'http') ?? ports[0]
   const containerPort = int(main?.containerPort ?? fromEnvPort ?? 8080, 'the container port', 8080, 1)
@@ -134,7 +158,7 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
       if (probePort !== undefined && probePort.containerPort !== number) fail(`${field}.httpGet.port ${number}: probes on two ports besides the container port are not rehearsed`)
       const carriers = Object.keys(env).filter((name) => env[name] === String(number))
       if (carriers.length === 0) {
-        fail(`${field}.httpGet.port ${JSON.stringify(port)} is not the container port ${containerPort} and no env variable (like PROBE_PORT) carries ${String(number)}, so each pod could not be given its own probe port`)
+        fail(`${field}.httpGet.port ${JSON.stringify(port)} is not the container port ${containerPort} and no env variable (like ZERODOWN_PROBE_PORT) carries ${String(number)}, so each pod could not be given its own probe port`)
       }
       probePort = { containerPort: number as number, env: carriers }
     }
@@ -173,6 +197,8 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
   }
   return {
     name,
+    namespace,
+    ...(propagationSeconds !== undefined && { propagationSeconds }),
     replicas: int(spec.replicas, 'spec.replicas', 1, 1),
     maxSurge: intOrPercent(rolling.maxSurge, 'spec.strategy.rollingUpdate.maxSurge'),
     maxUnavailable: intOrPercent(rolling.maxUnavailable, 'spec.strategy.rollingUpdate.maxUnavailable'),
@@ -185,6 +211,8 @@ function readDeployment (d: Obj, fail: (reason: string) => never): DeploymentSpe
     preStopSleepSeconds,
     terminationGracePeriodSeconds: seconds(template.terminationGracePeriodSeconds, 'terminationGracePeriodSeconds', 30),
     env,
+    podNameEnv,
+    unresolvedEnv: unresolved,
     warnings
   }
 }

@@ -1,26 +1,31 @@
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { RehearseInvalidOptionError } from './errors.js'
-import { LOAD_DEFAULTS, type LoadOptions } from './load.js'
+import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load.js'
 import { readManifestFile, type DeploymentSpec } from './manifest.js'
+import { describe, resolveRequests, shorthandRequests } from './requests.js'
 
 export interface RehearseOptions {
   /** Manifest file (multi-document YAML with one Deployment). Default: the demo manifest shipped here. */
   manifest?: string
   /** Or the Deployment already read, e.g. from `parseManifest`. Wins over `manifest`. */
   deployment?: DeploymentSpec
-  /** The command that starts one pod, e.g. `['node', 'dist/server.js']`. Default: the demo server. */
-  command?: string[]
+  /** The command that starts one pod, e.g. `['node', 'dist/server.js']` (`node` is the running Node.js). Required. */
+  command: string[]
   /** Working directory of the pods. Default `process.cwd()`. */
   cwd?: string
   /** Version before and after the rollout. Defaults `"1.0.0"` and `"2.0.0"`. */
   oldVersion?: string
   newVersion?: string
-  /** Environment variable that carries the version to a pod. Default `APP_VERSION`. */
+  /** Environment variable that carries the version to a pod. Default `ZERODOWN_APP_VERSION`. */
   versionEnv?: string
   /** Extra environment for every pod, over the manifest's. */
   env?: Record<string, string>
-  /** How long endpoint changes take to reach the Service. Default 2000 ms. */
+  /** Names of the caller's environment variables to pass to every pod, besides the start-up allow-list. */
+  passEnv?: string[]
+  /**
+   * How long endpoint changes take to reach the Service. Default: the Deployment's
+   * `zerodown.dev/propagation-seconds` annotation × 1000, else 2000 ms.
+   */
   propagationDelayMs?: number
   /** Load before the rollout starts, once the old pods are available. Default 1000 ms. */
   warmupMs?: number
@@ -44,27 +49,31 @@ export interface ResolvedOptions {
   newVersion: string
   versionEnv: string
   env: Record<string, string>
+  passEnv: string[]
   propagationDelayMs: number
+  /** Where the propagation delay came from. */
+  propagationDelayFrom: PropagationDelayFrom
   warmupMs: number
   tailMs: number
   restartBackoffMs: number
-  load: Required<LoadOptions>
+  load: ResolvedLoad
 }
 
+export type PropagationDelayFrom = 'option' | 'annotation' | 'default'
+
 export const DEFAULT_MANIFEST = fileURLToPath(new URL('../manifests/demo.yaml', import.meta.url))
-const DEMO_SERVER = fileURLToPath(new URL('../../../apps/demo/dist/server.js', import.meta.url))
 
 export const DEFAULTS = {
   oldVersion: '1.0.0',
   newVersion: '2.0.0',
-  versionEnv: 'APP_VERSION',
+  versionEnv: 'ZERODOWN_APP_VERSION',
   propagationDelayMs: 2000,
   warmupMs: 1000,
   tailMs: 1000,
   restartBackoffMs: 10_000
 } as const
 
-const describe = (value: unknown): string => typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${JSON.stringify(value) ?? String(value)}`
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 function checkMs (name: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
@@ -82,48 +91,52 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   if (opts === null || typeof opts !== 'object') throw new RehearseInvalidOptionError('options', 'an object', describe(opts))
   for (const key of ['propagationDelayMs', 'warmupMs', 'tailMs', 'restartBackoffMs'] as const) checkMs(key, opts[key])
   for (const key of ['manifest', 'cwd', 'oldVersion', 'newVersion'] as const) checkString(key, opts[key])
-  checkString('versionEnv', opts.versionEnv, /^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name like APP_VERSION')
+  checkString('versionEnv', opts.versionEnv, ENV_NAME, 'an environment variable name like ZERODOWN_APP_VERSION')
   if ((opts.oldVersion ?? DEFAULTS.oldVersion) === (opts.newVersion ?? DEFAULTS.newVersion)) {
     throw new RehearseInvalidOptionError('newVersion', 'a version different from oldVersion', describe(opts.newVersion ?? DEFAULTS.newVersion))
   }
-  if (opts.command !== undefined && (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== ''))) {
-    throw new RehearseInvalidOptionError('command', 'a non-empty array of strings like ["node", "server.js"]', describe(opts.command))
+  if (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== '')) {
+    throw new RehearseInvalidOptionError('command', 'the command that starts one pod, a non-empty array of strings like ["node", "server.js"]', describe(opts.command))
+  }
+  if (opts.passEnv !== undefined && (!Array.isArray(opts.passEnv) || !opts.passEnv.every((name) => typeof name === 'string' && ENV_NAME.test(name)))) {
+    throw new RehearseInvalidOptionError('passEnv', 'an array of environment variable names like ["DATABASE_URL"]', describe(opts.passEnv))
   }
   if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object' || !Object.values(opts.env).every((v) => typeof v === 'string'))) {
     throw new RehearseInvalidOptionError('env', 'an object of string values', describe(opts.env))
   }
   const load = { ...LOAD_DEFAULTS, ...opts.load }
+  if (load.requests !== undefined && (opts.load?.fastPath !== undefined || opts.load?.slowPath !== undefined)) {
+    throw new RehearseInvalidOptionError('load.requests', 'either requests or the fastPath/slowPath shorthands, not both', 'both')
+  }
   if (!(typeof load.rate === 'number' && load.rate > 0 && load.rate <= 10_000)) throw new RehearseInvalidOptionError('load.rate', 'requests per second, from 0 (excluded) to 10000', describe(load.rate))
   if (!(Number.isInteger(load.connections) && load.connections >= 1 && load.connections <= 256)) throw new RehearseInvalidOptionError('load.connections', 'an integer from 1 to 256', describe(load.connections))
   if (!(typeof load.slowShare === 'number' && load.slowShare >= 0 && load.slowShare <= 1)) throw new RehearseInvalidOptionError('load.slowShare', 'a number from 0 to 1', describe(load.slowShare))
   checkMs('load.timeoutMs', load.timeoutMs)
   checkString('load.fastPath', load.fastPath, /^\//, 'a path starting with "/"')
   checkString('load.slowPath', load.slowPath, /^\//, 'a path starting with "/"')
+  const requests = load.requests !== undefined
+    ? resolveRequests(load.requests, (field, expected, got) => { throw new RehearseInvalidOptionError(`load.${field}`, expected, describe(got)) })
+    : shorthandRequests(load.fastPath, load.slowPath, load.slowShare)
 
-  let command = opts.command
-  if (command === undefined) {
-    if (!existsSync(DEMO_SERVER)) {
-      throw new RehearseInvalidOptionError('command', `the command that starts one pod (the demo server ${DEMO_SERVER} is not built)`, 'none')
-    }
-    command = [process.execPath, DEMO_SERVER]
-  } else if (command[0] === 'node') {
-    command = [process.execPath, ...command.slice(1)]
-  }
-
+  const command = opts.command[0] === 'node' ? [process.execPath, ...opts.command.slice(1)] : opts.command
   const manifest = opts.manifest ?? DEFAULT_MANIFEST
+  const deployment = opts.deployment ?? readManifestFile(manifest)
+  const propagationDelayFrom: PropagationDelayFrom = opts.propagationDelayMs !== undefined ? 'option' : deployment.propagationSeconds !== undefined ? 'annotation' : 'default'
   return {
     manifest,
-    deployment: opts.deployment ?? readManifestFile(manifest),
+    deployment,
     command,
     cwd: opts.cwd ?? process.cwd(),
     oldVersion: opts.oldVersion ?? DEFAULTS.oldVersion,
     newVersion: opts.newVersion ?? DEFAULTS.newVersion,
     versionEnv: opts.versionEnv ?? DEFAULTS.versionEnv,
     env: opts.env ?? {},
-    propagationDelayMs: opts.propagationDelayMs ?? DEFAULTS.propagationDelayMs,
+    passEnv: opts.passEnv ?? [],
+    propagationDelayMs: opts.propagationDelayMs ?? (deployment.propagationSeconds !== undefined ? deployment.propagationSeconds * 1000 : DEFAULTS.propagationDelayMs),
+    propagationDelayFrom,
     warmupMs: opts.warmupMs ?? DEFAULTS.warmupMs,
     tailMs: opts.tailMs ?? DEFAULTS.tailMs,
     restartBackoffMs: opts.restartBackoffMs ?? DEFAULTS.restartBackoffMs,
-    load
+    load: { rate: load.rate, connections: load.connections, timeoutMs: load.timeoutMs, requests }
   }
 }

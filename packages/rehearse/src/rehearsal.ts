@@ -7,6 +7,7 @@ import { RehearseCommandError } from './errors.js'
 import { Pod } from './kubelet.js'
 import { startLoad, type Load } from './load.js'
 import { resolveOptions, type RehearseOptions, type ResolvedOptions } from './options.js'
+import { podEnv } from './pod-env.js'
 import { Service, type Endpoint } from './service.js'
 import { summarize, type RehearsalResult } from './summary.js'
 import { createClock, type Clock, type PodEvent, type RolloutEvent } from './timeline.js'
@@ -58,7 +59,7 @@ function freePort (): Promise<number> {
 
 const podHash = (): string => randomBytes(3).toString('hex').slice(0, 5)
 
-export async function rehearse (options: RehearseOptions = {}): Promise<RehearsalResult> {
+export async function rehearse (options: RehearseOptions): Promise<RehearsalResult> {
   const opts = resolveOptions(options)
   const spec = opts.deployment
   const clock = createClock()
@@ -111,14 +112,23 @@ export async function rehearse (options: RehearseOptions = {}): Promise<Rehearsa
       for (let i = 0; i < action.create; i++) {
         const probePort = spec.probePort === undefined ? undefined : await uniquePort()
         const probeEnv = Object.fromEntries((spec.probePort?.env ?? []).map((name) => [name, String(probePort)]))
+        const name = `${rs.name}-${podHash()}`
+        const port = await uniquePort()
         const pod = new Pod({
-          name: `${rs.name}-${podHash()}`,
+          name,
           version: rs.version,
-          port: await uniquePort(),
+          port,
           ...(probePort !== undefined && { probePort }),
           command: opts.command,
           cwd: opts.cwd,
-          env: { ...spec.env, ...probeEnv, ...opts.env, [opts.versionEnv]: rs.version },
+          // The kubelet's environment; then what the rehearsal must set: the version, and free loopback
+          // ports in place of the container's (pods share this machine's ports, not a network namespace each).
+          env: podEnv({
+            podName: name,
+            container: spec,
+            passEnv: opts.passEnv,
+            overrides: { ...opts.env, ...probeEnv, [opts.versionEnv]: rs.version, PORT: String(port), HOST: '127.0.0.1' }
+          }),
           spec,
           clock,
           restartBackoffMs: opts.restartBackoffMs,

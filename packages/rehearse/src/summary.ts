@@ -1,6 +1,7 @@
 // The result of a rehearsal, plain JSON: what `--json` prints and what the report draws.
 import { resolveFenceposts } from './controller.js'
 import type { Outcome, RequestRecord } from './load.js'
+import type { PropagationDelayFrom } from './options.js'
 import type { RehearsalState } from './rehearsal.js'
 import type { PodEvent, RolloutEvent } from './timeline.js'
 
@@ -29,6 +30,22 @@ export interface SecondBucket {
   failures: number
 }
 
+export interface RequestSummary {
+  method: string
+  path: string
+  sent: number
+  ok: number
+  failed: number
+  /** Failures by kind. */
+  failures: Record<FailureKind, number>
+  /** Statuses of the failed responses, with counts. */
+  failedStatuses: Record<string, number>
+  /** Median latency of its successful responses, ms; absent when none succeeded. */
+  latencyP50Ms?: number
+  /** The status it was most often answered with when it succeeded. */
+  okStatus?: number
+}
+
 export interface RehearsalResult {
   /** True only when the rollout completed and no request failed. */
   ok: boolean
@@ -47,11 +64,20 @@ export interface RehearsalResult {
     preStopSleepSeconds: number
     terminationGracePeriodSeconds: number
     propagationDelayMs: number
+    /** `option`, `annotation` (zerodown.dev/propagation-seconds) or `default` (2000 ms). */
+    propagationDelayFrom: PropagationDelayFrom
+    /** What was read but not reproduced, and env that could not be resolved (and was not passed). */
     warnings: string[]
   }
-  /** `ok` counts every response below 500; `status4xx` says how many of them were 4xx (a wrong path?). */
-  totals: { requests: number, ok: number, failed: number, status4xx: number }
+  /** `ok`: a status the request expects (by default 2xx or 3xx); every other outcome is a failure. */
+  totals: { requests: number, ok: number, failed: number }
   failures: Record<FailureKind, number>
+  /** Per request of the load: how often it was sent, how it failed, with which statuses, its median latency. */
+  byRequest: RequestSummary[]
+  /** Requests in flight on a pod at the moment it got SIGTERM, in all and per pod. */
+  inFlightAtSigterm: { total: number, byPod: Record<string, number> }
+  /** What makes the result mean less than it seems, e.g. no request in flight at any SIGTERM. */
+  warnings: string[]
   latencyMs: { p50: number, p99: number, max: number }
   rollout: { startedAt?: number, completedAt?: number, durationMs?: number }
   /** Most containers alive at once, terminating ones included. */
@@ -126,6 +152,20 @@ export function summarize (state: RehearsalState): RehearsalResult {
     }
   })
 
+  const inFlightAtSigterm = { total: 0, byPod: {} as Record<string, number> }
+  for (const e of state.podEvents.filter((e) => e.kind === 'sigterm')) {
+    const n = records.filter((r) => r.pod === e.pod && r.at <= e.at && r.end > e.at).length
+    inFlightAtSigterm.total += n
+    inFlightAtSigterm.byPod[e.pod] = (inFlightAtSigterm.byPod[e.pod] ?? 0) + n
+  }
+  const warnings: string[] = []
+  if (records.length > 0 && inFlightAtSigterm.total === 0 && state.podEvents.some((e) => e.kind === 'sigterm')) {
+    warnings.push('no request was in flight when a pod got SIGTERM: this rehearsal did not exercise the drain of in-flight requests; ' +
+      'add a slower request (--slow-path, or a load file entry that takes a few hundred ms)')
+  }
+  const passed = new Set([...Object.keys(opts.env), ...opts.passEnv])
+  const envWarnings = spec.unresolvedEnv.filter((u) => u.name === undefined || !passed.has(u.name)).map((u) => u.message)
+
   const completed = state.outcome === 'complete' && state.rolloutCompletedAt !== undefined
   return {
     ok: completed && failed.length === 0,
@@ -143,15 +183,14 @@ export function summarize (state: RehearsalState): RehearsalResult {
       preStopSleepSeconds: spec.preStopSleepSeconds,
       terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
       propagationDelayMs: opts.propagationDelayMs,
-      warnings: spec.warnings
+      propagationDelayFrom: opts.propagationDelayFrom,
+      warnings: [...spec.warnings, ...envWarnings]
     },
-    totals: {
-      requests: records.length,
-      ok: records.length - failed.length,
-      failed: failed.length,
-      status4xx: records.filter((r) => r.status !== undefined && r.status >= 400 && r.status < 500).length
-    },
+    totals: { requests: records.length, ok: records.length - failed.length, failed: failed.length },
     failures,
+    byRequest: byRequest(opts.load.requests, records),
+    inFlightAtSigterm,
+    warnings,
     latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
     rollout: {
       ...(state.rolloutStartedAt !== undefined && { startedAt: round(state.rolloutStartedAt) }),
@@ -179,6 +218,34 @@ export function summarize (state: RehearsalState): RehearsalResult {
     }),
     durationMs: round(state.endedAt ?? state.clock.now())
   }
+}
+
+function byRequest (requests: Array<{ method: string, path: string }>, records: RequestRecord[]): RequestSummary[] {
+  return requests.map((req, index) => {
+    const mine = records.filter((r) => r.request === index)
+    const failures: Record<FailureKind, number> = { status: 0, reset: 0, refused: 0, timeout: 0 }
+    const failedStatuses: Record<string, number> = {}
+    const okStatuses = new Map<number, number>()
+    for (const r of mine) {
+      if (r.outcome === 'ok') okStatuses.set(r.status!, (okStatuses.get(r.status!) ?? 0) + 1)
+      else failures[r.outcome]++
+      if (r.outcome === 'status') failedStatuses[r.status!] = (failedStatuses[r.status!] ?? 0) + 1
+    }
+    const latencies = mine.filter((r) => r.outcome === 'ok').map((r) => r.end - r.at).sort((a, b) => a - b)
+    const okStatus = [...okStatuses].sort((a, b) => b[1] - a[1])[0]?.[0]
+    const failed = mine.length - latencies.length
+    return {
+      method: req.method,
+      path: req.path,
+      sent: mine.length,
+      ok: latencies.length,
+      failed,
+      failures,
+      failedStatuses,
+      ...(latencies.length > 0 && { latencyP50Ms: round(percentile(latencies, 50)) }),
+      ...(okStatus !== undefined && { okStatus })
+    }
+  })
 }
 
 function lastProbeFailure (events: PodEvent[], pod: string | undefined): { lastProbeFailure?: string } {

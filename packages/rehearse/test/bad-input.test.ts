@@ -1,6 +1,6 @@
 // Manifests and options: what is read, and a coded error naming the field for what cannot be rehearsed.
 import { test } from 'tap'
-import { DEFAULT_MANIFEST, parseManifest, readManifestFile, RehearseInvalidOptionError, RehearseManifestError } from '../src/index.js'
+import { CALLER_ENV, DEFAULT_MANIFEST, parseLoadFile, parseManifest, podEnv, readLoadFile, readManifestFile, RehearseInvalidOptionError, RehearseManifestError } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
 import { manifest } from './fixtures/helpers.js'
 
@@ -19,7 +19,10 @@ test('the default demo manifest: 3 replicas, surge 1, unavailable 0, probes, pre
     startupProbe: { path: '/startupz', periodSeconds: 1, failureThreshold: 30, timeoutSeconds: 1, successThreshold: 1, initialDelaySeconds: 0 },
     readinessProbe: { path: '/readyz', periodSeconds: 1, failureThreshold: 1 },
     livenessProbe: { path: '/livez', periodSeconds: 5, failureThreshold: 3 },
-    env: { LOG_LEVEL: 'warn', DRAIN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '10000' },
+    namespace: 'default',
+    propagationSeconds: 2,
+    env: { LOG_LEVEL: 'warn', ZERODOWN_DRAIN_DELAY_MS: '1000', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '10000' },
+    unresolvedEnv: [],
     warnings: []
   })
 })
@@ -49,16 +52,175 @@ spec:
     readinessProbe: { path: '/', initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 }
   })
   t.equal(d.livenessProbe, undefined)
-  t.same(d.warnings, [
-    'only the first container (app) is rehearsed',
-    'env SECRET comes from valueFrom, which is not reproduced',
-    'envFrom (ConfigMaps, Secrets) is not reproduced; pass those variables with --env'
+  t.same(d.warnings, ['only the first container (app) is rehearsed'])
+  t.same(d.unresolvedEnv, [
+    { message: 'envFrom ConfigMap config: not in the manifest; pass its variables with --env' },
+    { name: 'SECRET', message: 'env SECRET from Secret s: not in the manifest; pass it with --env' }
   ])
+  t.equal(d.namespace, 'default')
+  t.equal(d.propagationSeconds, undefined)
+})
+
+const ENV_MANIFEST = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: config, namespace: shop }
+data: { COLOR: blue, SIZE: "3", LOG_LEVEL: debug }
+---
+kind: ConfigMap
+metadata: { name: elsewhere, namespace: other }
+data: { X: "1" }
+---
+kind: Secret
+metadata: { name: db }
+data: { password: ${Buffer.from('s3cret').toString('base64')} }
+stringData: { user: shop }
+---
+kind: Deployment
+metadata: { name: shop, namespace: shop, annotations: { zerodown.dev/propagation-seconds: "7" } }
+spec:
+  template:
+    metadata: { labels: { app: shop }, annotations: { team: cart } }
+    spec:
+      serviceAccountName: shop-sa
+      nodeName: node-1
+      containers:
+        - name: app
+          envFrom:
+            - configMapRef: { name: config }
+            - secretRef: { name: db }
+              prefix: DB_
+            - configMapRef: { name: elsewhere }
+            - configMapRef: { name: maybe, optional: true }
+          env:
+            - { name: LOG_LEVEL, value: warn }
+            - { name: POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+            - { name: POD_NAMESPACE, valueFrom: { fieldRef: { fieldPath: metadata.namespace } } }
+            - { name: POD_IP, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
+            - { name: HOST_IP, valueFrom: { fieldRef: { fieldPath: status.hostIP } } }
+            - { name: NODE, valueFrom: { fieldRef: { fieldPath: spec.nodeName } } }
+            - { name: SA, valueFrom: { fieldRef: { fieldPath: spec.serviceAccountName } } }
+            - { name: APP_LABEL, valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }
+            - { name: TEAM, valueFrom: { fieldRef: { fieldPath: "metadata.annotations['team']" } } }
+            - { name: UID, valueFrom: { fieldRef: { fieldPath: metadata.uid } } }
+            - { name: CPU, valueFrom: { resourceFieldRef: { resource: limits.cpu } } }
+            - { name: COLOR_TOO, valueFrom: { configMapKeyRef: { name: config, key: COLOR } } }
+            - { name: PASSWORD, valueFrom: { secretKeyRef: { name: db, key: password } } }
+            - { name: MISSING_KEY, valueFrom: { configMapKeyRef: { name: config, key: nope } } }
+            - { name: OPTIONAL_KEY, valueFrom: { secretKeyRef: { name: db, key: nope, optional: true } } }
+            - { name: API_KEY, valueFrom: { secretKeyRef: { name: api, key: key } } }
+            - { name: SIZE, value: "4" }
+`
+
+test('pod env: env and envFrom resolved from the manifest as the kubelet does, and what cannot be', async (t) => {
+  const d = parseManifest(ENV_MANIFEST)
+  t.equal(d.namespace, 'shop')
+  t.equal(d.propagationSeconds, 7)
+  t.same(d.env, {
+    COLOR: 'blue', // envFrom ConfigMap
+    SIZE: '4', // env wins over envFrom, as in Kubernetes
+    LOG_LEVEL: 'warn',
+    DB_password: 's3cret', // envFrom Secret with prefix; data is base64
+    DB_user: 'shop', // stringData
+    POD_NAMESPACE: 'shop',
+    POD_IP: '127.0.0.1',
+    HOST_IP: '127.0.0.1',
+    NODE: 'node-1',
+    SA: 'shop-sa',
+    APP_LABEL: 'shop',
+    TEAM: 'cart',
+    COLOR_TOO: 'blue',
+    PASSWORD: 's3cret'
+  })
+  t.same(d.podNameEnv, ['POD_NAME'], 'set to each pod\'s name')
+  t.same(d.unresolvedEnv.map((u) => u.message), [
+    'envFrom ConfigMap elsewhere: not in the manifest; pass its variables with --env', // another namespace
+    'env UID from the field metadata.uid: not reproduced; pass it with --env',
+    'env CPU from resourceFieldRef: not reproduced; pass it with --env',
+    'env MISSING_KEY from ConfigMap config: it has no key nope; pass it with --env',
+    'env API_KEY from Secret api: not in the manifest; pass it with --env'
+  ], 'optional references are skipped silently')
+  t.same(parseManifest(ENV_MANIFEST.replace('namespace: shop, ', '')).env.COLOR, undefined, 'a ConfigMap of another namespace is not used')
+  t.throws(() => parseManifest(ENV_MANIFEST.replace('"7"', 'soon')), /the annotation zerodown.dev\/propagation-seconds must be a number of seconds >= 0 like "5", got "soon"/)
+})
+
+test('pod env: the kubelet\'s variables, the caller\'s allow-list, --pass-env and the rehearsal\'s own, in that order', async (t) => {
+  const caller = { PATH: '/bin', HOME: '/home/me', LANG: 'C.UTF-8', LC_ALL: 'C', TZ: 'UTC', SECRET_TOKEN: 'x', NODE_OPTIONS: '--inspect', TAP: '1', DATABASE_URL: 'pg://me', LOG_LEVEL: 'trace' }
+  const container = { env: { LOG_LEVEL: 'warn', HOSTNAME: 'set-by-manifest', COLOR: 'blue' }, podNameEnv: ['POD_NAME'] }
+  const env = podEnv({ podName: 'shop-abc-12345', container, caller, passEnv: ['DATABASE_URL', 'LOG_LEVEL', 'NOT_SET'], overrides: { COLOR: 'red', PORT: '4000' } })
+  t.same(env, {
+    PATH: '/bin',
+    HOME: '/home/me',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C',
+    TZ: 'UTC',
+    DATABASE_URL: 'pg://me',
+    KUBERNETES_SERVICE_HOST: '127.0.0.1',
+    KUBERNETES_SERVICE_PORT: '443',
+    HOSTNAME: 'set-by-manifest', // the manifest's env may set it, as in Kubernetes
+    LOG_LEVEL: 'trace', // --pass-env wins over the manifest
+    COLOR: 'red', // --env and the rehearsal's own win over all
+    POD_NAME: 'shop-abc-12345',
+    PORT: '4000'
+  })
+  t.equal(podEnv({ podName: 'p-1', container: { env: {}, podNameEnv: [] }, caller: {} }).HOSTNAME, 'p-1', 'HOSTNAME is the pod name')
+  t.notOk('NODE_OPTIONS' in env || 'TAP' in env || 'SECRET_TOKEN' in env, 'nothing else of the caller')
+  t.ok(CALLER_ENV.includes('PATH') && CALLER_ENV.includes('HOME'))
+})
+
+test('unresolved env passed with --env or --pass-env is no longer a warning', async (t) => {
+  const base = { command: ['node', 'x.js'], deployment: parseManifest(ENV_MANIFEST) }
+  t.equal(resolveOptions(base).propagationDelayMs, 7000, 'the annotation, in ms')
+  t.equal(resolveOptions(base).propagationDelayFrom, 'annotation')
+  t.match(resolveOptions({ ...base, propagationDelayMs: 10 }), { propagationDelayMs: 10, propagationDelayFrom: 'option' })
+  t.match(resolveOptions({ command: ['node', 'x.js'], deployment: parseManifest(manifest()) }), { propagationDelayMs: 2000, propagationDelayFrom: 'default', versionEnv: 'ZERODOWN_APP_VERSION' })
+})
+
+test('load files: YAML or JSON requests with defaults, and each bad field named', async (t) => {
+  const yaml = `requests:
+  - path: /
+    weight: 3
+  - method: post
+    path: /orders
+    body: { item: book }
+    expect: [201]
+  - method: PUT
+    path: /raw
+    headers: { Content-Type: text/plain, X-Trace: "1" }
+    body: hello
+`
+  t.same(parseLoadFile(yaml), [
+    { method: 'GET', path: '/', headers: {}, weight: 3 },
+    { method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"item":"book"}', weight: 1, expect: [201] },
+    { method: 'PUT', path: '/raw', headers: { 'content-type': 'text/plain', 'x-trace': '1' }, body: 'hello', weight: 1 }
+  ])
+  t.same(parseLoadFile('{"requests":[{"method":"PATCH","path":"/a","body":[1,2],"headers":{"content-type":"application/vnd.api+json"}}]}', 'load.json'),
+    [{ method: 'PATCH', path: '/a', headers: { 'content-type': 'application/vnd.api+json' }, body: '[1,2]', weight: 1 }], 'JSON; a content-type given is kept')
+
+  const cases: Array<[string, RegExp]> = [
+    ['requests: [', /it is not valid YAML or JSON: .*column 12$/],
+    ['- path: /', /the file: expected an object like \{ requests: \[\.\.\.\] \}, got array/],
+    ['request: []', /request: expected only the field requests at the top/],
+    ['requests: []', /requests: expected a non-empty list of requests/],
+    ['requests: [3]', /requests\[0\]: expected an object like \{ method: GET, path: \/ \}, got number 3/],
+    ['requests: [{ path: /, expects: [200] }]', /requests\[0\]\.expects: expected one of the fields method, path, headers, body, weight, expect/],
+    ['requests: [{ path: /, method: "GET /" }]', /requests\[0\]\.method: expected an HTTP method like GET or POST, got "GET \/"/],
+    ['requests: [{ path: / }, { path: orders }]', /requests\[1\]\.path: expected a path starting with "\/", got "orders"/],
+    ['requests: [{ path: /, headers: [a] }]', /requests\[0\]\.headers: expected an object of header names to string values/],
+    ['requests: [{ path: /, headers: { x-n: 1 } }]', /requests\[0\]\.headers\.x-n: expected a string, got number 1/],
+    ['requests: [{ path: /, body: { a: 1 } }]', /requests\[0\]\.body: expected no body on a GET request/],
+    ['requests: [{ path: /, weight: 0 }]', /requests\[0\]\.weight: expected a number > 0, got number 0/],
+    ['requests: [{ path: / }, { path: /, weight: 1 }, { path: /, expect: [200, "3xx"] }]', /requests\[2\]\.expect: expected a non-empty list of HTTP statuses/],
+    ['requests: [{ path: /, expect: 200 }]', /requests\[0\]\.expect: expected a non-empty list of HTTP statuses \(integers from 100 to 599\) like \[200, 201\], got number 200/]
+  ]
+  for (const [text, message] of cases) {
+    t.throws(() => parseLoadFile(text, 'load.yaml'), { code: 'FST_ZERODOWN_REHEARSE_LOAD_FILE', message: new RegExp(`^Invalid load file load\\.yaml: ${message.source}`) }, text)
+  }
+  t.throws(() => readLoadFile('/nonexistent/load.yaml'), /Invalid load file \/nonexistent\/load.yaml: cannot read it \(ENOENT\)/)
 })
 
 test('probes on their own port: the env variable that carries it is found', async (t) => {
   const d = parseManifest(manifest({ probePort: 9000 }))
-  t.same(d.probePort, { containerPort: 9000, env: ['PROBE_PORT'] })
+  t.same(d.probePort, { containerPort: 9000, env: ['ZERODOWN_PROBE_PORT'] })
   t.equal(d.containerPort, 8080)
   t.equal(d.readinessProbe?.onProbePort, true)
   t.equal(parseManifest(manifest()).readinessProbe?.onProbePort, false)
@@ -93,7 +255,7 @@ test('manifests that cannot be rehearsed are refused, naming the field', async (
     ['negative replicas', manifest({ replicas: -1 }), /spec.replicas must be an integer >= 1, got -1/],
     ['exec probe', manifest({ liveness: '{ exec: { command: [true] } }' }), /livenessProbe must use httpGet/],
     ['probe port nobody knows', manifest({ readiness: '{ httpGet: { path: /readyz, port: 9000 } }' }),
-      /readinessProbe.httpGet.port 9000 is not the container port 8080 and no env variable \(like PROBE_PORT\) carries 9000/],
+      /readinessProbe.httpGet.port 9000 is not the container port 8080 and no env variable \(like ZERODOWN_PROBE_PORT\) carries 9000/],
     ['two probe ports', manifest({ probePort: 9000, readiness: '{ httpGet: { path: /readyz, port: 9001 } }', env: { OTHER: '9001' } }),
       /readinessProbe.httpGet.port 9001: probes on two ports besides the container port are not rehearsed/],
     ['unknown named port', manifest({ readiness: '{ httpGet: { path: /readyz, port: metrics } }' }), /readinessProbe.httpGet.port "metrics" is neither a port number nor a named container port/],
@@ -115,8 +277,12 @@ test('bad options are refused at once, naming the option and the expected form',
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ propagationDelayMs: -1 }, /"propagationDelayMs": expected a number of milliseconds >= 0, got number -1/],
     [{ warmupMs: 'soon' }, /"warmupMs": expected a number of milliseconds/],
-    [{ command: [] }, /"command": expected a non-empty array of strings/],
-    [{ command: 'node x.js' }, /"command": expected a non-empty array/],
+    [{ command: [] }, /"command": expected the command that starts one pod, a non-empty array of strings/],
+    [{ command: 'node x.js' }, /"command": expected the command that starts one pod/],
+    [{ command: undefined }, /"command": expected the command that starts one pod/],
+    [{ passEnv: ['OK', 'NOT OK'] }, /"passEnv": expected an array of environment variable names/],
+    [{ load: { requests: [{ path: '/', expect: [] }] } }, /"load.requests\[0\].expect": expected a non-empty list of HTTP statuses/],
+    [{ load: { requests: [{ path: '/' }], fastPath: '/x' } }, /"load.requests": expected either requests or the fastPath\/slowPath shorthands, not both/],
     [{ versionEnv: 'APP VERSION' }, /"versionEnv": expected an environment variable name/],
     [{ oldVersion: '1', newVersion: '1' }, /"newVersion": expected a version different from oldVersion/],
     [{ env: { A: 1 } }, /"env": expected an object of string values/],

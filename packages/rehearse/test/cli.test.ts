@@ -7,8 +7,8 @@ import { test } from 'tap'
 import { alivePids, FIXTURE, manifest } from './fixtures/helpers.js'
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
-const FAST = ['--propagation-delay-ms', '300', '--warmup-ms', '300', '--tail-ms', '300', '--rate', '100', '--connections', '4',
-  '--slow-share', '0.2', '--slow-path', '/work?ms=200', '--restart-backoff-ms', '200']
+const TIMINGS = ['--propagation-delay-ms', '300', '--warmup-ms', '300', '--tail-ms', '300', '--rate', '100', '--connections', '4', '--restart-backoff-ms', '200']
+const FAST = [...TIMINGS, '--slow-share', '0.2', '--slow-path', '/work?ms=200']
 
 function cleanEnv (): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')))
@@ -21,19 +21,31 @@ function run (args: string[]) {
 test('--help prints the usage and exits 0', async (t) => {
   const result = run(['--help'])
   t.equal(result.status, 0)
-  t.match(result.stdout, /Usage: zerodown-rehearse \[options\] \[-- command to start one pod\.\.\.\]/)
+  t.match(result.stdout, /Usage: zerodown-rehearse \[options\] -- command to start one pod\.\.\./)
   t.match(result.stdout, /--propagation-delay-ms N/)
+  t.match(result.stdout, /--load FILE/)
+  t.match(result.stdout, /--pass-env NAME/)
+})
+
+test('without a command: a usage error, exit 2', async (t) => {
+  const result = run(['--manifest', 'whatever.yaml'])
+  t.equal(result.status, 2)
+  t.match(result.stderr, /^zerodown-rehearse: a command that starts one pod is required, after --, e\.g\. zerodown-rehearse --manifest app\.yaml -- node dist\/server\.js\n\nUsage: /)
 })
 
 test('bad input exits 2 with a message naming what is wrong', async (t) => {
-  const dir = t.testdir({ 'service.yaml': 'kind: Service\nmetadata: { name: s }\n', 'fx.yaml': manifest() })
+  const dir = t.testdir({ 'service.yaml': 'kind: Service\nmetadata: { name: s }\n', 'fx.yaml': manifest(), 'load.yaml': 'requests:\n  - path: /\n  - { path: /, expect: [] }\n' })
   const cases: Array<[string[], RegExp]> = [
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--rate', 'abc'], /--rate expects a number, got "abc"/],
+    [['--rate', 'abc', '--', 'node', FIXTURE], /--rate expects a number, got "abc"/],
     [['--slow-share', '2', '--', 'node', FIXTURE], /"load.slowShare": expected a number from 0 to 1, got number 2/],
     [['--env', 'NOEQUALS'], /--env expects KEY=VALUE, got "NOEQUALS"/],
-    [['--report', 'out.txt'], /--report expects a FILE.html/],
+    [['--report', 'out.txt', '--', 'node', FIXTURE], /--report expects a FILE.html/],
     [['--baseline', '--', 'node', 'x.js'], /--baseline and a command cannot be used together/],
+    [['--load', join(dir, 'missing.yaml'), '--', 'node', FIXTURE], /Invalid load file .*missing\.yaml: cannot read it \(ENOENT\)/],
+    [['--load', join(dir, 'load.yaml'), '--', 'node', FIXTURE], /Invalid load file .*load\.yaml: requests\[1\]\.expect: expected a non-empty list of HTTP statuses/],
+    [['--load', join(dir, 'load.yaml'), '--slow-path', '/x', '--', 'node', FIXTURE], /--load and --fast-path\/--slow-path\/--slow-share cannot be used together/],
+    [['--pass-env', 'NOT A NAME', '--', 'node', FIXTURE], /"passEnv": expected an array of environment variable names/],
     [['--manifest', join(dir, 'missing.yaml'), '--', 'node', FIXTURE], /cannot read it \(ENOENT\)/],
     [['--manifest', join(dir, 'service.yaml'), '--', 'node', FIXTURE], /holds no Deployment \(found: Service\)/],
     [['--manifest', join(dir, 'fx.yaml'), ...FAST, '--', '/nonexistent/zerodown-app'], /The pod command \/nonexistent\/zerodown-app cannot start: spawn \/nonexistent\/zerodown-app ENOENT/]
@@ -59,7 +71,7 @@ test('--compare: the draining app passes, the naive baseline is caught failing, 
   const report = join(dir, 'report.html')
   // Half the requests take 400 ms, so a pod that dies at SIGTERM almost surely has some in flight.
   const result = run(['--manifest', join(dir, 'fx.yaml'), ...FAST, '--connections', '8', '--slow-share', '0.5', '--slow-path', '/work?ms=400',
-    '--env', 'GRACEFUL=1', '--env', 'DRAIN_MS=400', '--compare', '--json', '--report', report, '--', 'node', FIXTURE])
+    '--env', 'GRACEFUL=1', '--env', 'ZERODOWN_DRAIN_DELAY_MS=400', '--compare', '--json', '--report', report, '--', 'node', FIXTURE])
   t.equal(result.status, 0, result.stderr)
   const { app, baseline } = JSON.parse(result.stdout)
   t.match(app, { ok: true, outcome: 'complete', totals: { failed: 0 }, afterRollout: { otherVersion: 0 } })
@@ -76,6 +88,52 @@ test('--compare: the draining app passes, the naive baseline is caught failing, 
   t.match(html, /<svg[^>]*>[\s\S]*1\.0\.0[\s\S]*<\/svg>/)
   t.match(html, /PASS/)
   t.notMatch(html, /<script|<link|src="http/, 'self-contained')
+})
+
+test('--load: the app\'s own requests, a POST with a JSON body among them, roll out clean', async (t) => {
+  const dir = t.testdir({
+    'fx.yaml': manifest({ propagationSeconds: 0.3 }),
+    'load.yaml': `requests:
+  - { path: /, weight: 2 }
+  - method: POST
+    path: /orders
+    body: { item: book }
+    expect: [201]
+  - { path: "/work?ms=300", headers: { x-trace: rehearsal } }
+`
+  })
+  const [, , ...timings] = TIMINGS // the delay comes from the manifest's annotation
+  const result = run(['--manifest', join(dir, 'fx.yaml'), ...timings, '--load', join(dir, 'load.yaml'), '--env', 'GRACEFUL=1', '--env', 'ZERODOWN_DRAIN_DELAY_MS=400', '--json', '--', 'node', FIXTURE])
+  t.equal(result.status, 0, result.stdout.slice(0, 2000) + result.stderr)
+  const r = JSON.parse(result.stdout)
+  t.match(r.deployment, { propagationDelayMs: 300, propagationDelayFrom: 'annotation' })
+  t.match(r.byRequest, [
+    { method: 'GET', path: '/', failed: 0, okStatus: 200 },
+    { method: 'POST', path: '/orders', failed: 0, okStatus: 201 },
+    { method: 'GET', path: '/work?ms=300', failed: 0 }
+  ])
+  t.ok(r.byRequest.every((q: { sent: number }) => q.sent > 10), 'every request was sent')
+  t.ok(r.inFlightAtSigterm.total > 0, `requests were in flight at SIGTERM (${r.inFlightAtSigterm.total}): the drain was exercised`)
+  t.same(r.warnings, [])
+})
+
+test('a load whose path the app does not serve fails, naming the path and status', async (t) => {
+  const dir = t.testdir({ 'fx.yaml': manifest(), 'load.yaml': 'requests:\n  - path: /\n  - path: /missing\n' })
+  const result = run(['--manifest', join(dir, 'fx.yaml'), ...TIMINGS, '--load', join(dir, 'load.yaml'), '--env', 'GRACEFUL=1', '--', 'node', FIXTURE])
+  t.equal(result.status, 1, result.stderr)
+  t.match(result.stdout, /\n {2}GET \/missing: (\d+) of \1 failed \(status 404 ×\1\)\n/)
+  t.notMatch(result.stdout, / {2}GET \/: /, 'the path it serves is not blamed')
+  t.match(result.stdout, /FAIL: \d+ of \d+ requests failed — GET \/missing: \d+ of \d+ failed \(status 404 ×\d+\)\n$/)
+})
+
+test('--compare with a baseline that cannot be rehearsed is inconclusive, not a win', async (t) => {
+  // The app reads its probe port from a variable of its own; the baseline knows only the contract's
+  // ZERODOWN_PROBE_PORT, so nothing answers its probes and it never gets ready.
+  const dir = t.testdir({ 'fx.yaml': manifest({ probePort: 9000, probePortEnv: 'APP_PROBE_PORT', progressDeadlineSeconds: 3 }) })
+  const result = run(['--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', 'PROBE_PORT_ENV=APP_PROBE_PORT', '--compare', '--', 'node', FIXTURE])
+  t.equal(result.status, 1, result.stderr)
+  t.match(result.stdout, /== app\n[\s\S]*PASS: the rollout completed/)
+  t.match(result.stdout, /INCONCLUSIVE: the naive baseline could not be rehearsed: its rollout is stuck \(the 1\.0\.0 pods were not all available within progressDeadlineSeconds \(3 s\)\)\n$/)
 })
 
 test('Ctrl+C stops the rehearsal, kills every pod and exits 130', async (t) => {

@@ -1,15 +1,17 @@
 // The project's claim, end to end: the demo app, under the manifest the deploy chart renders from its
 // rehearsal values, rolls from v1 to v2 under keep-alive load with zero failed requests.
 import { fileURLToPath } from 'node:url'
+// The demo reads the pod contract's names (ZERODOWN_*), as any app that registers the plugins does.
 import { test } from 'tap'
 import { deploymentFromValues, rehearse, RehearseManifestError } from '../src/index.js'
 
 const values = fileURLToPath(new URL('../../../deploy/examples/rehearsal.yaml', import.meta.url))
+const demo = fileURLToPath(new URL('../../../apps/demo/dist/server.js', import.meta.url))
 
 test('the demo rolls out v1 -> v2 with zero failed requests, and only v2 answers afterwards', async (t) => {
   const deployment = await deploymentFromValues([values])
   t.equal(deployment.terminationGracePeriodSeconds, 16, 'the chart rendered the rehearsal values')
-  const result = await rehearse({ deployment, oldVersion: 'v1.0.0', newVersion: 'v2.0.0' })
+  const result = await rehearse({ deployment, command: ['node', demo], oldVersion: 'v1.0.0', newVersion: 'v2.0.0', load: { slowPath: '/work?ms=300' } })
 
   t.equal(result.outcome, 'complete')
   t.same(result.failures, { status: 0, reset: 0, refused: 0, timeout: 0 }, JSON.stringify(result.failedRequests.slice(0, 5)))
@@ -18,6 +20,7 @@ test('the demo rolls out v1 -> v2 with zero failed requests, and only v2 answers
   t.same([...served].sort(), ['v1.0.0', 'v2.0.0'], 'both versions served during the rollout')
   t.ok(result.afterRollout.requests > 0, 'load went on after the last old pod was gone')
   t.equal(result.afterRollout.otherVersion, 0, 'every request after the rollout was served by v2.0.0')
+  t.ok(result.inFlightAtSigterm.total > 0, `requests were in flight at SIGTERM (${result.inFlightAtSigterm.total})`)
   for (const pod of result.pods.filter((p) => p.version === 'v1.0.0')) {
     t.equal(pod.exit, 'code 0', `${pod.name} drained and exited 0`)
   }

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net'
 import { test, type Test } from 'tap'
 import { Pod } from '../src/kubelet.js'
 import { parseManifest, type DeploymentSpec } from '../src/manifest.js'
+import { podEnv } from '../src/pod-env.js'
 import { ProbeResult } from '../src/probe.js'
 import { Service } from '../src/service.js'
 import { createClock, type PodEvent } from '../src/timeline.js'
@@ -23,12 +24,13 @@ async function startPod (t: Test, timings: ManifestTimings, env: Record<string, 
   const spec: DeploymentSpec = parseManifest(manifest(timings))
   const events: PodEvent[] = []
   const waiters: Array<() => void> = []
+  const port = await freePort()
   const pod = new Pod({
     name: 'fx-abc-12345',
     version: '1.0.0',
-    port: await freePort(),
+    port,
     command: [process.execPath, FIXTURE],
-    env: { ...spec.env, APP_VERSION: '1.0.0', PID_DIR: dir, ...env },
+    env: { ...spec.env, ZERODOWN_APP_VERSION: '1.0.0', PORT: String(port), PID_DIR: dir, ...env },
     spec,
     clock: createClock(),
     restartBackoffMs: 100,
@@ -60,6 +62,22 @@ test('R5: a result flips only after threshold consecutive results (prober worker
   t.equal(startup.observe(false), false)
   t.equal(startup.observe(false), true, 'startup fails after failureThreshold')
   t.equal(startup.result, false)
+})
+
+test('a pod gets the environment a kubelet gives, and of ours only the allow-list and --pass-env', async (t) => {
+  process.env.ZERODOWN_TEST_PASSED = 'passed'
+  process.env.ZERODOWN_TEST_KEPT = 'kept'
+  t.teardown(() => { delete process.env.ZERODOWN_TEST_PASSED; delete process.env.ZERODOWN_TEST_KEPT })
+  const spec = parseManifest(manifest({ env: { FROM_MANIFEST: 'yes' } }))
+  const env = podEnv({ podName: 'fx-abc-12345', container: spec, passEnv: ['ZERODOWN_TEST_PASSED'], overrides: { ZERODOWN_APP_VERSION: '1.0.0' } })
+  const { pod, until, admin, finish } = await startPod(t, {}, env)
+  await until(() => pod.ready, 'ready')
+  const seen = await (await admin('/env')).json() as Record<string, string>
+  t.match(seen, { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '443', HOSTNAME: 'fx-abc-12345', FROM_MANIFEST: 'yes', ZERODOWN_TEST_PASSED: 'passed', PATH: process.env.PATH })
+  // (NODE_OPTIONS is not checked: tap's process tracking puts itself back into what a test spawns.)
+  t.equal(seen.TAP, undefined, 'the test runner\'s variables stay out')
+  t.equal(seen.ZERODOWN_TEST_KEPT, undefined, 'what is not passed stays out')
+  await finish()
 })
 
 test('R5: startup gates readiness; readiness follows its thresholds both ways', async (t) => {
@@ -130,7 +148,7 @@ test('R6: a preStop longer than the grace period still leaves 2 s after it', asy
 })
 
 test('R6: an app that drains exits on its own; no SIGKILL', async (t) => {
-  const { pod, until, kinds, finish } = await startPod(t, { preStop: 0, grace: 5 }, { GRACEFUL: '1', DRAIN_MS: '100' })
+  const { pod, until, kinds, finish } = await startPod(t, { preStop: 0, grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' })
   await until(() => pod.ready, 'ready')
   pod.delete()
   await pod.gone

@@ -19,19 +19,26 @@ const failing: RehearsalResult = {
     progressDeadlineSeconds: 600,
     preStopSleepSeconds: 0,
     terminationGracePeriodSeconds: 30,
-    propagationDelayMs: 2000,
-    warnings: []
+    propagationDelayMs: 5000,
+    propagationDelayFrom: 'annotation',
+    warnings: ['env DB_PASSWORD from Secret db: not in the manifest; pass it with --env']
   },
-  totals: { requests: 10, ok: 8, failed: 2, status4xx: 1 },
+  totals: { requests: 10, ok: 8, failed: 2 },
   failures: { status: 1, reset: 1, refused: 0, timeout: 0 },
+  byRequest: [
+    { method: 'GET', path: '/', sent: 8, ok: 7, failed: 1, failures: { status: 1, reset: 0, refused: 0, timeout: 0 }, failedStatuses: { 503: 1 }, latencyP50Ms: 2, okStatus: 200 },
+    { method: 'POST', path: '/orders', sent: 2, ok: 1, failed: 1, failures: { status: 0, reset: 1, refused: 0, timeout: 0 }, failedStatuses: {}, latencyP50Ms: 9, okStatus: 201 }
+  ],
+  inFlightAtSigterm: { total: 0, byPod: { 'shop-a-1': 0 } },
+  warnings: ['no request was in flight when a pod got SIGTERM: this rehearsal did not exercise the drain of in-flight requests; add a slower request'],
   latencyMs: { p50: 2, p99: 9, max: 9 },
   rollout: { startedAt: 1000, completedAt: 3000, durationMs: 2000 },
   maxLivePods: 3,
   afterRollout: { since: 3500, requests: 2, otherVersion: 1 },
   versionsOverTime: [{ at: 0, byVersion: { '1.0.0': 5 }, failures: 0 }, { at: 2000, byVersion: { '1.0.0': 1, '2.0.0': 2 }, failures: 2 }],
   failedRequests: [
-    { at: 2100, end: 2105, path: '/', slow: false, outcome: 'status', status: 503, version: '1.0.0' },
-    { at: 2200, end: 2201, path: '/work?ms=300', slow: true, outcome: 'reset', error: 'ECONNRESET' }
+    { at: 2100, end: 2105, method: 'GET', path: '/', request: 0, outcome: 'status', status: 503, version: '1.0.0', pod: 'shop-a-1' },
+    { at: 2200, end: 2201, method: 'POST', path: '/orders', request: 1, outcome: 'reset', error: 'ECONNRESET', pod: 'shop-a-1' }
   ],
   pods: [{ name: 'shop-a-1', version: '1.0.0', port: 1, createdAt: 0, readyAt: 100, deletedAt: 2000, exitedAt: 2010, exit: 'signal SIGKILL', restarts: 0 }],
   podEvents: [
@@ -45,11 +52,17 @@ const failing: RehearsalResult = {
 test('the summary names every kind of failure and what served after the rollout', async (t) => {
   const text = formatSummary(failing)
   t.match(text, /2 failed \(status 1, reset 1, refused 0, timeout 0\)/)
+  t.match(text, /endpoint delay 5000 ms \(the annotation zerodown\.dev\/propagation-seconds\)/)
+  t.match(text, /warning: env DB_PASSWORD from Secret db: not in the manifest; pass it with --env/)
   t.match(text, /at 2\.1 s GET \/: status 503 from 1\.0\.0/)
-  t.match(text, /at 2\.2 s GET \/work\?ms=300: reset \(ECONNRESET\)/)
+  t.match(text, /at 2\.2 s POST \/orders: reset \(ECONNRESET\)/)
+  t.match(text, /\n {2}GET \/: 1 of 8 failed \(status 503 ×1\)\n {2}POST \/orders: 1 of 2 failed \(reset ×1\)\n/)
+  t.match(text, /in flight at SIGTERM: 0 requests\n/)
+  t.match(text, /warning: no request was in flight when a pod got SIGTERM/)
   t.match(text, /1 NOT served by 2\.0\.0/)
-  t.match(text, /warning: 1 responses were 4xx/)
-  t.match(text, /FAIL: 2 of 10 requests failed\n$/)
+  t.match(text, /FAIL: 2 of 10 requests failed — GET \/: 1 of 8 failed \(status 503 ×1\); POST \/orders: 1 of 2 failed \(reset ×1\)\n$/)
+  t.match(formatSummary({ ...failing, deployment: { ...failing.deployment, propagationDelayFrom: 'option' } }), /endpoint delay 5000 ms \(--propagation-delay-ms\)/)
+  t.match(formatSummary({ ...failing, inFlightAtSigterm: { total: 3, byPod: { 'shop-a-1': 3, 'shop-a-2': 0 } } }), /in flight at SIGTERM: 3 requests \(shop-a-1 3\)\n/)
 })
 
 test('the HTML report draws failures in red, the pod timeline with SIGKILL, and escapes text', async (t) => {

@@ -17,8 +17,8 @@ const fast = (dir: string, timings: ManifestTimings, extra: Partial<RehearseOpti
 
 test('a well-behaved app rolls out with zero failed requests, and only v2 answers afterwards', async (t) => {
   const dir = t.testdir()
-  // Probes on their own port (PROBE_PORT), as the deploy chart can render them: each pod gets its own.
-  const result = await rehearse(fast(dir, { probePort: 9000, env: { GRACEFUL: '1', DRAIN_MS: '400' } }))
+  // Probes on their own port (ZERODOWN_PROBE_PORT), as the deploy chart can render them: each pod gets its own.
+  const result = await rehearse(fast(dir, { probePort: 9000, env: { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '400' } }))
   t.equal(result.outcome, 'complete')
   t.same(result.failures, { status: 0, reset: 0, refused: 0, timeout: 0 }, JSON.stringify(result.failedRequests.slice(0, 5)))
   t.equal(result.ok, true)
