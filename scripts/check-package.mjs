@@ -9,10 +9,11 @@
 //   node ../../scripts/check-package.mjs --bin zerodown-x        (a CLI: `zerodown-x --help` must exit 0)
 //   node ../../scripts/check-package.mjs --request / --status 404  (a plugin without routes: GET must answer 404)
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { internalClosure, pack, readPackageJson, root } from './workspace-packs.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -24,10 +25,8 @@ const { values: args } = parseArgs({
   }
 })
 
-const root = resolve(import.meta.dirname, '..')
 const pkgDir = process.cwd()
-const readPkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-const pkg = readPkg(pkgDir)
+const pkg = readPackageJson(pkgDir)
 
 function run (cmd, cmdArgs, cwd) {
   try {
@@ -37,31 +36,9 @@ function run (cmd, cmdArgs, cwd) {
   }
 }
 
-// Every workspace package by name, to follow `workspace:*` dependencies.
-function workspacePackages () {
-  const dirs = ['packages', 'apps'].flatMap((parent) => {
-    const full = join(root, parent)
-    return existsSync(full) ? readdirSync(full).map((name) => join(full, name)) : []
-  }).concat(join(root, 'deploy'))
-  return new Map(dirs.filter((dir) => existsSync(join(dir, 'package.json'))).map((dir) => [readPkg(dir).name, dir]))
-}
-
-function internalClosure (dir, workspace, seen = new Map()) {
-  const { name, dependencies = {}, peerDependencies = {} } = readPkg(dir)
-  seen.set(name, dir)
-  for (const dep of Object.keys({ ...dependencies, ...peerDependencies })) {
-    if (workspace.has(dep) && !seen.has(dep)) internalClosure(workspace.get(dep), workspace, seen)
-  }
-  return seen
-}
-
 const work = mkdtempSync(join(tmpdir(), `zerodown-check-${pkg.name.replace(/\W/g, '-')}-`))
 try {
-  const tarballs = new Map()
-  for (const [name, dir] of internalClosure(pkgDir, workspacePackages())) {
-    const out = run('pnpm', ['pack', '--pack-destination', work, '--json'], dir)
-    tarballs.set(name, JSON.parse(out).filename)
-  }
+  const tarballs = pack(internalClosure(pkgDir), work)
   const tarball = tarballs.get(pkg.name)
   console.log(`packed ${[...tarballs.values()].map((t) => t.replace(work + '/', '')).join(', ')}`)
 
