@@ -1,7 +1,7 @@
 // The project's claim, end to end: the demo app, under the manifest the deploy chart renders from its
 // rehearsal values, rolls from v1 to v2 under keep-alive load with zero failed requests.
-import { fileURLToPath } from 'node:url'
 // The demo reads the pod contract's names (ZERODOWN_*), as any app that registers the plugins does.
+import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { deploymentFromValues, rehearse, RehearseManifestError } from '../src/index.js'
 
@@ -10,7 +10,7 @@ const demo = fileURLToPath(new URL('../../../apps/demo/dist/server.js', import.m
 
 test('the demo rolls out v1 -> v2 with zero failed requests, and only v2 answers afterwards', async (t) => {
   const deployment = await deploymentFromValues([values])
-  t.equal(deployment.terminationGracePeriodSeconds, 16, 'the chart rendered the rehearsal values')
+  t.equal(deployment.terminationGracePeriodSeconds, 15, 'the chart rendered the rehearsal values (preStop 3 + timeout 10 + margin 2)')
   const result = await rehearse({ deployment, command: ['node', demo], oldVersion: 'v1.0.0', newVersion: 'v2.0.0', load: { slowPath: '/work?ms=300' } })
 
   t.equal(result.outcome, 'complete')
