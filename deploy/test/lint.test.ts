@@ -8,7 +8,7 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['a fractional percentage', { rollout: { maxUnavailable: '2.5%' } }, 'rollout.maxUnavailable', 'must be an integer or a percentage like "25%"'],
   ['a negative maxSurge', { rollout: { maxSurge: -1 } }, 'rollout.maxSurge', 'must be an integer or a percentage like "25%"'],
   ['an unknown key', { rollout: { maxSurg: 1 } }, 'rollout.maxSurg', 'unknown key; the keys here are maxSurge, maxUnavailable, minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit'],
-  ['an unknown top-level key', { replica: 3 }, 'replica', 'unknown key; the keys here are nameOverride, fullnameOverride, component, partOf, image, imagePullSecrets, replicas, rollout, container, config, probes, shutdown, terminationGracePeriodSeconds, securityContext, serviceAccount, service, podDisruptionBudget, autoscaling, networkPolicy, ingress, topologySpread, nodeSelector, podAnnotations'],
+  ['an unknown top-level key', { replica: 3 }, 'replica', 'unknown key; the keys here are nameOverride, fullnameOverride, component, partOf, commonLabels, commonAnnotations, image, imagePullSecrets, replicas, rollout, container, extraVolumes, initContainers, sidecars, config, probes, shutdown, terminationGracePeriodSeconds, securityContext, serviceAccount, service, podDisruptionBudget, autoscaling, networkPolicy, ingress, gateway, topologySpread, nodeSelector, tolerations, affinity, priorityClassName, hostAliases, podLabels, podAnnotations'],
   ['a string for an integer', { replicas: '3' }, 'replicas', 'must be an integer'],
   ['zero replicas', { replicas: 0 }, 'replicas', 'must be 1 or more'],
   ['a number for a string', { image: { tag: 1.5 } }, 'image.tag', 'must be a string (quote it in YAML, or use --set-string)'],
@@ -25,7 +25,13 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['a negative propagation allowance', { shutdown: { propagationSeconds: -1 } }, 'shutdown.propagationSeconds', 'must be 0 or more'],
   ['a margin below the kubelet minimum', { shutdown: { marginSeconds: 1 } }, 'shutdown.marginSeconds', 'must be 2 or more'],
   ['a map that is a list', { podAnnotations: ['a'] }, 'podAnnotations', 'must be a map of keys to values'],
-  ['a required value set to null', { image: null }, 'image', 'must be a map of keys to values'],
+  ['a required value removed with null', { image: null }, 'image', 'is required'],
+  ['a bad extraEnv name', { container: { extraEnv: [{ name: '1X', value: 'y' }] } }, 'container.extraEnv[0].name', 'must be a variable name: letters, digits, "_", "-" and ".", not starting with a digit'],
+  ['an extraEnv entry without a name', { container: { extraEnv: [{ value: 'y' }] } }, 'container.extraEnv[0].name', 'is required'],
+  ['a sidecar without a name', { sidecars: [{ image: 'envoy' }] }, 'sidecars[0].name', 'is required'],
+  ['a route rule with its own backend', { gateway: { rules: [{ backendRefs: [] }] } }, 'gateway.rules[0].backendRefs', 'unknown key; the keys here are name, matches, filters, timeouts'],
+  ['an ingress path type that does not exist', { ingress: { hosts: [{ host: 'a.example.com', paths: [{ path: '/', pathType: 'Regex' }] }] } }, 'ingress.hosts[0].paths[0].pathType', 'must be one of "Prefix", "Exact", "ImplementationSpecific"'],
+  ['a CPU target above 100', { autoscaling: { targetCPUUtilizationPercentage: 120 } }, 'autoscaling.targetCPUUtilizationPercentage', 'must be a percentage from 1 to 100, or null'],
   ['a boolean that is a string', { autoscaling: { enabled: 'yes' } }, 'autoscaling.enabled', 'must be true or false']
 ]
 
