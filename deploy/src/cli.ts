@@ -2,6 +2,7 @@
 // zerodown-deploy: `render` prints or writes the manifests, `lint` prints every problem. Shaped like `helm template`.
 import { parseArgs } from 'node:util'
 import { collectOverrides } from './inputs.js'
+import { notes } from './notes.js'
 import { toYaml, writeOutputDir } from './output.js'
 import { formatProblem } from './problem.js'
 
@@ -47,12 +48,13 @@ async function main (argv: string[]): Promise<number> {
   const overrides = collectOverrides({ files: flags.values, set: flags.set, setString: flags['set-string'] })
   // Loaded only now: compiling the schemas is most of the start-up time, and bad arguments need none of it.
   const { check } = await import('./render.js')
-  const { objects, problems } = check(overrides, { release, namespace: flags.namespace })
+  const { values, objects, problems } = check(overrides, { release, namespace: flags.namespace })
   if (problems.length > 0) {
     process.stderr.write(`zerodown-deploy: ${problems.length} problem(s); nothing was ${command === 'lint' ? 'rendered' : 'printed or written'}:\n`)
     for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`)
     return 1
   }
+  for (const note of notes(values)) process.stderr.write(`zerodown-deploy: note: ${note}\n`)
   if (command === 'lint') {
     process.stdout.write(`zerodown-deploy: no problems; ${objects.length} objects pass the rules and the Kubernetes OpenAPI schema\n`)
   } else if (flags['output-dir'] !== undefined) {

@@ -32,3 +32,10 @@ export class DeployInvalidValuesError extends InvalidValues {
     this.problems = problems
   }
 }
+
+/** The --output-dir folder cannot be written, or holds a file zerodown-deploy did not write. */
+export const DeployOutputDirError = createError<[path: string, reason: string]>(
+  'FST_ZERODOWN_DEPLOY_OUTPUT_DIR',
+  'Cannot write %s: %s',
+  500
+)

@@ -1,4 +1,6 @@
-// Offline validation of rendered objects against the Kubernetes OpenAPI schema (kubernetes-models).
+// Offline validation of rendered objects against the Kubernetes OpenAPI schema (kubernetes-models), and
+// the HTTPRoute against the Gateway API v1 schema (@kubernetes-models/gateway-api).
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress'
@@ -14,6 +16,7 @@ interface Validating { validate: () => void }
 type ModelClass = new (data: never) => Validating
 
 const MODELS: Record<string, ModelClass> = {
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute as unknown as ModelClass,
   'apps/v1/Deployment': Deployment as unknown as ModelClass,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler as unknown as ModelClass,
   'networking.k8s.io/v1/Ingress': Ingress as unknown as ModelClass,
@@ -39,7 +42,7 @@ export function checkOpenApi (object: KubernetesObject): Problem[] {
     if (!Array.isArray(errors)) return [{ path: where, message: (err as Error).message }]
     return errors.map((error) => ({
       path: `${where} ${(error.instancePath ?? '').split('/').filter(Boolean).join('.') || '(object)'}`,
-      message: `${error.message ?? 'is invalid'} (Kubernetes OpenAPI schema)`
+      message: `${error.message ?? 'is invalid'} (${object.kind === 'HTTPRoute' ? 'Gateway API schema' : 'Kubernetes OpenAPI schema'})`
     }))
   }
 }

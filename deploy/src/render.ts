@@ -1,4 +1,5 @@
 // values -> checked values -> Kubernetes objects -> every problem, or the objects.
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress'
@@ -9,6 +10,7 @@ import type { IService } from 'kubernetes-models/v1/Service'
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { chartMetadata } from './chart.js'
 import { DeployInvalidArgumentError, DeployInvalidValuesError } from './errors.js'
+import { checkObjectName } from './name-rules.js'
 import { names } from './names.js'
 import { checkOpenApi } from './openapi.js'
 import type { Problem } from './problem.js'
@@ -17,13 +19,14 @@ import { checkSchema } from './schema.js'
 import { configMap } from './templates/config-map.js'
 import type { TemplateContext } from './templates/context.js'
 import { deployment } from './templates/deployment.js'
+import { httpRoute } from './templates/http-route.js'
 import { horizontalPodAutoscaler } from './templates/horizontal-pod-autoscaler.js'
 import { ingress } from './templates/ingress.js'
 import { networkPolicy } from './templates/network-policy.js'
 import { podDisruptionBudget } from './templates/pod-disruption-budget.js'
 import { service } from './templates/service.js'
 import { serviceAccount } from './templates/service-account.js'
-import { defaultValues, mergeValues, type Values, type ValuesOverride } from './values.js'
+import { defaultValues, withDefaults, type Values, type ValuesOverride } from './values.js'
 
 export type KubernetesObject =
   | IServiceAccount
@@ -34,6 +37,7 @@ export type KubernetesObject =
   | IPodDisruptionBudget
   | INetworkPolicy
   | IIngress
+  | IHTTPRoute
 
 export interface RenderOptions {
   /** The release name, like `helm template RELEASE`: the instance label and part of every name. Default: the chart name. */
@@ -77,17 +81,25 @@ export function renderObjects (values: Values, options: RenderOptions = {}): Kub
   if (values.podDisruptionBudget.enabled) objects.push(podDisruptionBudget(context))
   if (values.networkPolicy.enabled) objects.push(networkPolicy(context))
   if (values.ingress.enabled) objects.push(ingress(context))
+  if (values.gateway.enabled) objects.push(httpRoute(context))
   return objects
 }
 
 /** Merges the overrides over the defaults, checks them and renders: everything lint and render need. */
 export function check (overrides: ValuesOverride = {}, options: RenderOptions = {}): CheckResult {
   resolveOptions(options)
-  const values = mergeValues(defaultValues(), overrides) as Values
+  const values = withDefaults(defaultValues(), overrides) as Values
   const schemaProblems = checkSchema(values)
   if (schemaProblems.length > 0) return { values, objects: [], problems: schemaProblems }
   const objects = renderObjects(values, options)
-  return { values, objects, problems: [...checkRules(values), ...objects.flatMap(checkOpenApi)] }
+  const ruleProblems = [...checkRules(values), ...objects.flatMap(checkObjectName)]
+  // A host name lint already refused is not reported again by the Gateway API schema's pattern.
+  const reported = new Set(ruleProblems.map((problem) => problem.path))
+  const openApiProblems = objects.flatMap(checkOpenApi).filter((problem) => {
+    const hostname = /^HTTPRoute\/\S+ spec\.hostnames\.(\d+)$/.exec(problem.path)
+    return hostname === null || !reported.has(`gateway.hostnames[${hostname[1] ?? ''}]`)
+  })
+  return { values, objects, problems: [...ruleProblems, ...openApiProblems] }
 }
 
 /** Every problem with the values (an empty list when they are fine). */

@@ -1,6 +1,7 @@
 // The rules a zero-downtime rollout needs beyond the schema: each names the values and says why.
 import { shutdownBudget } from './budget.js'
 import { CHART_ENV } from './contract.js'
+import { checkNames } from './name-rules.js'
 import type { Problem } from './problem.js'
 import { resolveIntOrPercent, resolveRollout } from './rollout.js'
 import type { IntOrPercent, Values } from './values.js'
@@ -141,16 +142,42 @@ const restricted: Rule = (values) => {
   return problems
 }
 
-// The chart renders these variables from its values; an app's own copy in env or config would disagree with them.
-const chartOwnedEnv: Rule = (values) => (['container.env', 'config'] as const).flatMap((where) => {
-  const set = where === 'config' ? values.config : values.container.env
-  return Object.entries(CHART_ENV)
-    .filter(([name]) => Object.hasOwn(set, name))
-    .map(([name, from]) => ({
-      path: `${where}.${name}`,
-      message: `${where}.${name} is set by the chart from ${from}, so the app and the manifest agree; set ${from} instead`
-    }))
-})
+// The chart renders these variables from its values; an app's own copy in env, extraEnv or config would disagree with them.
+const chartOwnedEnv: Rule = (values) => {
+  // `what` is how the message names the setting: the path, or the path and the name for a list entry.
+  const owned = (path: string, name: string, what = path): Problem[] => {
+    const from = Object.hasOwn(CHART_ENV, name) ? CHART_ENV[name as keyof typeof CHART_ENV] : undefined
+    return from === undefined ? [] : [{ path, message: `${what} is set by the chart from ${from}, so the app and the manifest agree; set ${from} instead` }]
+  }
+  return [
+    ...Object.keys(values.container.env).flatMap((name) => owned(`container.env.${name}`, name)),
+    ...values.container.extraEnv.flatMap(({ name }, i) => owned(`container.extraEnv[${i}].name`, name, `container.extraEnv[${i}].name ${show(name)}`)),
+    ...Object.keys(values.config).flatMap((name) => owned(`config.${name}`, name))
+  ]
+}
+
+const gatewayRoute: Rule = (values) => values.gateway.enabled && values.gateway.parentRefs.length === 0
+  ? [{ path: 'gateway.parentRefs', message: 'gateway.parentRefs is empty: the HTTPRoute would attach to no Gateway and route nothing; name the Gateway, for example [{ name: shared-gateway, namespace: infra }]' }]
+  : []
+
+// A Utilization target is a percentage of the request: without the request the autoscaler cannot compute it.
+const autoscalingMetrics: Rule = (values) => {
+  const { enabled, metrics } = values.autoscaling
+  if (!enabled) return []
+  const cpu = values.autoscaling.targetCPUUtilizationPercentage ?? null
+  const memory = values.autoscaling.targetMemoryUtilizationPercentage ?? null
+  const requests = values.container.resources.requests ?? {}
+  const problems: Problem[] = []
+  if (cpu === null && memory === null && metrics.length === 0) {
+    problems.push({ path: 'autoscaling.metrics', message: 'autoscaling has no metric: targetCPUUtilizationPercentage and targetMemoryUtilizationPercentage are null and autoscaling.metrics is empty; set one of them' })
+  }
+  for (const [resource, target, path] of [['cpu', cpu, 'targetCPUUtilizationPercentage'], ['memory', memory, 'targetMemoryUtilizationPercentage']] as const) {
+    if (target !== null && requests[resource] === undefined) {
+      problems.push({ path: `autoscaling.${path}`, message: `autoscaling.${path} ${target} is a percentage of the ${resource} request, but container.resources.requests.${resource} is not set: the autoscaler could not compute it and would not scale; set the request or set autoscaling.${path} to null` })
+    }
+  }
+  return problems
+}
 
 const service: Rule = (values) => values.service.type === 'ClusterIP' && values.service.nodePort !== null
   ? [{ path: 'service.nodePort', message: `service.nodePort ${values.service.nodePort} needs service.type NodePort or LoadBalancer, not ClusterIP` }]
@@ -179,7 +206,7 @@ const progressDeadline: Rule = (values) => {
     : []
 }
 
-const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageTag, restricted, chartOwnedEnv, service]
+const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageTag, restricted, chartOwnedEnv, service, autoscalingMetrics, gatewayRoute, checkNames]
 
 /** Every rule problem in values that already passed the schema. */
 export function checkRules (values: Values): Problem[] {

@@ -1,5 +1,16 @@
 // The chart's values: their TypeScript shape, the documented defaults (values.yaml) and Helm-like merging.
 import { readFileSync } from 'node:fs'
+import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerBehavior'
+import type { IMetricSpec } from 'kubernetes-models/autoscaling/v2/MetricSpec'
+import type { IAffinity } from 'kubernetes-models/v1/Affinity'
+import type { IContainer } from 'kubernetes-models/v1/Container'
+import type { IEnvFromSource } from 'kubernetes-models/v1/EnvFromSource'
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar'
+import type { IHostAlias } from 'kubernetes-models/v1/HostAlias'
+import type { IToleration } from 'kubernetes-models/v1/Toleration'
+import type { IVolume } from 'kubernetes-models/v1/Volume'
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount'
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute'
 import { parse } from 'yaml'
 
 export type IntOrPercent = number | string
@@ -17,6 +28,8 @@ export interface Values {
   fullnameOverride: string
   component: string
   partOf: string
+  commonLabels: Record<string, string>
+  commonAnnotations: Record<string, string>
   image: { repository: string, tag: string, digest: string, pullPolicy: 'Always' | 'IfNotPresent' | 'Never' }
   imagePullSecrets: string[]
   replicas: number
@@ -32,9 +45,15 @@ export interface Values {
     command: string[]
     args: string[]
     env: Record<string, string>
-    resources: { requests: { cpu?: string, memory?: string }, limits: { cpu?: string, memory?: string } }
+    extraEnv: IEnvVar[]
+    envFrom: IEnvFromSource[]
+    extraVolumeMounts: IVolumeMount[]
+    resources: { requests?: { cpu?: string, memory?: string }, limits?: { cpu?: string, memory?: string } }
     tmpSizeLimit: string
   }
+  extraVolumes: IVolume[]
+  initContainers: IContainer[]
+  sidecars: IContainer[]
   config: Record<string, string>
   probes: {
     port: number | null
@@ -69,18 +88,39 @@ export interface Values {
     annotations: Record<string, string>
   }
   podDisruptionBudget: { enabled: boolean, maxUnavailable: IntOrPercent }
-  autoscaling: { enabled: boolean, minReplicas: number, maxReplicas: number, targetCPUUtilizationPercentage: number }
+  autoscaling: {
+    enabled: boolean
+    minReplicas: number
+    maxReplicas: number
+    /** Absent when removed with null, which means the same as null. */
+    targetCPUUtilizationPercentage?: number | null
+    targetMemoryUtilizationPercentage?: number | null
+    metrics: IMetricSpec[]
+    /** Absent when removed with null: Kubernetes' own behavior. */
+    behavior?: IHorizontalPodAutoscalerBehavior
+  }
   networkPolicy: { enabled: boolean, from: Array<Record<string, unknown>> }
   ingress: {
     enabled: boolean
     className: string
-    host: string
-    path: string
-    tlsSecretName: string
+    hosts: Array<{ host: string, paths: Array<{ path: string, pathType: 'Prefix' | 'Exact' | 'ImplementationSpecific' }> }>
+    tls: Array<{ secretName: string, hosts: string[] }>
+    annotations: Record<string, string>
+  }
+  gateway: {
+    enabled: boolean
+    parentRefs: NonNullable<IHTTPRoute['spec']>['parentRefs'] & object
+    hostnames: string[]
+    rules: Array<Omit<NonNullable<NonNullable<IHTTPRoute['spec']>['rules']>[number], 'backendRefs'>>
     annotations: Record<string, string>
   }
   topologySpread: { zones: boolean, nodes: boolean }
   nodeSelector: Record<string, string>
+  tolerations: IToleration[]
+  affinity: IAffinity
+  priorityClassName: string
+  hostAliases: IHostAlias[]
+  podLabels: Record<string, string>
   podAnnotations: Record<string, string>
 }
 
@@ -100,8 +140,9 @@ export function isPlainObject (value: unknown): value is Record<string, unknown>
 }
 
 /**
- * Merges `override` over `base` like Helm: maps merge key by key, anything else (lists included)
- * replaces; `undefined` leaves the base alone. Neither input is changed.
+ * Merges `override` over `base` like Helm merges values files and --set: maps merge key by key,
+ * anything else (lists and null included) replaces; `undefined` leaves the base alone. Neither
+ * input is changed. A null stays, so that {@link withDefaults} can remove the default under it.
  */
 export function mergeValues (base: unknown, override: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(override)) return structuredClone(override)
@@ -109,6 +150,26 @@ export function mergeValues (base: unknown, override: unknown): unknown {
   for (const [key, value] of Object.entries(override)) {
     if (value === undefined) continue // an optional property left out, as TypeScript callers write it
     const next = Object.hasOwn(merged, key) ? mergeValues(merged[key], value) : structuredClone(value)
+    Object.defineProperty(merged, key, { value: next, enumerable: true, writable: true, configurable: true })
+  }
+  return merged
+}
+
+/**
+ * The overrides over the chart's defaults, like Helm's coalesce: as {@link mergeValues}, except that
+ * `null` removes the default under it (a default that is itself null, like `probes.port`, stays null).
+ */
+export function withDefaults (defaults: unknown, overrides: unknown): unknown {
+  if (!isPlainObject(defaults) || !isPlainObject(overrides)) return structuredClone(overrides)
+  const merged: Record<string, unknown> = structuredClone(defaults)
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue
+    const has = Object.hasOwn(merged, key)
+    if (value === null && has && merged[key] !== null) {
+      Reflect.deleteProperty(merged, key)
+      continue
+    }
+    const next = has ? withDefaults(merged[key], value) : structuredClone(value)
     Object.defineProperty(merged, key, { value: next, enumerable: true, writable: true, configurable: true })
   }
   return merged

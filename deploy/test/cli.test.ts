@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { parse, parseAllDocuments } from 'yaml'
 import { checkOpenApi } from '../src/openapi.js'
-import type { KubernetesObject } from '../src/index.js'
+import { render, writeOutputDir, type KubernetesObject } from '../src/index.js'
 
 // The built bin, exactly as npm links it.
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -72,7 +72,8 @@ test('--output-dir writes a Kustomize base: one file per object and a kustomizat
     kind: 'Kustomization',
     resources: ['serviceaccount.yaml', 'service.yaml', 'deployment.yaml', 'horizontalpodautoscaler.yaml', 'poddisruptionbudget.yaml', 'ingress.yaml']
   })
-  t.same(readdirSync(dir).sort(), [...kustomization.resources, 'kustomization.yaml'].sort(), 'nothing else is written')
+  t.same(readdirSync(dir).sort(), [...kustomization.resources, 'kustomization.yaml', '.zerodown-deploy-files'].sort(), 'nothing else is written')
+  t.same(readFileSync(join(dir, '.zerodown-deploy-files'), 'utf8').trimEnd().split('\n'), [...kustomization.resources, 'kustomization.yaml'], 'the manifest lists what it wrote')
   for (const file of kustomization.resources as string[]) {
     const objects = documents(readFileSync(join(dir, file), 'utf8'))
     t.equal(objects.length, 1, `${file} holds one object`)
@@ -139,4 +140,69 @@ test('--help prints the usage', async (t) => {
   const result = run(t.testdir({}), ['--help'])
   t.equal(result.status, 0)
   t.match(result.stdout, /^Usage: zerodown-deploy <render\|lint> \[RELEASE\]/)
+})
+
+test('--output-dir removes the files it wrote before that no longer apply, and never a file it did not write', async (t) => {
+  const cwd = t.testdir({ out: { 'README.md': '# mine\n', 'ingress.yaml.bak': 'mine too\n' } })
+  const dir = join(cwd, 'out')
+  t.equal(run(cwd, ['render', 'shop', '--output-dir', 'out', '--set', 'ingress.enabled=true']).status, 0)
+  t.ok(existsSync(join(dir, 'ingress.yaml')))
+  const again = run(cwd, ['render', 'shop', '--output-dir', 'out'])
+  t.equal(again.status, 0, again.stderr)
+  t.notOk(existsSync(join(dir, 'ingress.yaml')), 'the stale Ingress is gone, so kubectl apply -f out/ cannot apply it')
+  t.same(readdirSync(dir).sort(), ['.zerodown-deploy-files', 'README.md', 'deployment.yaml', 'ingress.yaml.bak', 'kustomization.yaml', 'poddisruptionbudget.yaml', 'service.yaml', 'serviceaccount.yaml'])
+  t.equal(readFileSync(join(dir, 'README.md'), 'utf8'), '# mine\n', 'the user\'s own files stay')
+  t.equal(readFileSync(join(dir, 'ingress.yaml.bak'), 'utf8'), 'mine too\n')
+  // A list that names a file it never wrote is not obeyed blindly: only plain *.yaml names count.
+  writeFileSync(join(dir, '.zerodown-deploy-files'), 'deployment.yaml\n../escape.yaml\nREADME.md\n')
+  writeFileSync(join(cwd, 'escape.yaml'), 'outside\n')
+  t.equal(run(cwd, ['render', 'shop', '--output-dir', 'out']).status, 0)
+  t.ok(existsSync(join(cwd, 'escape.yaml')), 'nothing outside the folder is removed')
+  t.ok(existsSync(join(dir, 'README.md')))
+})
+
+test('--output-dir refuses to overwrite a file it did not write, and changes nothing', async (t) => {
+  const cwd = t.testdir({ out: { 'service.yaml': 'kind: Service # hand-written\n' } })
+  const result = run(cwd, ['render', 'shop', '--output-dir', 'out'])
+  t.equal(result.status, 2)
+  t.match(result.stderr, /Cannot write out\/service\.yaml: it was not written by zerodown-deploy; move it away or choose another --output-dir/)
+  t.same(readdirSync(join(cwd, 'out')), ['service.yaml'], 'nothing written')
+  t.equal(readFileSync(join(cwd, 'out', 'service.yaml'), 'utf8'), 'kind: Service # hand-written\n')
+})
+
+test('--output-dir is all or nothing: a write that fails part way leaves the folder as it was', async (t) => {
+  const cwd = t.testdir({})
+  const dir = join(cwd, 'out')
+  writeOutputDir(dir, render({}, { release: 'shop' }))
+  const before = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]))
+  // Something that is not ours sits where the Ingress would be staged: that write fails, after others succeeded.
+  mkdirSync(join(dir, '.ingress.yaml.zerodown-tmp'))
+  t.throws(() => writeOutputDir(dir, render({ ingress: { enabled: true }, replicas: 5 }, { release: 'shop' })), { code: 'FST_ZERODOWN_DEPLOY_OUTPUT_DIR', message: /^Cannot write .*out: EISDIR/ })
+  const after = Object.fromEntries(readdirSync(dir).filter((name) => name !== '.ingress.yaml.zerodown-tmp').map((name) => [name, readFileSync(join(dir, name), 'utf8')]))
+  t.same(after, before, 'the old files, unchanged, and no half-written ones')
+  t.ok(existsSync(join(dir, '.ingress.yaml.zerodown-tmp')), 'what was not ours stays')
+})
+
+test('strings that YAML 1.1 reads as booleans or numbers stay strings, and null removes a default from the command line', async (t) => {
+  const cwd = t.testdir({ 'drop.yaml': 'container:\n  resources:\n    limits:\n      memory: ~\n' })
+  const result = run(cwd, ['render', '-f', 'drop.yaml', '--set-string', 'config.FEATURE=yes,container.env.DEBUG=off,config.on=1_000', '--set', 'container.resources.requests.cpu=null'])
+  t.equal(result.status, 0, result.stderr)
+  t.match(result.stdout, /\n {2}FEATURE: "yes"\n/)
+  t.match(result.stdout, /\n {2}"on": "1_000"\n/)
+  t.match(result.stdout, /\n {14}value: "off"\n/)
+  const objects = parseAllDocuments(result.stdout, { version: '1.1' })
+  if (!Array.isArray(objects)) throw new Error('not a YAML stream')
+  const parsed = objects.map((document) => document.toJS())
+  t.same(byKind(parsed, 'ConfigMap').data, { FEATURE: 'yes', on: '1_000' }, 'a YAML 1.1 reader reads the strings')
+  t.same(byKind(parsed, 'Deployment').spec.template.spec.containers[0].resources, { requests: { memory: '128Mi' }, limits: {} })
+})
+
+test('with autoscaling, render and lint print how to hand replicas over, and still succeed', async (t) => {
+  const cwd = t.testdir({})
+  for (const command of ['render', 'lint']) {
+    const result = run(cwd, [command, '--set', 'autoscaling.enabled=true'])
+    t.equal(result.status, 0, command)
+    t.match(result.stderr, /^zerodown-deploy: note: autoscaling\.enabled: the Deployment leaves spec\.replicas to the HorizontalPodAutoscaler\..*kubectl apply set-last-applied/)
+  }
+  t.equal(run(cwd, ['render']).stderr, '', 'no note without autoscaling')
 })

@@ -8,7 +8,7 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['a fractional percentage', { rollout: { maxUnavailable: '2.5%' } }, 'rollout.maxUnavailable', 'must be an integer or a percentage like "25%"'],
   ['a negative maxSurge', { rollout: { maxSurge: -1 } }, 'rollout.maxSurge', 'must be an integer or a percentage like "25%"'],
   ['an unknown key', { rollout: { maxSurg: 1 } }, 'rollout.maxSurg', 'unknown key; the keys here are maxSurge, maxUnavailable, minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit'],
-  ['an unknown top-level key', { replica: 3 }, 'replica', 'unknown key; the keys here are nameOverride, fullnameOverride, component, partOf, image, imagePullSecrets, replicas, rollout, container, config, probes, shutdown, terminationGracePeriodSeconds, securityContext, serviceAccount, service, podDisruptionBudget, autoscaling, networkPolicy, ingress, topologySpread, nodeSelector, podAnnotations'],
+  ['an unknown top-level key', { replica: 3 }, 'replica', 'unknown key; the keys here are nameOverride, fullnameOverride, component, partOf, commonLabels, commonAnnotations, image, imagePullSecrets, replicas, rollout, container, extraVolumes, initContainers, sidecars, config, probes, shutdown, terminationGracePeriodSeconds, securityContext, serviceAccount, service, podDisruptionBudget, autoscaling, networkPolicy, ingress, gateway, topologySpread, nodeSelector, tolerations, affinity, priorityClassName, hostAliases, podLabels, podAnnotations'],
   ['a string for an integer', { replicas: '3' }, 'replicas', 'must be an integer'],
   ['zero replicas', { replicas: 0 }, 'replicas', 'must be 1 or more'],
   ['a number for a string', { image: { tag: 1.5 } }, 'image.tag', 'must be a string (quote it in YAML, or use --set-string)'],
@@ -25,7 +25,13 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['a negative propagation allowance', { shutdown: { propagationSeconds: -1 } }, 'shutdown.propagationSeconds', 'must be 0 or more'],
   ['a margin below the kubelet minimum', { shutdown: { marginSeconds: 1 } }, 'shutdown.marginSeconds', 'must be 2 or more'],
   ['a map that is a list', { podAnnotations: ['a'] }, 'podAnnotations', 'must be a map of keys to values'],
-  ['a required value set to null', { image: null }, 'image', 'must be a map of keys to values'],
+  ['a required value removed with null', { image: null }, 'image', 'is required'],
+  ['a bad extraEnv name', { container: { extraEnv: [{ name: '1X', value: 'y' }] } }, 'container.extraEnv[0].name', 'must be a variable name: letters, digits, "_", "-" and ".", not starting with a digit'],
+  ['an extraEnv entry without a name', { container: { extraEnv: [{ value: 'y' }] } }, 'container.extraEnv[0].name', 'is required'],
+  ['a sidecar without a name', { sidecars: [{ image: 'envoy' }] }, 'sidecars[0].name', 'is required'],
+  ['a route rule with its own backend', { gateway: { rules: [{ backendRefs: [] }] } }, 'gateway.rules[0].backendRefs', 'unknown key; the keys here are name, matches, filters, timeouts'],
+  ['an ingress path type that does not exist', { ingress: { hosts: [{ host: 'a.example.com', paths: [{ path: '/', pathType: 'Regex' }] }] } }, 'ingress.hosts[0].paths[0].pathType', 'must be one of "Prefix", "Exact", "ImplementationSpecific"'],
+  ['a CPU target above 100', { autoscaling: { targetCPUUtilizationPercentage: 120 } }, 'autoscaling.targetCPUUtilizationPercentage', 'must be a percentage from 1 to 100, or null'],
   ['a boolean that is a string', { autoscaling: { enabled: 'yes' } }, 'autoscaling.enabled', 'must be true or false']
 ]
 
@@ -231,4 +237,78 @@ test('--set expressions parse like Helm', async (t) => {
   t.same(parseSet('config.EMPTY='), { config: { EMPTY: '' } })
   t.throws(() => parseSet('replicas'), { code: 'FST_ZERODOWN_DEPLOY_INVALID_ARGUMENT', message: 'Invalid --set: expected key=value, got "replicas"' })
   t.throws(() => parseSet('rollout..maxSurge=1'), { message: 'Invalid --set: expected a dotted key like "rollout.maxSurge", got "rollout..maxSurge=1"' })
+})
+
+// Each name rule: a value it refuses (with the exact message) and one it accepts.
+const LABEL_KEY_RULE = 'a qualified name: an optional DNS subdomain prefix and "/", then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit'
+const HOST_RULE = 'a host name: lowercase DNS labels (letters, digits and "-") joined by ".", at most 253 characters, optionally starting with "*."; not an IP address, a port or a path'
+const nameCases: Array<[string, ValuesOverride, ValuesOverride, string, string]> = [
+  ['a label key with a space', { podLabels: { 'bad key': 'web' } }, { podLabels: { 'example.com/tier': 'web' } }, 'podLabels["bad key"]',
+    `the label key "bad key" is not valid: it must be ${LABEL_KEY_RULE}; for example "example.com/tier" or "tier"`],
+  ['a label key with an empty prefix', { commonLabels: { '/team': 'web' } }, { commonLabels: { team: 'web' } }, 'commonLabels["/team"]',
+    `the label key "/team" is not valid: it must be ${LABEL_KEY_RULE}; for example "example.com/tier" or "tier"`],
+  ['a nodeSelector value with a space', { nodeSelector: { pool: 'gpu pool' } }, { nodeSelector: { pool: 'gpu-pool' } }, 'nodeSelector.pool',
+    'the label value "gpu pool" is not valid: it must be empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit; for example "gpu_pool"'],
+  ['a label value of 64 characters', { podLabels: { tier: 'a'.repeat(64) } }, { podLabels: { tier: 'a'.repeat(63) } }, 'podLabels.tier',
+    `the label value "${'a'.repeat(64)}" is not valid: it must be empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit; for example "${'a'.repeat(63)}"`],
+  ['a chart label in commonLabels', { commonLabels: { 'app.kubernetes.io/name': 'x' } }, { commonLabels: { 'example.com/name': 'x' } }, 'commonLabels["app.kubernetes.io/name"]',
+    'commonLabels["app.kubernetes.io/name"] sets app.kubernetes.io/name, a label the chart renders (selectors use the name and instance labels, which a Deployment cannot change); set nameOverride instead'],
+  ['an annotation key with a space', { service: { annotations: { 'bad key': 'x' } } }, { service: { annotations: { 'Example.com/Key': 'any value at all' } } }, 'service.annotations["bad key"]',
+    `the annotation key "bad key" is not valid: it must be ${LABEL_KEY_RULE}; for example "example.com/owner"`],
+  ['an annotation key with two slashes', { commonAnnotations: { 'a/b/c': 'x' } }, { commonAnnotations: { 'a.b/c': 'x' } }, 'commonAnnotations["a/b/c"]',
+    `the annotation key "a/b/c" is not valid: it must be ${LABEL_KEY_RULE}; for example "example.com/owner"`],
+  ['an Ingress host with spaces', { ingress: { enabled: true, hosts: [{ host: 'Not A Host', paths: [{ path: '/', pathType: 'Prefix' }] }] } },
+    { ingress: { enabled: true, hosts: [{ host: '*.example.com', paths: [{ path: '/', pathType: 'Prefix' }] }] } }, 'ingress.hosts[0].host',
+    `the host "Not A Host" is not valid: it must be ${HOST_RULE}; for example "api.example.com" or "*.example.com"`],
+  ['a TLS host with a port', { ingress: { tls: [{ secretName: 'tls', hosts: ['app.example.com:443'] }] } }, { ingress: { tls: [{ secretName: 'tls', hosts: ['app.example.com'] }] } }, 'ingress.tls[0].hosts[0]',
+    `the host "app.example.com:443" is not valid: it must be ${HOST_RULE}; for example "api.example.com" or "*.example.com"`],
+  ['a route host name that is an IP', { gateway: { enabled: true, parentRefs: [{ name: 'gw' }], hostnames: ['10.0.0.1'] } }, { gateway: { enabled: true, parentRefs: [{ name: 'gw' }], hostnames: ['app.example.com'] } }, 'gateway.hostnames[0]',
+    `the host name "10.0.0.1" is not valid: it must be ${HOST_RULE}; for example "api.example.com" or "*.example.com"`],
+  ['a host alias with an underscore', { hostAliases: [{ ip: '10.0.0.1', hostnames: ['db_primary'] }] }, { hostAliases: [{ ip: '10.0.0.1', hostnames: ['db-primary.internal'] }] }, 'hostAliases[0].hostnames[0]',
+    'the host name "db_primary" is not valid: it must be a DNS-1123 subdomain: at most 253 characters of DNS-1123 labels (lowercase letters, digits and "-") joined by "."; for example "db.internal"'],
+  ['a sidecar name in capitals', { sidecars: [{ name: 'Proxy', image: 'envoy' }] }, { sidecars: [{ name: 'proxy', image: 'envoy' }] }, 'sidecars[0].name',
+    'the container name "Proxy" is not valid: it must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit; for example "proxy"'],
+  ['an init container called app', { initContainers: [{ name: 'app', image: 'x' }] }, { initContainers: [{ name: 'migrate', image: 'x' }] }, 'initContainers[0].name',
+    'the container name "app" is already used in the pod (by the app container); give each container its own name'],
+  ['a port name that is too long', { sidecars: [{ name: 'proxy', image: 'envoy', ports: [{ name: 'administration-port', containerPort: 9901 }] }] },
+    { sidecars: [{ name: 'proxy', image: 'envoy', ports: [{ name: 'admin', containerPort: 9901 }] }] }, 'sidecars[0].ports[0].name',
+    'the port name "administration-port" is not valid: it must be an IANA service name: at most 15 lowercase letters, digits and "-", with at least one letter, no "--", starting and ending with a letter or digit; for example "metrics"'],
+  ['a port out of range', { sidecars: [{ name: 'proxy', image: 'envoy', ports: [{ containerPort: 70000 }] }] }, { sidecars: [{ name: 'proxy', image: 'envoy', ports: [{ containerPort: 65535 }] }] }, 'sidecars[0].ports[0].containerPort',
+    'the port 70000 is not valid: it must be a port number from 1 to 65535'],
+  ['a sidecar on the app port', { sidecars: [{ name: 'proxy', image: 'envoy', ports: [{ containerPort: 8080 }] }] }, { sidecars: [{ name: 'proxy', image: 'envoy', ports: [{ containerPort: 8081 }] }] }, 'sidecars[0].ports[0].containerPort',
+    'the port 8080 is already container.port: containers of a pod share one network, so two cannot listen on one port; choose another port'],
+  ['a volume called tmp', { extraVolumes: [{ name: 'tmp', emptyDir: {} }] }, { extraVolumes: [{ name: 'scratch', emptyDir: {} }] }, 'extraVolumes[0].name',
+    'the volume name "tmp" is already used in the pod (by the chart\'s /tmp); give each volume its own name'],
+  ['a volume name with a dot', { extraVolumes: [{ name: 'my.certs', secret: { secretName: 'c' } }] }, { extraVolumes: [{ name: 'my-certs', secret: { secretName: 'c' } }] }, 'extraVolumes[0].name',
+    'the volume name "my.certs" is not valid: it must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit; for example "certs"'],
+  ['a mount of no volume', { container: { extraVolumeMounts: [{ name: 'certs', mountPath: '/certs' }] } }, { container: { extraVolumeMounts: [{ name: 'tmp', mountPath: '/cache' }] } }, 'container.extraVolumeMounts[0].name',
+    'the volume mount names "certs", which is no volume of the pod: Kubernetes would refuse it; add it to extraVolumes or use one of ["tmp"]'],
+  ['a priority class in capitals', { priorityClassName: 'High' }, { priorityClassName: 'high-priority' }, 'priorityClassName',
+    'the PriorityClass name "High" is not valid: it must be a DNS-1123 subdomain: at most 253 characters of DNS-1123 labels (lowercase letters, digits and "-") joined by "."; use the name of a PriorityClass in the cluster'],
+  ['an extraEnv name the chart owns', { container: { extraEnv: [{ name: 'ZERODOWN_DRAIN_DELAY_MS', value: '1' }] } }, { container: { extraEnv: [{ name: 'DRAIN', value: '1' }] } }, 'container.extraEnv[0].name',
+    'container.extraEnv[0].name "ZERODOWN_DRAIN_DELAY_MS" is set by the chart from shutdown.drainDelaySeconds, so the app and the manifest agree; set shutdown.drainDelaySeconds instead'],
+  ['a CPU target without a CPU request', { autoscaling: { enabled: true }, container: { resources: { requests: { cpu: null } } } },
+    { autoscaling: { enabled: true, targetCPUUtilizationPercentage: null, targetMemoryUtilizationPercentage: 80 }, container: { resources: { requests: { cpu: null } } } }, 'autoscaling.targetCPUUtilizationPercentage',
+    'autoscaling.targetCPUUtilizationPercentage 70 is a percentage of the cpu request, but container.resources.requests.cpu is not set: the autoscaler could not compute it and would not scale; set the request or set autoscaling.targetCPUUtilizationPercentage to null'],
+  ['an autoscaler with no metric', { autoscaling: { enabled: true, targetCPUUtilizationPercentage: null } },
+    { autoscaling: { enabled: true, targetCPUUtilizationPercentage: null, metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '50' } } }] } }, 'autoscaling.metrics',
+    'autoscaling has no metric: targetCPUUtilizationPercentage and targetMemoryUtilizationPercentage are null and autoscaling.metrics is empty; set one of them'],
+  ['a route with no Gateway', { gateway: { enabled: true } }, { gateway: { enabled: true, parentRefs: [{ name: 'gw', namespace: 'infra' }] } }, 'gateway.parentRefs',
+    'gateway.parentRefs is empty: the HTTPRoute would attach to no Gateway and route nothing; name the Gateway, for example [{ name: shared-gateway, namespace: infra }]']
+]
+
+test('each name, label, host and port rule refuses a value with the rule and a fix, and accepts a good one', async (t) => {
+  for (const [name, refused, accepted, path, message] of nameCases) {
+    t.same(lint(refused), [{ path, message }], `${name}: refused`)
+    t.same(lint(accepted), [], `${name}: accepted`)
+  }
+})
+
+test('object names: a Service name must start with a letter', async (t) => {
+  t.same(lint({}, { release: '1shop' }), [{
+    path: 'Service/1shop-zerodown metadata.name',
+    message: 'the Service name "1shop-zerodown" is not valid: it must be a DNS-1035 label: at most 63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit; it comes from the release name, nameOverride or fullnameOverride (serviceAccount.name for the ServiceAccount): start the release name with a letter, or set fullnameOverride'
+  }], 'only the Service: other objects may start with a digit')
+  t.same(lint({ fullnameOverride: 'shop1' }, { release: '1shop' }), [], 'fullnameOverride fixes it')
+  t.same(lint({}, { release: 'shop1' }), [])
 })

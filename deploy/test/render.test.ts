@@ -4,21 +4,66 @@ import { test } from 'tap'
 import { parse, parseAllDocuments } from 'yaml'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import {
-  CHART_ENV, chartMetadata, check, collectOverrides, defaultValues, PROPAGATION_ANNOTATION, render, renderObjects, shutdownBudget, toYaml,
+  CHART_ENV, chartMetadata, check, collectOverrides, defaultValues, lint, PROPAGATION_ANNOTATION, render, renderObjects, shutdownBudget, toYaml,
   type KubernetesObject, type ValuesOverride
 } from '../src/index.js'
 import { checkOpenApi } from '../src/openapi.js'
 
 // Everything optional switched on, so every template is rendered and validated.
 const everything: ValuesOverride = {
-  autoscaling: { enabled: true },
+  autoscaling: {
+    enabled: true,
+    targetMemoryUtilizationPercentage: 80,
+    metrics: [{ type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '100' } } }]
+  },
   networkPolicy: { enabled: true, from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] },
-  ingress: { enabled: true, className: 'nginx', tlsSecretName: 'app-tls', annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30' } },
+  ingress: {
+    enabled: true,
+    className: 'nginx',
+    hosts: [
+      { host: 'app.example.com', paths: [{ path: '/', pathType: 'Prefix' }, { path: '/api/health', pathType: 'Exact' }] },
+      { host: '*.apps.example.com', paths: [{ path: '/', pathType: 'ImplementationSpecific' }] }
+    ],
+    tls: [{ secretName: 'app-tls', hosts: ['app.example.com'] }, { secretName: 'apps-wildcard-tls', hosts: ['*.apps.example.com'] }],
+    annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30' }
+  },
+  gateway: {
+    enabled: true,
+    parentRefs: [{ name: 'shared', namespace: 'infra', sectionName: 'https' }],
+    hostnames: ['app.example.com'],
+    rules: [
+      { matches: [{ path: { type: 'PathPrefix', value: '/' } }], timeouts: { request: '30s' } },
+      { matches: [{ path: { type: 'Exact', value: '/legacy' } }], filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/' } } }] }
+    ],
+    annotations: { 'example.com/route': 'public' }
+  },
   config: { LOG_LEVEL: 'info', FEATURE_X: 'on' },
   probes: { port: 9000 },
   service: { type: 'NodePort', nodePort: 30080 },
   shutdown: { propagationSeconds: 8, preStop: { mode: 'exec' } },
-  container: { command: ['node'], args: ['dist/server.js'], env: { NODE_OPTIONS: '--enable-source-maps' } },
+  container: {
+    command: ['node'],
+    args: ['dist/server.js'],
+    env: { NODE_OPTIONS: '--enable-source-maps' },
+    extraEnv: [
+      { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+      { name: 'FEATURE_FLAGS', valueFrom: { configMapKeyRef: { name: 'flags', key: 'all', optional: true } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'REGION', value: 'eu-west-1' }
+    ],
+    envFrom: [{ secretRef: { name: 'app-secrets' } }, { configMapRef: { name: 'shared-config', optional: true } }],
+    extraVolumeMounts: [{ name: 'certs', mountPath: '/etc/certs', readOnly: true }, { name: 'cache', mountPath: '/var/cache/app' }]
+  },
+  extraVolumes: [{ name: 'certs', secret: { secretName: 'app-certs' } }, { name: 'cache', emptyDir: { sizeLimit: '1Gi' } }],
+  initContainers: [{ name: 'migrate', image: 'ghcr.io/zerodown/demo:0.1.0', command: ['node', 'dist/migrate.js'] }],
+  sidecars: [{ name: 'proxy', image: 'envoyproxy/envoy:v1.30.1', ports: [{ name: 'admin', containerPort: 9901 }], securityContext: { runAsUser: 101 } }],
+  tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'web', effect: 'NoSchedule' }],
+  affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'zerodown' } } } }] } },
+  priorityClassName: 'high-priority',
+  hostAliases: [{ ip: '10.0.0.10', hostnames: ['db.internal'] }],
+  podLabels: { tier: 'web' },
+  commonLabels: { team: 'shop' },
+  commonAnnotations: { 'example.com/owner': 'shop-team' },
   image: { digest: 'sha256:' + 'a'.repeat(64) },
   imagePullSecrets: ['registry'],
   nodeSelector: { 'kubernetes.io/os': 'linux' },
@@ -135,6 +180,7 @@ test('P is a Deployment annotation, outside the pod template, so changing it rol
 test('labels follow app.kubernetes.io; selectors use name and instance only', async (t) => {
   for (const object of render(everything, { release: 'shop' })) {
     t.same(object.metadata?.labels, {
+      team: 'shop',
       'app.kubernetes.io/name': 'zerodown',
       'app.kubernetes.io/instance': 'shop',
       'app.kubernetes.io/version': '0.1.0',
@@ -142,7 +188,8 @@ test('labels follow app.kubernetes.io; selectors use name and instance only', as
       'app.kubernetes.io/part-of': 'zerodown',
       'app.kubernetes.io/managed-by': 'zerodown-deploy'
     }, `${object.kind} labels`)
-    t.equal(object.metadata?.name, 'shop-zerodown', `${object.kind} name`)
+    t.equal(object.metadata?.name, object.kind === 'ConfigMap' ? 'shop-zerodown-300b1f0d46' : 'shop-zerodown', `${object.kind} name`)
+    t.equal(object.metadata?.annotations?.['example.com/owner'], 'shop-team', `${object.kind} carries commonAnnotations`)
   }
   const selector = { 'app.kubernetes.io/name': 'zerodown', 'app.kubernetes.io/instance': 'shop' }
   const objects = render(everything, { release: 'shop' })
@@ -151,6 +198,10 @@ test('labels follow app.kubernetes.io; selectors use name and instance only', as
   t.same(byKind('Service').spec.selector, selector)
   t.same(byKind('PodDisruptionBudget').spec.selector, { matchLabels: selector })
   t.same(byKind('NetworkPolicy').spec.podSelector, { matchLabels: selector })
+  const pod = byKind('Deployment').spec.template.metadata
+  t.same(pod.labels, { team: 'shop', tier: 'web', ...byKind('Deployment').metadata.labels }, 'pods get commonLabels and podLabels, under the chart\'s own')
+  t.notOk('example.com/owner' in pod.annotations, 'commonAnnotations stay off the pods, so changing them rolls nothing')
+  t.same(lint({ commonLabels: { 'app.kubernetes.io/instance': 'other' } }).map((problem) => problem.path), ['commonLabels["app.kubernetes.io/instance"]'])
 })
 
 test('names are trimmed to 63 characters like Helm, without a trailing "-"', async (t) => {
@@ -170,7 +221,7 @@ test('names are trimmed to 63 characters like Helm, without a trailing "-"', asy
 test('optional objects and values render as documented', async (t) => {
   const objects = render(everything, { release: 'shop', namespace: 'prod' })
   t.same(objects.map((object) => object.kind), [
-    'ServiceAccount', 'ConfigMap', 'Service', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress'
+    'ServiceAccount', 'ConfigMap', 'Service', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'HTTPRoute'
   ])
   for (const object of objects) t.equal(object.metadata?.namespace, 'prod', `${object.kind} namespace`)
   const deployment = deploymentOf(objects)
@@ -179,17 +230,23 @@ test('optional objects and values render as documented', async (t) => {
   t.equal(container.image, `ghcr.io/zerodown/demo:0.1.0@sha256:${'a'.repeat(64)}`)
   t.same(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'probes', containerPort: 9000, protocol: 'TCP' }])
   t.equal(container.readinessProbe?.httpGet?.port, 'probes')
-  t.same(container.env?.map((entry) => entry.name), [...Object.keys(CHART_ENV), 'NODE_OPTIONS'], 'the chart\'s variables, then the user\'s')
+  t.same(container.env?.map((entry) => entry.name), [...Object.keys(CHART_ENV), 'NODE_OPTIONS', 'DATABASE_PASSWORD', 'FEATURE_FLAGS', 'POD_IP', 'REGION'], 'the chart\'s variables, then env, then extraEnv')
   t.equal(container.env?.find((entry) => entry.name === 'ZERODOWN_PROBE_PORT')?.value, '9000')
-  t.same(deployment.metadata?.annotations, { 'zerodown.dev/propagation-seconds': '8' })
-  t.same(container.envFrom, [{ configMapRef: { name: 'shop-zerodown' } }])
+  t.same(deployment.metadata?.annotations, { 'example.com/owner': 'shop-team', 'zerodown.dev/propagation-seconds': '8' })
+  t.same(container.envFrom, [{ configMapRef: { name: 'shop-zerodown-300b1f0d46' } }, { secretRef: { name: 'app-secrets' } }, { configMapRef: { name: 'shared-config', optional: true } }])
   t.same(container.lifecycle, { preStop: { exec: { command: ['sleep', '5'] } } })
   t.same([container.command, container.args], [['node'], ['dist/server.js']])
   t.equal(deployment.spec?.template.metadata?.annotations?.['prometheus.io/scrape'], 'true')
   t.same(deployment.spec?.template.spec?.imagePullSecrets, [{ name: 'registry' }])
   t.match(objects.find((object) => object.kind === 'Service'), { spec: { type: 'NodePort', ports: [{ nodePort: 30080 }] } })
-  t.match(objects.find((object) => object.kind === 'Ingress'), {
-    spec: { ingressClassName: 'nginx', tls: [{ hosts: ['app.example.com'], secretName: 'app-tls' }], rules: [{ host: 'app.example.com' }] }
+  const backend = { service: { name: 'shop-zerodown', port: { name: 'http' } } }
+  t.same((objects.find((object) => object.kind === 'Ingress') as any).spec, {
+    rules: [
+      { host: 'app.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend }, { path: '/api/health', pathType: 'Exact', backend }] } },
+      { host: '*.apps.example.com', http: { paths: [{ path: '/', pathType: 'ImplementationSpecific', backend }] } }
+    ],
+    ingressClassName: 'nginx',
+    tls: [{ hosts: ['app.example.com'], secretName: 'app-tls' }, { hosts: ['*.apps.example.com'], secretName: 'apps-wildcard-tls' }]
   })
   t.match(objects.find((object) => object.kind === 'NetworkPolicy'), { spec: { ingress: [{ ports: [{ port: 'http' }], from: [{}] }, { ports: [{ port: 'probes' }] }] } })
 })
@@ -200,19 +257,141 @@ test('a zero preStop sleep renders no hook at all', async (t) => {
   t.equal(container.env?.find((entry) => entry.name === 'ZERODOWN_DRAIN_DELAY_MS')?.value, '5000')
 })
 
-test('the config checksum changes when the config does, so pods roll', async (t) => {
-  const checksum = (config: Record<string, string>): string | undefined =>
-    deploymentOf(render({ config })).spec?.template.metadata?.annotations?.['checksum/config']
-  t.match(checksum({}), /^[0-9a-f]{64}$/)
-  t.equal(checksum({ A: '1', B: '2' }), checksum({ B: '2', A: '1' }), 'key order does not matter')
-  t.not(checksum({ A: '1' }), checksum({ A: '2' }))
+test('the ConfigMap is named by a hash of its content, so a rollback brings the old config back with the pods', async (t) => {
+  const at = (config: Record<string, string>) => {
+    const objects = render({ config })
+    const map = objects.find((object) => object.kind === 'ConfigMap')
+    const template = deploymentOf(objects).spec?.template
+    return { name: map?.metadata?.name, ref: template?.spec?.containers[0]?.envFrom?.[0]?.configMapRef?.name, checksum: template?.metadata?.annotations?.['checksum/config'] }
+  }
+  const one = at({ A: '1', B: '2' })
+  t.match(one.name, /^zerodown-[0-9a-f]{10}$/)
+  t.equal(one.ref, one.name, 'the pods load the ConfigMap by its hashed name')
+  t.equal(one.checksum?.slice(0, 10), one.name?.slice(-10), 'the checksum annotation is the hash the name carries')
+  t.same(at({ B: '2', A: '1' }), one, 'key order does not matter')
+  const two = at({ A: '1', B: '3' })
+  t.not(two.name, one.name, 'new content, new ConfigMap: the old one stays for the old ReplicaSet')
+  t.not(two.checksum, one.checksum)
+  const none = deploymentOf(render()).spec?.template
+  t.notOk(none?.metadata?.annotations, 'no ConfigMap, no checksum annotation')
+  t.notOk(none?.spec?.containers[0]?.envFrom)
+})
+
+test('extraEnv, envFrom, volumes, init containers and native sidecars render as given, hardened', async (t) => {
+  const objects = render(everything, { release: 'shop' })
+  const pod = deploymentOf(objects).spec?.template.spec
+  const container = containerOf(objects)
+  t.same(container.env?.find((entry) => entry.name === 'DATABASE_PASSWORD'), { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } })
+  t.same(container.env?.find((entry) => entry.name === 'POD_IP'), { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } })
+  t.same(pod?.volumes, [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, { name: 'certs', secret: { secretName: 'app-certs' } }, { name: 'cache', emptyDir: { sizeLimit: '1Gi' } }])
+  t.same(container.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }, { name: 'certs', mountPath: '/etc/certs', readOnly: true }, { name: 'cache', mountPath: '/var/cache/app' }])
+  const hardened = { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }
+  t.same(pod?.initContainers, [
+    { name: 'proxy', image: 'envoyproxy/envoy:v1.30.1', ports: [{ name: 'admin', containerPort: 9901 }], restartPolicy: 'Always', securityContext: { ...hardened, runAsUser: 101 } },
+    { name: 'migrate', image: 'ghcr.io/zerodown/demo:0.1.0', command: ['node', 'dist/migrate.js'], securityContext: hardened }
+  ], 'sidecars first, as init containers with restartPolicy Always; the restricted profile unless a container sets its own')
+  t.same(pod?.containers.map((one) => one.name), ['app'], 'the app stays the only regular container')
+})
+
+test('scheduling values render onto the pod', async (t) => {
+  const pod = deploymentOf(render(everything)).spec?.template.spec
+  t.same(pod?.tolerations, [{ key: 'dedicated', operator: 'Equal', value: 'web', effect: 'NoSchedule' }])
+  t.match(pod?.affinity, { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100 }] } })
+  t.equal(pod?.priorityClassName, 'high-priority')
+  t.same(pod?.hostAliases, [{ ip: '10.0.0.10', hostnames: ['db.internal'] }])
+  const plain = deploymentOf(render()).spec?.template.spec ?? {}
+  for (const key of ['tolerations', 'affinity', 'priorityClassName', 'hostAliases', 'initContainers']) t.notOk(key in plain, `no ${key} by default`)
+})
+
+test('the HTTPRoute attaches to the Gateways and sends every rule to the Service', async (t) => {
+  const route = render(everything, { release: 'shop' }).find((object) => object.kind === 'HTTPRoute') as any
+  t.equal(route.apiVersion, 'gateway.networking.k8s.io/v1')
+  t.same(route.metadata.annotations, { 'example.com/owner': 'shop-team', 'example.com/route': 'public' })
+  const backendRefs = [{ name: 'shop-zerodown', port: 80 }]
+  t.same(route.spec, {
+    parentRefs: [{ name: 'shared', namespace: 'infra', sectionName: 'https' }],
+    rules: [
+      { matches: [{ path: { type: 'PathPrefix', value: '/' } }], timeouts: { request: '30s' }, backendRefs },
+      { matches: [{ path: { type: 'Exact', value: '/legacy' } }], filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/' } } }], backendRefs }
+    ],
+    hostnames: ['app.example.com']
+  })
+  const plain = render({ gateway: { enabled: true, parentRefs: [{ name: 'shared' }] } }).find((object) => object.kind === 'HTTPRoute') as any
+  t.same(plain.spec, { parentRefs: [{ name: 'shared' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'zerodown', port: 80 }] }] }, 'the default rule sends everything; no hostnames takes the listener\'s')
+  // The Gateway API schema is really applied: a route value the chart passes through is checked.
+  t.same(lint({ gateway: { enabled: true, parentRefs: [{ name: 'shared', port: 70000 }] } }), [{
+    path: 'HTTPRoute/zerodown spec.parentRefs.0.port', message: 'must be <= 65535 (Gateway API schema)'
+  }])
+})
+
+test('autoscaling: CPU, memory and custom metrics, and a scale-down window that outlasts a rollout', async (t) => {
+  const hpa = render(everything).find((object) => object.kind === 'HorizontalPodAutoscaler') as any
+  t.same(hpa.spec.metrics, [
+    { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+    { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+    { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '100' } } }
+  ])
+  t.same(hpa.spec.behavior, { scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } })
+  t.equal(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds, defaultValues().rollout.progressDeadlineSeconds, 'the window is the default progress deadline')
+  const memoryOnly = render({ autoscaling: { enabled: true, targetCPUUtilizationPercentage: null, targetMemoryUtilizationPercentage: 75, behavior: null } })
+    .find((object) => object.kind === 'HorizontalPodAutoscaler') as any
+  t.same(memoryOnly.spec.metrics, [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 75 } } }])
+  t.notOk('behavior' in memoryOnly.spec, 'behavior: null leaves Kubernetes\' defaults')
+})
+
+test('null removes a default, in overrides, values files and --set', async (t) => {
+  const resources = (overrides: ValuesOverride) => containerOf(render(overrides)).resources
+  t.same(resources({ container: { resources: { requests: { cpu: null }, limits: { memory: null } } } }), { requests: { memory: '128Mi' }, limits: {} })
+  const dir = t.testdir({
+    'base.yaml': 'container:\n  resources:\n    requests:\n      cpu: 250m\n',
+    'drop.yaml': 'container:\n  resources:\n    requests:\n      cpu: ~\n    limits: null\n'
+  })
+  const files = collectOverrides({ files: [`${dir}/base.yaml`, `${dir}/drop.yaml`] })
+  t.same(resources(files), { requests: { memory: '128Mi' } }, 'a later file\'s null removes the default and the earlier file\'s value')
+  t.same(resources(collectOverrides({ set: ['container.resources.requests.cpu=null,container.resources.limits.memory=null'] })), { requests: { memory: '128Mi' }, limits: {} })
+  t.same(resources(collectOverrides({ files: [`${dir}/drop.yaml`], set: ['container.resources.requests.cpu=200m'] })), { requests: { cpu: '200m', memory: '128Mi' } }, 'a later --set puts a value back')
+  t.equal(deploymentOf(render({ probes: { port: null } })).spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.port, 'http', 'a default that is itself null stays null')
+  t.same(lint({ image: null }), [{ path: 'image', message: 'is required' }], 'a required value cannot be removed')
+})
+
+// Strings a YAML 1.1 reader (kubectl's, PyYAML) would take for something else if written plain.
+const TRICKY = ['yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'NO', '~', 'null', '0x1F', '012', '0o14', '1e3', '1_000', '12:30', '.inf', '-.inf', '.nan', 'true', 'false', 'True', '=', '<<', '2026-11-29', '0b101', '+1']
+
+test('every string a user can set reads back the same with YAML 1.1 and 1.2 readers', async (t) => {
+  for (const text of TRICKY) {
+    const overrides: ValuesOverride = {
+      ...everything,
+      component: text.replace(/[^A-Za-z0-9_.-]/g, 'x').replace(/^[^A-Za-z0-9]|[^A-Za-z0-9]$/g, 'x'),
+      partOf: text.replace(/[^A-Za-z0-9_.-]/g, 'x').replace(/^[^A-Za-z0-9]|[^A-Za-z0-9]$/g, 'x'),
+      config: { [`K_${text.replace(/[^A-Za-z0-9]/g, '_')}`]: text, ...(/^[A-Za-z_.-][A-Za-z0-9_.-]*$/.test(text) ? { [text]: text } : {}) },
+      container: { ...everything.container, env: { DEBUG: text }, extraEnv: [{ name: 'EXTRA', value: text }], args: [text] },
+      podAnnotations: { 'example.com/value': text },
+      commonAnnotations: { 'example.com/owner': text },
+      service: { type: 'NodePort', nodePort: 30080, annotations: { 'example.com/lb': text } },
+      podLabels: /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/.test(text) ? { tier: text } : {},
+      nodeSelector: /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/.test(text) ? { pool: text } : {}
+    }
+    const objects = render(overrides)
+    const yaml = toYaml(objects)
+    for (const version of ['1.1', '1.2'] as const) {
+      const documents = parseAllDocuments(yaml, { version })
+      if (!Array.isArray(documents)) throw new Error('not a YAML stream')
+      t.same(documents.map((document) => document.errors), objects.map(() => []), `${text}: YAML ${version} parses`)
+      t.strictSame(documents.map((document) => document.toJS()), objects, `${text}: YAML ${version} reads the same strings`)
+    }
+  }
+  // Plain where it is safe: the output stays readable.
+  t.match(toYaml(render()), /\n {4}app\.kubernetes\.io\/component: server\n/)
 })
 
 test('every rendered object passes the Kubernetes OpenAPI schema', async (t) => {
+  const kinds = new Set<string>()
   for (const overrides of [{}, everything, { service: { type: 'LoadBalancer' as const } }, { serviceAccount: { create: false } }]) {
     const objects = render(overrides)
+    for (const object of objects) kinds.add(object.kind)
     for (const object of objects) t.same(checkOpenApi(object), [], `${object.kind} is valid`)
   }
+  t.equal(kinds.size, 9, 'every kind the chart renders was validated')
   // The validation is real: a broken object is caught and named.
   const broken = structuredClone(deploymentOf(render())) as any
   broken.spec.template.spec.containers[0].ports[0].containerPort = 'http'
@@ -240,7 +419,7 @@ test('values.yaml documents every value, and the chart metadata agrees with it',
     const above = lines[index - 1] ?? ''
     // A key is documented by the comment right above it (resource quantities by their resources comment).
     return above.trim().startsWith('#') && above.search(/\S/) === indent ? [] : [line.trim()]
-  }).filter((line) => !/^(cpu|memory): /.test(line)).filter((line) => !/^(image|rollout|container|resources|requests|limits|probes|startup|readiness|liveness|shutdown|preStop|securityContext|serviceAccount|service|podDisruptionBudget|autoscaling|networkPolicy|ingress):$/.test(line))
+  }).filter((line) => !/^(cpu|memory): /.test(line)).filter((line) => !/^(image|rollout|container|resources|requests|limits|probes|startup|readiness|liveness|shutdown|preStop|securityContext|serviceAccount|service|podDisruptionBudget|autoscaling|networkPolicy|ingress|gateway):$/.test(line))
   t.same(undocumented, [], 'every leaf value has a comment right above it')
   const chart = chartMetadata()
   t.match(chart, { name: 'zerodown', version: /^\d+\.\d+\.\d+$/, appVersion: defaultValues().image.tag })
@@ -284,6 +463,12 @@ test('the README works as published: links reach shipped files or the repository
   t.ok(links.length > 0)
   for (const link of links) {
     if (link.startsWith('https://')) continue
+    if (link.startsWith('#')) {
+      // An anchor in the page itself: a heading whose GitHub/npm slug it is.
+      const slugs = [...readme.matchAll(/^#+ (.+)$/gm)].map((match) => (match[1] ?? '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replaceAll(' ', '-'))
+      t.ok(slugs.includes(link.slice(1)), `${link} is a heading of the README`)
+      continue
+    }
     const path = link.replace(/#.*$/, '')
     t.ok(files.some((entry) => path === entry || path.startsWith(`${entry}/`)), `${link} is a file the package ships`)
     t.ok(existsSync(new URL(`../${path}`, import.meta.url)), `${link} exists`)

@@ -11,11 +11,15 @@ export interface TemplateContext {
   namespace: string | undefined
 }
 
-/** Metadata for an object of this release: its name, namespace when given, labels and annotations. */
-export function metadata (context: TemplateContext, annotations: Record<string, string> = {}): ObjectMeta {
-  const meta: ObjectMeta = { name: context.names.fullname }
+/**
+ * Metadata for an object of this release: its name, namespace when given, the common labels under
+ * the chart's own (which win), and the common annotations under the object's own.
+ */
+export function metadata (context: TemplateContext, annotations: Record<string, string> = {}, name = context.names.fullname): ObjectMeta {
+  const meta: ObjectMeta = { name }
   if (context.namespace !== undefined) meta.namespace = context.namespace
-  meta.labels = { ...context.names.labels }
-  if (Object.keys(annotations).length > 0) meta.annotations = { ...annotations }
+  meta.labels = { ...context.values.commonLabels, ...context.names.labels }
+  const all = { ...context.values.commonAnnotations, ...annotations }
+  if (Object.keys(all).length > 0) meta.annotations = all
   return meta
 }

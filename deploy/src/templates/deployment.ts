@@ -1,22 +1,20 @@
 // The Deployment: a rolling update that never drops capacity, probes on the probe plugin's paths,
 // a preStop sleep and a grace period that fit the app's own shutdown timings, hardened pods.
-import { createHash } from 'node:crypto'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IContainer } from 'kubernetes-models/v1/Container'
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec'
 import type { IProbe } from 'kubernetes-models/v1/Probe'
 import { chartEnv, PROPAGATION_ANNOTATION } from '../contract.js'
 import type { ProbeValues, Values } from '../values.js'
+import { configChecksum, configMapName } from './config-map.js'
 import { metadata, type TemplateContext } from './context.js'
-
-/** sha256 of the configuration, as a pod annotation: a config change changes the pod template, so pods roll. */
-export function configChecksum (values: Values): string {
-  const sorted = Object.fromEntries(Object.entries(values.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex')
-}
 
 export function deployment (context: TemplateContext): IDeployment {
   const { values, names } = context
+  const hasConfig = Object.keys(values.config).length > 0
+  // The checksum of the config, only when there is one: the ConfigMap's hashed name already rolls the
+  // pods; the annotation says which content they run with.
+  const annotations = { ...values.podAnnotations, ...(hasConfig ? { 'checksum/config': configChecksum(values) } : {}) }
   const spec: NonNullable<IDeployment['spec']> = {
     revisionHistoryLimit: values.rollout.revisionHistoryLimit,
     minReadySeconds: values.rollout.minReadySeconds,
@@ -28,8 +26,8 @@ export function deployment (context: TemplateContext): IDeployment {
     },
     template: {
       metadata: {
-        labels: { ...names.labels },
-        annotations: { ...values.podAnnotations, 'checksum/config': configChecksum(values) }
+        labels: { ...values.commonLabels, ...values.podLabels, ...names.labels },
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {})
       },
       spec: podSpec(context)
     }
@@ -47,6 +45,12 @@ export function deployment (context: TemplateContext): IDeployment {
 function podSpec (context: TemplateContext): IPodSpec {
   const { values, names } = context
   const security = values.securityContext
+  const hardened = containerSecurity(values)
+  // Native sidecars first, so that init containers (a migration through a database proxy) find them running.
+  const initContainers = [
+    ...values.sidecars.map((sidecar) => ({ ...structuredClone(sidecar), restartPolicy: 'Always', securityContext: { ...hardened, ...sidecar.securityContext } })),
+    ...values.initContainers.map((init) => ({ ...structuredClone(init), securityContext: { ...hardened, ...init.securityContext } }))
+  ]
   const spec: IPodSpec = {
     serviceAccountName: names.serviceAccount,
     automountServiceAccountToken: false,
@@ -59,11 +63,16 @@ function podSpec (context: TemplateContext): IPodSpec {
       fsGroup: security.fsGroup,
       seccompProfile: { type: security.seccompProfile }
     },
-    containers: [container(values, names.fullname)],
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: values.container.tmpSizeLimit } }]
+    ...(initContainers.length > 0 ? { initContainers } : {}),
+    containers: [container(context)],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: values.container.tmpSizeLimit } }, ...structuredClone(values.extraVolumes)]
   }
   if (values.imagePullSecrets.length > 0) spec.imagePullSecrets = values.imagePullSecrets.map((name) => ({ name }))
   if (Object.keys(values.nodeSelector).length > 0) spec.nodeSelector = { ...values.nodeSelector }
+  if (values.tolerations.length > 0) spec.tolerations = structuredClone(values.tolerations)
+  if (Object.keys(values.affinity).length > 0) spec.affinity = structuredClone(values.affinity)
+  if (values.priorityClassName !== '') spec.priorityClassName = values.priorityClassName
+  if (values.hostAliases.length > 0) spec.hostAliases = structuredClone(values.hostAliases)
   const spread = [
     ...(values.topologySpread.zones ? ['topology.kubernetes.io/zone'] : []),
     ...(values.topologySpread.nodes ? ['kubernetes.io/hostname'] : [])
@@ -81,8 +90,23 @@ function podSpec (context: TemplateContext): IPodSpec {
   return spec
 }
 
-function container (values: Values, configMapName: string): IContainer {
-  const { image, container: settings, probes, shutdown, securityContext: security } = values
+/** The app container's securityContext: the "restricted" profile by default; init containers and sidecars get it too unless they set their own. */
+function containerSecurity (values: Values): NonNullable<IContainer['securityContext']> {
+  const security = values.securityContext
+  return {
+    runAsNonRoot: security.runAsNonRoot,
+    allowPrivilegeEscalation: security.allowPrivilegeEscalation,
+    readOnlyRootFilesystem: security.readOnlyRootFilesystem,
+    capabilities: {
+      drop: ['ALL'],
+      ...(security.addCapabilities.length > 0 ? { add: [...security.addCapabilities] } : {})
+    }
+  }
+}
+
+function container (context: TemplateContext): IContainer {
+  const { values } = context
+  const { image, container: settings, probes, shutdown } = values
   const probePort = probes.port === null ? 'http' : 'probes'
   const probe = (timing: ProbeValues): IProbe => ({
     httpGet: { path: timing.path, port: probePort },
@@ -101,27 +125,24 @@ function container (values: Values, configMapName: string): IContainer {
     ],
     env: [
       ...chartEnv(values),
-      ...Object.entries(settings.env).map(([name, value]) => ({ name, value }))
+      ...Object.entries(settings.env).map(([name, value]) => ({ name, value })),
+      ...structuredClone(settings.extraEnv)
     ],
     startupProbe: probe(probes.startup),
     readinessProbe: { ...probe(probes.readiness), successThreshold: probes.readiness.successThreshold },
     livenessProbe: probe(probes.liveness),
     ...(lifecycle === undefined ? {} : { lifecycle }),
     resources: structuredClone(settings.resources),
-    securityContext: {
-      runAsNonRoot: security.runAsNonRoot,
-      allowPrivilegeEscalation: security.allowPrivilegeEscalation,
-      readOnlyRootFilesystem: security.readOnlyRootFilesystem,
-      capabilities: {
-        drop: ['ALL'],
-        ...(security.addCapabilities.length > 0 ? { add: [...security.addCapabilities] } : {})
-      }
-    },
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }]
+    securityContext: containerSecurity(values),
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...structuredClone(settings.extraVolumeMounts)]
   }
   if (settings.command.length > 0) result.command = [...settings.command]
   if (settings.args.length > 0) result.args = [...settings.args]
-  if (Object.keys(values.config).length > 0) result.envFrom = [{ configMapRef: { name: configMapName } }]
+  const envFrom = [
+    ...(Object.keys(values.config).length > 0 ? [{ configMapRef: { name: configMapName(context) } }] : []),
+    ...structuredClone(settings.envFrom)
+  ]
+  if (envFrom.length > 0) result.envFrom = envFrom
   return result
 }
 

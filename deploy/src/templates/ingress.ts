@@ -1,23 +1,18 @@
-// The Ingress (optional): routes a host and path prefix to the Service, with TLS when a secret is named.
+// The Ingress (optional): routes each host's paths to the Service, with a TLS entry per certificate.
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress'
 import { metadata, type TemplateContext } from './context.js'
 
 export function ingress (context: TemplateContext): IIngress {
   const { values, names } = context
   const settings = values.ingress
+  const backend = { service: { name: names.fullname, port: { name: 'http' } } }
   const spec: NonNullable<IIngress['spec']> = {
-    rules: [{
-      host: settings.host,
-      http: {
-        paths: [{
-          path: settings.path,
-          pathType: 'Prefix',
-          backend: { service: { name: names.fullname, port: { name: 'http' } } }
-        }]
-      }
-    }]
+    rules: settings.hosts.map(({ host, paths }) => ({
+      host,
+      http: { paths: paths.map(({ path, pathType }) => ({ path, pathType, backend: structuredClone(backend) })) }
+    }))
   }
   if (settings.className !== '') spec.ingressClassName = settings.className
-  if (settings.tlsSecretName !== '') spec.tls = [{ hosts: [settings.host], secretName: settings.tlsSecretName }]
+  if (settings.tls.length > 0) spec.tls = settings.tls.map(({ secretName, hosts }) => ({ hosts: [...hosts], secretName }))
   return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: metadata(context, settings.annotations), spec }
 }

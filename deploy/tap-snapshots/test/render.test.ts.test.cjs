@@ -79,8 +79,6 @@ spec:
         app.kubernetes.io/component: server
         app.kubernetes.io/part-of: zerodown
         app.kubernetes.io/managed-by: zerodown-deploy
-      annotations:
-        checksum/config: 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
     spec:
       serviceAccountName: zerodown
       automountServiceAccountToken: false
