@@ -35,7 +35,7 @@ base=$("$here/base-image.sh")
 started=$SECONDS
 # The build stage installs from the npm registry, so it shares the host's network.
 "$podman" build --network host --file "$root/apps/demo/Dockerfile" --build-arg "NODE_IMAGE=$base" \
-  --build-arg "APP_VERSION=$version" --build-arg "GIT_COMMIT=$commit" --build-arg "BUILD_TIME=$build_time" \
+  --build-arg "ZERODOWN_APP_VERSION=$version" --build-arg "ZERODOWN_GIT_COMMIT=$commit" --build-arg "ZERODOWN_BUILD_TIME=$build_time" \
   --tag "$ref" "$root" >&2
 echo "demo-image: $ref built in $((SECONDS - started)) s" >&2
 echo "$ref"
