@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
 import { LIFECYCLE_DECORATOR } from '@zerodown/shutdown/lifecycle'
-import zerodownShutdown from '@zerodown/shutdown'
+import zerodownShutdown, { ShutdownTimeoutError } from '@zerodown/shutdown'
 import zerodownProbes, { zerodownProbes as named, type LifecycleState, type ProbesOptions } from '../src/index.js'
 import { TestLifecycle } from './fixtures/lifecycle.js'
 
@@ -268,3 +268,42 @@ test('addCheck on the instance adds a readiness check', async (t) => {
   t.equal(res.statusCode, 503)
   t.match(res.json().checks, [{ name: 'queue', status: 'fail', message: 'returned false' }])
 })
+
+for (const [lateWork, hang] of [['resolves', false], ['rejects', true]] as const) {
+  test(`late startup work that ${lateWork}, then app.shutdown() with exit: false ${hang ? 'and a hung onClose hook: rejects at the deadline' : 'finishing: resolves'}`, async (t) => {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(zerodownShutdown, { exit: false, drainDelay: 100, timeout: 600 })
+    await app.register(zerodownProbes)
+    let release = (): void => {}
+    if (hang) app.addHook('onClose', () => new Promise<void>((resolve) => { release = resolve }))
+    t.teardown(() => release())
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const check = async (moment: string, state: LifecycleState, ready: number): Promise<void> => {
+      t.same([app.lifecycle.state, app.probes.state], [state, state], `${moment}: app.lifecycle.state and app.probes.state are ${state}`)
+      t.equal((await app.inject('/readyz')).statusCode, ready, `${moment}: readiness ${ready}`)
+    }
+
+    let settle!: () => void
+    app.probes.addStartupWork(new Promise<void>((resolve, reject) => {
+      settle = lateWork === 'resolves' ? resolve : () => reject(new Error('late work failed'))
+    }))
+    await check('while the late work runs', 'ready', 200)
+    settle()
+    await tick()
+    await check(`once it ${lateWork}`, 'ready', 200)
+
+    const done = app.shutdown('test').then(() => undefined, (err: unknown) => err)
+    await check('draining', 'draining', 503)
+    const outcome = await done
+    if (hang) {
+      t.type(outcome, ShutdownTimeoutError, 'the deadline rejects shutdown()')
+      t.match((outcome as Error).message, /within timeout \(600 ms\); still pending: phase closing/)
+      // Fastify is closing: the probes are no longer reachable through it (a probe port would be).
+      t.same([app.lifecycle.state, app.probes.state], ['closing', 'closing'], 'after the deadline, the hook still hung: closing')
+    } else {
+      t.equal(outcome, undefined, 'shutdown() resolves')
+      t.same([app.lifecycle.state, app.probes.state], ['closed', 'closed'], 'closed')
+    }
+  })
+}
