@@ -4,8 +4,6 @@
 //   WITH_PLUGINS=0 (default)  bare Fastify: the overhead's reference
 //   WITH_PLUGINS=1            the three plugins
 //   WITH_PLUGINS=shutdown|probes|version   one plugin alone
-//   WITH_PLUGINS=stand-ins    the same packages loaded, three empty (encapsulated) plugins registered
-//                   in their place: the secondary reference of the overhead (see BENCHMARKS.md)
 //   LOGGER=0        `logger: false`; by default a logger with request logging off
 //                   (`disableRequestLogging: true`), as an app that logs only what matters
 //   DRAIN_DELAY=ms  the shutdown plugin's drainDelay (default 0)
@@ -14,14 +12,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController } from 'fastify'
 
-const PLUGINS = { 0: [], 1: ['shutdown', 'probes', 'version'], shutdown: ['shutdown'], probes: ['probes'], version: ['version'], 'stand-ins': [] }
+const PLUGINS = { 0: [], 1: ['shutdown', 'probes', 'version'], shutdown: ['shutdown'], probes: ['probes'], version: ['version'] }
 const mode = process.env.WITH_PLUGINS ?? '0'
 if (!Object.hasOwn(PLUGINS, mode)) throw new Error(`WITH_PLUGINS must be one of ${Object.keys(PLUGINS).join(', ')}, got ${JSON.stringify(mode)}`)
 const withLogger = process.env.LOGGER !== '0'
 
 const app = Fastify(withLogger ? { logger: true, logController: new LogController({ disableRequestLogging: true }) } : { logger: false })
 const plugins = PLUGINS[mode]
-if (plugins.length > 0 || mode === 'stand-ins') {
+if (plugins.length > 0) {
   const [{ default: shutdown }, { default: probes }, { default: version }] = await Promise.all([
     import('@zerodown/shutdown'), import('@zerodown/probes'), import('@zerodown/version')
   ])
@@ -33,7 +31,6 @@ if (plugins.length > 0 || mode === 'stand-ins') {
     })
   }
   if (plugins.includes('version')) await app.register(version, { version: process.env.APP_VERSION ?? '1.0.0' })
-  if (mode === 'stand-ins') for (let i = 0; i < 3; i++) await app.register(async () => {})
 }
 app.get('/', async () => ({ hello: 'world' }))
 app.get('/work', {

@@ -115,9 +115,12 @@ test('bad arguments are refused with the expected form', async (t) => {
   const runs = await run(['--runs', '0'])
   t.equal(runs.code, 2)
   t.match(runs.output, /--runs must be an integer >= 1, got "0"/)
+  const pairs = await run(['--pairs', 'two'])
+  t.equal(pairs.code, 2)
+  t.match(pairs.output, /--pairs must be an integer >= 1, got "two"/)
   const unknown = await run(['--', '--fast'])
   t.equal(unknown.code, 2)
-  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --smoke, --out DIR/)
+  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --pairs N, --smoke, --out DIR/)
 })
 
 test('summaries and their formatting', async (t) => {
