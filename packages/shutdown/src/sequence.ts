@@ -7,7 +7,7 @@ import type { Traffic } from './traffic.js'
 const elapsed = (since: number): number => Math.round(performance.now() - since)
 
 /** What a shutdown was still waiting for when its deadline hit. */
-export interface Pending {
+interface Pending {
   phase: string
   inFlight: number
   requests: string[]
@@ -15,7 +15,7 @@ export interface Pending {
   closeHooks: string
 }
 
-export const pendingText = (p: Pending): string =>
+const pendingText = (p: Pending): string =>
   `phase ${p.phase}; ${p.inFlight} request(s) in flight${p.requests.length > 0 ? ` [${p.requests.join(', ')}]` : ''}; ` +
   `${p.openConnections} open connection(s); preClose/onClose hooks ${p.closeHooks}`
 
