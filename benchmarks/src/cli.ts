@@ -2,6 +2,7 @@
 // pnpm bench: runs the benchmarks and writes benchmarks/results.json and BENCHMARKS.md.
 //   --only overhead,rollout   some parts only (the others keep their figures from results.json)
 //   --runs N                  rollout runs per app
+//   --pairs N                 overhead: pairs of servers per comparison
 //   --smoke                   the tiny configuration of the tests
 //   --out DIR                 write both files to DIR instead
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -31,19 +32,20 @@ function readPrevious (file: string): Results {
 const argv = process.argv.slice(2)
 // `pnpm bench -- --only x` passes the "--" on.
 if (argv[0] === '--') argv.shift()
-let values: { only?: string, runs?: string, smoke?: boolean, out?: string }
+let values: { only?: string, runs?: string, pairs?: string, smoke?: boolean, out?: string }
 try {
   values = parseArgs({
     args: argv,
     options: {
       only: { type: 'string' },
       runs: { type: 'string' },
+      pairs: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string' }
     }
   }).values
 } catch (err) {
-  fail(`${(err as Error).message}; options: --only parts, --runs N, --smoke, --out DIR`)
+  fail(`${(err as Error).message}; options: --only parts, --runs N, --pairs N, --smoke, --out DIR`)
 }
 
 const config: BenchConfig = structuredClone(values.smoke ? SMOKE : FULL)
@@ -57,6 +59,11 @@ if (values.runs !== undefined) {
   const runs = Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be an integer >= 1, got ${JSON.stringify(values.runs)}`)
   config.rollout.runs = runs
+}
+if (values.pairs !== undefined) {
+  const pairs = Number(values.pairs)
+  if (!Number.isInteger(pairs) || pairs < 1) fail(`--pairs must be an integer >= 1, got ${JSON.stringify(values.pairs)}`)
+  config.overhead.pairs = pairs
 }
 
 const resultsFile = values.out === undefined ? join(BENCH_DIR, 'results.json') : join(values.out, 'results.json')

@@ -16,10 +16,10 @@ export interface BenchConfig {
   memory: MemoryConfig
 }
 
-/** What `pnpm bench` runs: about ten minutes on two cores. */
+/** What `pnpm bench` runs: about fifteen minutes on two cores. */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
-  overhead: { pairs: 7, duration: 5, warmup: 2, connections: 50 },
+  overhead: { pairs: 5, duration: 4, warmup: 2, connections: 50 },
   probes: { duration: 10, calibration: 3, loadFactor: 0.8, connections: 50, pauseMs: 20 },
   shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
   rollout: {

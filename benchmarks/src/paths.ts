@@ -9,7 +9,7 @@ const packageDir = (name: string): string => dirname(require.resolve(`${name}/pa
 
 /** The benchmarks package itself (this file is in dist/). */
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url))
-/** The demo's routes: bare, with the three zerodown plugins (WITH_PLUGINS=1) or with empty stand-ins (WITH_PLUGINS=stand-ins). */
+/** The demo's routes: bare, with the three zerodown plugins (WITH_PLUGINS=1) or with one of them (WITH_PLUGINS=shutdown, probes, version). */
 export const ZERODOWN_SERVER = join(BENCH_DIR, 'servers', 'zerodown.js')
 export const PEER_APPS = {
   terminus: join(BENCH_DIR, 'peers', 'terminus.js'),

@@ -17,10 +17,11 @@ const yes = (met: boolean | undefined): string => met === undefined ? 'not measu
 function summaryTable (r: Results): string[] {
   const rows = ['| figure | result | target | |', '|---|---|---|---|']
   if (r.overhead !== undefined) {
-    const o = r.overhead
-    rows.push(`| throughput with the three plugins / with three empty plugins | ${fmt(o.ratio, 3)} | >= ${o.target} | ${yes(o.met)} |`)
-    rows.push(`| control: three empty plugins / the same | ${fmt(o.control.ratio, 3)} | | |`)
-    rows.push(`| three empty plugins / no plugin registered (not zerodown's cost, see 1.) | ${fmt(o.anyPlugin.ratio, 3)} | | |`)
+    for (const setup of r.overhead.setups) {
+      for (const cost of setup.costs) {
+        rows.push(`| throughput with ${cost.candidate.replace('Fastify + ', '')} / bare Fastify, ${setup.name} | ${fmt(cost.ratio, 3)} | >= ${cost.target} | ${yes(cost.met)} |`)
+      }
+    }
   }
   if (r.probeLatency !== undefined) {
     for (const run of r.probeLatency.runs) rows.push(`| /readyz p99 under load, ${run.name} | ${num(run.p99Ms, 1)} ms | < ${r.probeLatency.target} ms | ${yes(run.p99Ms < r.probeLatency.target)} |`)
@@ -64,39 +65,38 @@ function machineSection (r: Results): string[] {
 function overheadSection (r: Results): string[] {
   const o = r.overhead
   if (o === undefined) return []
-  const c = o.control
-  const where = o.pinned
+  const pinned = o.setups.every((s) => s.control.pinned && s.costs.every((c) => c.pinned))
+  const where = pinned
     ? 'the two servers share one CPU (Linux `taskset`) while autocannon runs on another, so the scheduler gives both the same CPU time and each serves in proportion to how cheap its requests are'
     : 'both servers and autocannon share the machine (`taskset` was not available to pin them)'
   return [
     '## 1. Overhead',
     '',
-    'Hello-world `GET /` on Fastify with `@zerodown/shutdown`, `@zerodown/probes` (one quick readiness check) and `@zerodown/version`, against the same app with three empty plugins ' +
-      '(`async () => {}`) registered in their place, the same packages loaded (`benchmarks/servers/zerodown.js`). ' +
+    'Hello-world `GET /` on Fastify with `@zerodown/shutdown`, `@zerodown/probes` (one quick readiness check, pressure watched with the defaults) or `@zerodown/version`, ' +
+      'each alone and the three together, against **bare Fastify**: the same app with nothing registered (`benchmarks/servers/zerodown.js`). ' +
+      'Both sides are built the same way, once with `logger: false` and once with a logger and request logging off (`disableRequestLogging: true`). ' +
       `Each of ${o.config.pairs} pairs is a fresh process of each (who starts first swaps every pair), loaded side by side by autocannon ` +
       `(${o.config.connections} connections each, ${o.config.warmup} s of warm-up, then ${o.config.duration} s measured): ${where}. ` +
       'Whatever else the machine does falls on both alike; one after the other, runs on a shared machine swing by 15–20%, more than the cost being measured. ' +
-      'The figure is the median of the per-pair ratios. The control pits the reference against itself the same way: its spread around 1 is what the method can resolve.',
+      'The figure is the median of the per-pair ratios. The control pits bare Fastify against itself the same way: its spread around 1 is what the method can resolve.',
     '',
-    '**Why empty plugins in the reference.** On this Node.js, a Fastify app that has loaded a package and registered any plugin before its routes serves hello-world ' +
-      'markedly slower than one that registered none, whatever the plugin does: the last comparison below pits bare Fastify against the reference, and the reference differs from it ' +
-      'only by three plugins that do nothing. Real apps register plugins, so that cost is not zerodown\'s; comparing like with like isolates what the three plugins add.',
-    '',
-    '| | requests/s per server | ratio per pair | median ratio |',
-    '|---|---|---|---|',
-    ...comparisonRows(o, true),
-    ...comparisonRows(c, false),
-    ...comparisonRows(o.anyPlugin, false)
+    ...o.setups.flatMap((setup) => [
+      `**${setup.name[0]!.toUpperCase()}${setup.name.slice(1)}**`,
+      '',
+      '| against bare Fastify | requests/s, this vs bare | ratio per pair | median ratio |',
+      '|---|---|---|---|',
+      comparisonRow(setup.control, false),
+      ...setup.costs.map((cost) => comparisonRow(cost, true)),
+      ''
+    ])
   ]
 }
 
-function comparisonRows (c: Comparison, main: boolean): string[] {
+/** One comparison as one row: the candidate's and the reference's requests per second, side by side. */
+function comparisonRow (c: Comparison, main: boolean): string {
   const [reference, candidate] = [c.requestsPerSecond[c.reference]!, c.requestsPerSecond[c.candidate]!]
   const ratio = main ? `**${c.medianRatio.toFixed(3)}**` : c.medianRatio.toFixed(3)
-  return [
-    `| ${c.reference} | ${fmt(reference, 0)} | | |`,
-    `| ${c.candidate} | ${fmt(candidate, 0)} | ${c.ratios.map((x) => x.toFixed(3)).join(', ')} | ${ratio} |`
-  ]
+  return `| ${c.candidate} | ${fmt(candidate, 0)} vs ${fmt(reference, 0)} | ${c.ratios.map((x) => x.toFixed(3)).join(', ')} | ${ratio} |`
 }
 
 function probeSection (r: Results): string[] {

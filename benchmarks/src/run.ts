@@ -36,7 +36,7 @@ export async function runBenchmarks (config: BenchConfig, log: (line: string) =>
     log(`${part}: done in ${((performance.now() - partStart) / 1000).toFixed(1)} s`)
     return value
   }
-  if (has('overhead')) results.overhead = await step('overhead', () => measureOverhead(config.overhead))
+  if (has('overhead')) results.overhead = await step('overhead', () => measureOverhead(config.overhead, log))
   if (has('probes')) results.probeLatency = await step('probes', () => measureProbeLatency(config.probes))
   if (has('shutdown')) results.shutdownLatency = await step('shutdown', () => measureShutdownLatency(config.shutdown))
   if (has('rollout')) {

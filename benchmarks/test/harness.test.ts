@@ -38,15 +38,22 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   t.same(Object.keys(r.machine.loadAverage.byPart), r.config.parts, 'a load average for every part')
 
   const o = r.overhead!
-  t.equal(o.runs.length, 2 * o.config.pairs, 'one run per side per pair')
-  t.ok(o.runs.every((x) => x.requestsPerSecond > 0), 'every run served requests')
-  t.ok(finite(o.medianRatio) && o.medianRatio > 0, 'a ratio')
-  t.equal(o.ratio.n, o.config.pairs)
-  t.same([o.reference, o.candidate], ['fastify + three empty plugins', 'fastify + shutdown + probes + version'], 'zerodown against empty plugins')
-  t.same([o.control.reference, o.control.candidate], ['fastify + three empty plugins', 'fastify + three empty plugins (again)'], 'the control: the reference against itself')
-  t.same([o.anyPlugin.reference, o.anyPlugin.candidate], ['fastify, no plugin registered', 'fastify + three empty plugins'], 'and bare Fastify against the reference')
-  for (const c of [o.control, o.anyPlugin]) t.ok(finite(c.medianRatio) && c.medianRatio > 0 && c.ratios.length === o.config.pairs, `${c.candidate}: a ratio per pair`)
-  t.equal(typeof o.pinned, 'boolean')
+  t.same(o.setups.map((s) => s.id), ['no-logger', 'logger'], 'with and without a logger')
+  for (const setup of o.setups) {
+    t.same([setup.control.reference, setup.control.candidate], ['bare Fastify', 'bare Fastify (again)'], `${setup.id}: the control, bare Fastify against itself`)
+    t.same(setup.costs.map((c) => [c.reference, c.candidate, c.target]), [
+      ['bare Fastify', 'Fastify + @zerodown/shutdown', 0.99],
+      ['bare Fastify', 'Fastify + @zerodown/probes', 0.99],
+      ['bare Fastify', 'Fastify + @zerodown/version', 0.99],
+      ['bare Fastify', 'Fastify + the three plugins', 0.98]
+    ], `${setup.id}: each plugin, then the three, against bare Fastify`)
+    for (const c of [setup.control, ...setup.costs]) {
+      t.equal(c.runs.length, 2 * o.config.pairs, `${setup.id}, ${c.candidate}: one run per side per pair`)
+      t.ok(c.runs.every((x) => x.requestsPerSecond > 0), 'every run served requests')
+      t.ok(finite(c.medianRatio) && c.medianRatio > 0 && c.ratio.n === o.config.pairs, 'a ratio per pair')
+      t.equal(typeof c.pinned, 'boolean')
+    }
+  }
 
   const p = r.probeLatency!
   t.same(p.runs.map((x) => x.name), ['main port', 'separate port'])
@@ -87,7 +94,7 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
     t.ok(report.includes(heading), `the report has "${heading}"`)
   }
   t.ok(report.includes(`\`nproc\`: ${r.machine.nproc}`), 'the report names the machine')
-  t.ok(report.includes(o.medianRatio.toFixed(3)), 'the report carries the figures')
+  t.ok(report.includes(`**${o.setups[1]!.costs[3]!.medianRatio.toFixed(3)}**`), 'the report carries the figures')
 
   const again = await run(['--smoke', '--only', 'shutdown', '--out', out])
   t.equal(again.code, 0, again.output)
@@ -108,9 +115,12 @@ test('bad arguments are refused with the expected form', async (t) => {
   const runs = await run(['--runs', '0'])
   t.equal(runs.code, 2)
   t.match(runs.output, /--runs must be an integer >= 1, got "0"/)
+  const pairs = await run(['--pairs', 'two'])
+  t.equal(pairs.code, 2)
+  t.match(pairs.output, /--pairs must be an integer >= 1, got "two"/)
   const unknown = await run(['--', '--fast'])
   t.equal(unknown.code, 2)
-  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --smoke, --out DIR/)
+  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --pairs N, --smoke, --out DIR/)
 })
 
 test('summaries and their formatting', async (t) => {

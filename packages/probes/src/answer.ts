@@ -1,5 +1,5 @@
 import type { CheckResult, CheckRunner } from './checks.js'
-import type { LifecycleReader, LifecycleState } from './lifecycle.js'
+import type { LifecycleState } from './lifecycle.js'
 import type { ProbeKind } from './options.js'
 
 export interface ProbeBody {
@@ -28,7 +28,7 @@ const fail = (verbose: boolean, details: Omit<ProbeBody, 'status'>): ProbeAnswer
  * longer starting. Readiness: 200 only when ready, not under pressure and every critical check
  * passes; checks run only when the rest already says ready, so a draining pod does no check work.
  */
-export function createAnswerer (lifecycle: LifecycleReader, checks: CheckRunner, underPressure: () => boolean): Answerer {
+export function createAnswerer (lifecycle: { readonly state: LifecycleState }, checks: CheckRunner, underPressure: () => boolean): Answerer {
   async function readiness (verbose: boolean): Promise<ProbeAnswer> {
     const state = lifecycle.state
     const pressure = underPressure()

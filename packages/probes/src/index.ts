@@ -1,10 +1,11 @@
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createAnswerer } from './answer.js'
 import { CheckRunner } from './checks.js'
 import { ProbesInvalidOptionError, ProbesPortConflictError } from './errors.js'
-import { LifecycleReader, type LifecycleState } from './lifecycle.js'
+import { LifecycleLink, type LifecycleState } from './lifecycle.js'
 import { describe, resolveCheck, resolveOptions, type CheckFunction, type CheckSettings, type ProbeSettings, type ProbesOptions } from './options.js'
 import { letThrough, watchPressure } from './pressure.js'
 import { ProbeServer } from './probe-server.js'
@@ -28,9 +29,13 @@ export {
 export interface Probes {
   /** Adds a readiness check; throws a coded error when malformed or when the name is taken. */
   addCheck (name: string, check: CheckFunction, settings?: CheckSettings): void
-  /** Keeps startup (and readiness) failing until `work` resolves, even once listening; for good if it rejects. */
-  addStartupWork (work: Promise<unknown>): void
-  /** The state the probes answer from: the lifecycle's when decorated, else their own. */
+  /**
+   * The lifecycle's `addStartupWork()`: keeps startup (and readiness) failing after listen() until
+   * `work` resolves, for good if it rejects. Work added once the instance has left 'starting' is
+   * logged and never takes a ready instance out of service.
+   */
+  addStartupWork (work: PromiseLike<unknown>): void
+  /** The state the probes answer from: always `app.lifecycle.state` when @zerodown/shutdown is registered. */
   readonly state: LifecycleState
   /** The port of the separate probe listener once it listens; `undefined` otherwise. */
   readonly port: number | undefined
@@ -53,7 +58,7 @@ function describeSettings ({ paths, checkTimeout, port }: ProbeSettings): string
 const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   const options = resolveOptions(opts)
   app.log.info({ zerodown: 'probes', settings: options.settings }, describeSettings(options.settings))
-  const lifecycle = new LifecycleReader(app)
+  const lifecycle = new LifecycleLink(app)
   const checks = new CheckRunner(options.cacheTtl, app.log)
   for (const check of options.checks) checks.add(check)
   const underPressure = await watchPressure(app, options.pressure)
@@ -72,29 +77,30 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
       if (typeof (work as { then?: unknown } | null)?.then !== 'function') {
         throw new ProbesInvalidOptionError('addStartupWork(work)', 'a promise', describe(work))
       }
-      lifecycle.addStartupWork(Promise.resolve(work), (err) => {
-        app.log.error({ err }, 'startup work declared to @zerodown/probes failed; the startup probe keeps failing')
-      })
+      lifecycle.addStartupWork(work)
     },
     get state () { return lifecycle.state },
     get port () { return probeServer?.address?.port }
   }
   app.decorate('probes', { getter: () => probes })
 
+  if (options.port !== undefined && options.port !== 0) refusePortConflict(app, options.port, options.settings.port.source)
+
+  app.addHook('onReady', async () => { lifecycle.choose() })
   app.addHook('onListen', async () => {
-    lifecycle.markListening()
+    lifecycle.listening()
     if (probeServer === undefined || options.port === undefined) return
     const main = app.server.address()
     const mainAddress = main !== null && typeof main === 'object' ? main : undefined
-    if (options.port !== 0 && mainAddress?.port === options.port) throw new ProbesPortConflictError(options.port, options.settings.port.source)
     const host = options.host ?? mainAddress?.address ?? '0.0.0.0'
     probeServerStarting = probeServer.listen(options.port, host)
     const bound = await probeServerStarting
     app.log.info({ probes: bound }, `probes answering on port ${bound.port}`)
   })
-  app.addHook('preClose', async () => { lifecycle.markClosing() })
+  app.addHook('preClose', async () => { lifecycle.closing() })
   // The probe listener closes last: onClose hooks run after the main server stopped.
   app.addHook('onClose', async () => {
+    lifecycle.closed()
     checks.stop()
     await probeServerStarting?.catch(() => undefined)
     await probeServer?.close()
@@ -115,6 +121,24 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
       return answer.body
     })
   }
+}
+
+/**
+ * The main port is only known when listen() binds it, and an error thrown from onListen can only be
+ * logged. So the first bind of the main server is checked before it happens: asked for the probe
+ * port, it binds nothing and fails with ProbesPortConflictError on its 'error' event, which is what
+ * makes Fastify's listen() reject (or call its callback with the error).
+ */
+function refusePortConflict (app: FastifyInstance, port: number, source: string): void {
+  const server = app.server
+  const bind = server.listen
+  server.listen = function listen (this: Server, ...args: unknown[]) {
+    server.listen = bind
+    const wanted = (args[0] as { port?: unknown } | null | undefined)?.port
+    if (wanted === undefined || Number(wanted) !== port) return bind.apply(this, args as Parameters<Server['listen']>)
+    process.nextTick(() => server.emit('error', new ProbesPortConflictError(port, source)))
+    return this
+  } as Server['listen']
 }
 
 export const zerodownProbes = fp(plugin, { fastify: '5.x', name: '@zerodown/probes' })

@@ -1,59 +1,55 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { createLifecycle, findLifecycle, type Lifecycle, type LifecycleController, type LifecycleState } from '@zerodown/shutdown/lifecycle'
 
-export type LifecycleState = 'starting' | 'ready' | 'draining' | 'closing' | 'closed'
-
-/**
- * The lifecycle @zerodown/shutdown decorates the instance with (`fastify.lifecycle`). The probes
- * read it structurally, so they need no runtime dependency on that package and work without it.
- */
-export interface Lifecycle {
-  readonly state: LifecycleState
-  onChange (listener: (state: LifecycleState, previous: LifecycleState) => void): () => void
-  addStartupWork (work: Promise<unknown>): void
-}
+export type { Lifecycle, LifecycleState } from '@zerodown/shutdown/lifecycle'
 
 /**
- * The instance's state as the probes see it: `fastify.lifecycle` when some plugin decorated the
- * instance with it (looked up at each read, so registration order does not matter), otherwise
- * the probes' own view: ready once listening, closing once `close()` began. Startup work declared
- * through `app.probes.addStartupWork()` keeps either view at "starting" until it resolves; if it
- * rejects, startup keeps failing (as with @zerodown/shutdown) and Kubernetes restarts the container.
+ * The lifecycle the probes answer from: the one @zerodown/shutdown decorates the instance with,
+ * registered before or after the probes, or, when it is not registered by the time the app is
+ * ready, one of the probes' own with the same rules (ready once listening, closing once close()
+ * begins). Startup work goes to that lifecycle: work added before the choice is made is handed
+ * over when it is.
  */
-export class LifecycleReader {
+export class LifecycleLink {
   readonly #app: FastifyInstance
-  #listening = false
-  #closing = false
-  #pendingWork = 0
-  #failedWork = false
+  readonly #log: FastifyBaseLogger
+  #chosen: Lifecycle | undefined
+  #own: LifecycleController | undefined
+  #early: Array<PromiseLike<unknown>> = []
 
   constructor (app: FastifyInstance) {
     this.#app = app
+    this.#log = app.log
   }
 
-  markListening (): void { this.#listening = true }
-  markClosing (): void { this.#closing = true }
-
-  addStartupWork (work: Promise<unknown>, onError: (err: unknown) => void): void {
-    this.#pendingWork++
-    work.then(() => { this.#pendingWork-- }, (err: unknown) => {
-      this.#pendingWork--
-      this.#failedWork = true
-      onError(err)
-    })
-  }
-
-  /** The decorated lifecycle, when there is one honouring the contract. */
-  lifecycle (): Lifecycle | undefined {
-    if (!this.#app.hasDecorator('lifecycle')) return undefined
-    const lifecycle = (this.#app as unknown as { lifecycle?: Partial<Lifecycle> }).lifecycle
-    return typeof lifecycle?.state === 'string' ? lifecycle as Lifecycle : undefined
+  #current (): Lifecycle | undefined {
+    return this.#chosen ?? findLifecycle(this.#app)
   }
 
   get state (): LifecycleState {
-    const lifecycle = this.lifecycle()
-    const state = lifecycle !== undefined
-      ? lifecycle.state
-      : this.#closing ? 'closing' : this.#listening ? 'ready' : 'starting'
-    return state === 'ready' && (this.#pendingWork > 0 || this.#failedWork) ? 'starting' : state
+    return this.#current()?.state ?? 'starting'
   }
+
+  addStartupWork (work: PromiseLike<unknown>): void {
+    const lifecycle = this.#current()
+    if (lifecycle !== undefined) return lifecycle.addStartupWork(work)
+    // Handled at once, so a rejection before the hand-over is no unhandled rejection.
+    Promise.resolve(work).catch(() => {})
+    this.#early.push(work)
+  }
+
+  /** onReady: from now on the lifecycle is this one. */
+  choose (): void {
+    if (this.#chosen !== undefined) return
+    const shared = findLifecycle(this.#app)
+    if (shared === undefined) this.#own = createLifecycle(this.#log, '@zerodown/probes')
+    this.#chosen = shared ?? this.#own!.view
+    for (const work of this.#early) this.#chosen.addStartupWork(work)
+    this.#early = []
+  }
+
+  // Transitions of the probes' own lifecycle; @zerodown/shutdown makes those of its own.
+  listening (): void { this.#own?.listening() }
+  closing (): void { this.#own?.advance('closing') }
+  closed (): void { this.#own?.advance('closed') }
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
+import { LIFECYCLE_DECORATOR } from '@zerodown/shutdown/lifecycle'
 import { Agent } from 'undici'
 import { send, startKeepAliveLoad } from '@zerodown/testkit'
 import zerodownProbes, { type ProbesOptions } from '../src/index.js'
@@ -150,7 +151,7 @@ test('draining that begins while checks run fails that very probe', async (t) =>
   const lifecycle = { state: 'ready', onChange: () => () => {}, addStartupWork: () => {} }
   const app = Fastify()
   t.teardown(() => app.close())
-  app.decorate('lifecycle', { getter: () => lifecycle })
+  app.decorate(LIFECYCLE_DECORATOR, { getter: () => lifecycle })
   await app.register(zerodownProbes, {
     checks: [{ name: 'db', check: async () => { await tick(30) } }]
   })

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
+import { LIFECYCLE_DECORATOR } from '@zerodown/shutdown/lifecycle'
+import zerodownShutdown, { ShutdownTimeoutError } from '@zerodown/shutdown'
 import zerodownProbes, { zerodownProbes as named, type LifecycleState, type ProbesOptions } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
 import { TestLifecycle } from './fixtures/lifecycle.js'
@@ -8,10 +10,12 @@ import { TestLifecycle } from './fixtures/lifecycle.js'
 async function build (t: Test, opts: ProbesOptions = {}, lifecycle?: TestLifecycle): Promise<FastifyInstance> {
   const app = Fastify()
   t.teardown(() => app.close())
-  if (lifecycle !== undefined) app.decorate('lifecycle', { getter: () => lifecycle })
+  if (lifecycle !== undefined) app.decorate(LIFECYCLE_DECORATOR, { getter: () => lifecycle })
   await app.register(zerodownProbes, opts)
   return app
 }
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 async function statuses (app: FastifyInstance): Promise<[number, number, number]> {
   const [live, ready, startup] = await Promise.all(['/livez', '/readyz', '/startupz'].map((url) => app.inject(url)))
@@ -48,7 +52,7 @@ test('the lifecycle is read lazily: decorated after the probes registered, it st
   t.teardown(() => app.close())
   await app.register(zerodownProbes)
   const lifecycle = new TestLifecycle('ready')
-  app.decorate('lifecycle', { getter: () => lifecycle })
+  app.decorate(LIFECYCLE_DECORATOR, { getter: () => lifecycle })
   await app.ready()
   t.same(await statuses(app), [200, 200, 200])
   lifecycle.set('draining')
@@ -120,16 +124,72 @@ test('startup work that rejects keeps startup failing, like the lifecycle contra
   t.match(lines.join(''), /cache warm-up failed/, 'the failure is logged')
 })
 
-test('startup work declared through the probes also holds a decorated lifecycle at starting', async (t) => {
-  const lifecycle = new TestLifecycle('ready')
+test('startup work declared through the probes goes to the decorated lifecycle, whose state the probes answer', async (t) => {
+  const lifecycle = new TestLifecycle('starting')
   const app = await build(t, {}, lifecycle)
+  const work = new Promise<void>(() => {})
+  app.probes.addStartupWork(work)
+  t.same(lifecycle.work, [work], 'forwarded to the lifecycle')
+  lifecycle.set('ready')
+  t.same(await statuses(app), [200, 200, 200], 'the lifecycle says ready: so do the probes')
+  t.equal(app.probes.state, 'ready')
+})
+
+test('startup work added before @zerodown/shutdown registers is handed to its lifecycle', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes)
   let finish!: () => void
   app.probes.addStartupWork(new Promise<void>((resolve) => { finish = resolve }))
+  await app.register(zerodownShutdown, { exit: false })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal(app.lifecycle.state, 'starting', 'the lifecycle waits for the work added through the probes')
   t.same(await statuses(app), [200, 503, 503])
   finish()
-  await new Promise((resolve) => setImmediate(resolve))
+  await tick()
+  t.equal(app.lifecycle.state, 'ready')
   t.same(await statuses(app), [200, 200, 200])
 })
+
+/** Fastify with @zerodown/shutdown (or not) and the probes, its error and warn lines collected. */
+async function withLifecycle (t: Test, shutdown: boolean): Promise<{ app: FastifyInstance, logs: Array<{ level: number, msg: string, err?: { message: string } }> }> {
+  const logs: Array<{ level: number, msg: string }> = []
+  const stream = new Writable({ write (chunk, _enc, cb) { logs.push(JSON.parse(String(chunk))); cb() } })
+  const app = Fastify({ logger: { level: 'warn', stream } })
+  t.teardown(() => app.close())
+  if (shutdown) await app.register(zerodownShutdown, { exit: false })
+  await app.register(zerodownProbes)
+  return { app, logs }
+}
+
+for (const shutdown of [true, false]) {
+  const which = shutdown ? 'with @zerodown/shutdown' : 'the probes alone'
+  for (const outcome of ['resolves', 'rejects'] as const) {
+    test(`${which}: startup work added once ready is logged and never takes the instance out of service, when it ${outcome}`, async (t) => {
+      const { app, logs } = await withLifecycle(t, shutdown)
+      const state = (): LifecycleState => shutdown ? app.lifecycle.state : app.probes.state
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      t.equal(state(), 'ready')
+      let settle!: () => void
+      app.probes.addStartupWork(new Promise<void>((resolve, reject) => {
+        settle = outcome === 'resolves' ? resolve : () => reject(new Error('late warm-up failed'))
+      }))
+      t.match(logs.find((l) => l.level === 40), { msg: /startup work added while ready: it changes no state/ }, 'the late work is logged')
+      for (const moment of ['while the work runs', `once it ${outcome}`]) {
+        if (moment !== 'while the work runs') {
+          settle()
+          await tick()
+        }
+        t.equal(state(), 'ready', `${moment}: still ready`)
+        if (shutdown) t.equal(app.probes.state, app.lifecycle.state, `${moment}: the probes answer the lifecycle's state`)
+        t.same(await statuses(app), [200, 200, 200], `${moment}: readiness 200`)
+      }
+      const failure = logs.find((l) => l.level === 50)
+      if (outcome === 'rejects') t.match(failure, { err: { message: 'late warm-up failed' }, msg: /added after the instance left starting failed; it changes no state/ })
+      else t.equal(failure, undefined, 'nothing failed')
+    })
+  }
+}
 
 test('details only when asked, with state and each check, never error internals', async (t) => {
   const lifecycle = new TestLifecycle('ready')
@@ -298,3 +358,42 @@ test('reads process.env when no env option is given, and logs the values once at
       'startup /startupz (default), checkTimeout 300 ms (option "checkTimeout"), on the main port (default)'
   })
 })
+
+for (const [lateWork, hang] of [['resolves', false], ['rejects', true]] as const) {
+  test(`late startup work that ${lateWork}, then app.shutdown() with exit: false ${hang ? 'and a hung onClose hook: rejects at the deadline' : 'finishing: resolves'}`, async (t) => {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(zerodownShutdown, { exit: false, drainDelay: 100, timeout: 600 })
+    await app.register(zerodownProbes)
+    let release = (): void => {}
+    if (hang) app.addHook('onClose', () => new Promise<void>((resolve) => { release = resolve }))
+    t.teardown(() => release())
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const check = async (moment: string, state: LifecycleState, ready: number): Promise<void> => {
+      t.same([app.lifecycle.state, app.probes.state], [state, state], `${moment}: app.lifecycle.state and app.probes.state are ${state}`)
+      t.equal((await app.inject('/readyz')).statusCode, ready, `${moment}: readiness ${ready}`)
+    }
+
+    let settle!: () => void
+    app.probes.addStartupWork(new Promise<void>((resolve, reject) => {
+      settle = lateWork === 'resolves' ? resolve : () => reject(new Error('late work failed'))
+    }))
+    await check('while the late work runs', 'ready', 200)
+    settle()
+    await tick()
+    await check(`once it ${lateWork}`, 'ready', 200)
+
+    const done = app.shutdown('test').then(() => undefined, (err: unknown) => err)
+    await check('draining', 'draining', 503)
+    const outcome = await done
+    if (hang) {
+      t.type(outcome, ShutdownTimeoutError, 'the deadline rejects shutdown()')
+      t.match((outcome as Error).message, /within timeout \(600 ms\); still pending: phase closing/)
+      // Fastify is closing: the probes are no longer reachable through it (a probe port would be).
+      t.same([app.lifecycle.state, app.probes.state], ['closing', 'closing'], 'after the deadline, the hook still hung: closing')
+    } else {
+      t.equal(outcome, undefined, 'shutdown() resolves')
+      t.same([app.lifecycle.state, app.probes.state], ['closed', 'closed'], 'closed')
+    }
+  })
+}

@@ -100,3 +100,46 @@ test('SIGTERM with probes on the main port: readiness 503 at once, liveness and 
 test('SIGTERM with probes on ZERODOWN_PROBE_PORT: same answers there, and the port stays up through draining', async (t) => {
   await sigtermWhileServing(t, await freePort())
 })
+
+for (const [lateWork, hang] of [['resolves', false], ['rejects', true]] as const) {
+  test(`late startup work that ${lateWork}, then SIGTERM ${hang ? 'with a hung onClose hook: exit 1 at the deadline' : 'finishing: exit 0'}`, async (t) => {
+    const server = await startServerProcess({
+      args: [fixture],
+      env: { ZERODOWN_DRAIN_DELAY_MS: '300', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '1500', ZERODOWN_PROBE_PORT: '0', LATE_WORK: lateWork, ...(hang && { HANG_ON_CLOSE: '1' }) }
+    })
+    t.teardown(() => { if (server.child.exitCode === null) server.signal('SIGKILL') })
+    const log = await server.waitForLog('probes answering on port')
+    const probes = `http://127.0.0.1:${(log.probes as { port: number }).port}`
+    const agent = new Agent({ connections: 2 })
+    t.teardown(() => agent.close())
+    const readiness = async (): Promise<number | undefined> => (await send(agent, probes, '/readyz', 2000)).status
+    const state = async (): Promise<unknown> => (await fetch(`${server.origin}/state`)).json()
+
+    await server.waitForLog('lifecycle ready')
+    t.match(server.logs().find((l) => l.level === 40), { msg: /startup work added while ready: it changes no state/ }, 'the late work is logged')
+    t.same(await state(), { lifecycle: 'ready', probes: 'ready' }, 'while the late work runs: ready')
+    t.equal(await readiness(), 200, 'while the late work runs: readiness 200')
+    await server.waitForLog('late work settles')
+    await tick(50)
+    t.same(await state(), { lifecycle: 'ready', probes: 'ready' }, `once it ${lateWork}: still ready`)
+    t.equal(await readiness(), 200, `once it ${lateWork}: readiness 200`)
+    if (lateWork === 'rejects') t.ok(server.logs().some((l) => l.level === 50 && /left starting failed/.test(String(l.msg))), 'the failure is logged')
+
+    const signalledAt = performance.now()
+    server.signal('SIGTERM')
+    await server.waitForLog('lifecycle draining')
+    t.equal(await readiness(), 503, 'draining: readiness 503')
+    await server.waitForLog('lifecycle closing')
+    if (hang) t.equal(await readiness(), 503, 'closing, an onClose hook hung: readiness 503, the probe port still answers')
+    const exit = await server.exited
+    if (hang) {
+      t.equal(exit.code, 1, 'exit 1 at the deadline')
+      t.ok(exit.at - signalledAt >= 1400, `not before the deadline (${Math.round(exit.at - signalledAt)} ms)`)
+      t.match(server.logs().find((l) => /timeout of 1500 ms reached, exiting with code 1/.test(String(l.msg))), { phase: 'closing', closeHooks: /^running for/ })
+      t.notOk(server.logs().some((l) => /shutdown: failed/.test(String(l.msg))), 'the deadline is logged once')
+    } else {
+      t.equal(exit.code, 0, 'exit 0')
+      t.ok(server.logs().some((l) => l.state === 'closed'), 'closed')
+    }
+  })
+}

@@ -1,10 +1,10 @@
 import { createServer } from 'node:net'
-import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
+import { LIFECYCLE_DECORATOR } from '@zerodown/shutdown/lifecycle'
 import { Agent } from 'undici'
 import { send } from '@zerodown/testkit'
-import zerodownProbes, { type ProbesOptions } from '../src/index.js'
+import zerodownProbes, { ProbesPortConflictError, type ProbesOptions } from '../src/index.js'
 import { TestLifecycle } from './fixtures/lifecycle.js'
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -33,7 +33,7 @@ function closeGate (app: FastifyInstance): () => () => void {
 async function start (t: Test, opts: ProbesOptions = {}): Promise<Started> {
   const lifecycle = new TestLifecycle('starting')
   const app = Fastify()
-  app.decorate('lifecycle', { getter: () => lifecycle })
+  app.decorate(LIFECYCLE_DECORATOR, { getter: () => lifecycle })
   await app.register(zerodownProbes, { port: 0, ...opts })
   app.get('/', async () => ({ hello: 'world' }))
   const holdClose = closeGate(app)
@@ -131,22 +131,43 @@ async function freePort (): Promise<number> {
   return port
 }
 
-test('a probe port equal to the main port is reported with a coded error once the main port is known', async (t) => {
+test('a probe port equal to the main port: listen() rejects with a coded error the caller can catch', async (t) => {
   const port = await freePort()
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
-  const app = Fastify({ logger: { level: 'info', stream } })
+  const app = Fastify()
   t.teardown(() => app.close())
   await app.register(zerodownProbes, { port })
-  const hooksDone = new Promise<void>((resolve) => app.addHook('onListen', async () => resolve()))
-  await app.listen({ port, host: '127.0.0.1' })
-  await hooksDone
-  const logged = lines.map((l) => JSON.parse(l) as { level: number, code?: string, err?: { code?: string }, msg: string })
-  const error = logged.find((l) => l.level === 50)
-  t.ok(error, 'an error is logged')
-  t.match(JSON.stringify(error), /FST_ZERODOWN_PROBES_PORT_CONFLICT/)
-  t.match(error?.msg, new RegExp(`port: ${port} \\(option "port"\\) is the main server's port`))
+  let onListenRan = false
+  app.addHook('onListen', async () => { onListenRan = true })
+  const err = await app.listen({ port, host: '127.0.0.1' }).then(() => undefined, (e: unknown) => e)
+  t.type(err, ProbesPortConflictError)
+  t.equal((err as { code: string }).code, 'FST_ZERODOWN_PROBES_PORT_CONFLICT')
+  t.match((err as Error).message, new RegExp(`port: ${port} \\(option "port"\\) is the main server's port`))
+  t.notOk(app.server.listening, 'the main server does not stay up')
+  t.notOk(onListenRan, 'the app never counted as listening')
   t.equal(app.probes.port, undefined, 'no probe listener was started')
+  t.equal(app.probes.state, 'starting')
+
+  // The caller can fix the port and listen again.
+  const again = Fastify()
+  t.teardown(() => again.close())
+  await again.register(zerodownProbes, { port })
+  // Runs after the probes' own onListen hook, which binds the probe listener.
+  const bound = new Promise<void>((resolve) => again.addHook('onListen', async () => resolve()))
+  await again.listen({ port: 0, host: '127.0.0.1' })
+  await bound
+  t.equal(again.probes.port, port, 'with another main port the probe port is free to use')
+})
+
+test('a probe port equal to the main port: the listen() callback gets the error, once', async (t) => {
+  const port = await freePort()
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { port })
+  const calls: unknown[] = []
+  app.listen({ port, host: '127.0.0.1' }, (err) => { calls.push(err) })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(calls.length, 1, 'called once')
+  t.type(calls[0], ProbesPortConflictError)
 })
 
 test('odd request targets on the probe port get an answer, never a crash', async (t) => {

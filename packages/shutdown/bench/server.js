@@ -4,10 +4,7 @@ import zerodownShutdown from '../dist/index.js'
 
 // Info level only for the "listening at" line the harness waits for; request logs would dominate.
 const app = Fastify({ logger: true, logController: new LogController({ disableRequestLogging: true }) })
-// The reference registers an empty plugin in its place: on Node.js 20 registering any plugin slows
-// hello-world down, whatever the plugin does (BENCHMARKS.md), and that is not this plugin's cost.
 if (process.env.WITH_PLUGIN === '1') await app.register(zerodownShutdown, { drainDelay: Number(process.env.DRAIN_DELAY ?? 0) })
-else await app.register(async () => {})
 app.get('/', async () => ({ hello: 'world' }))
 // CPU time this process has used, for bench/cpu-cost.js.
 app.get('/cpu', async () => process.cpuUsage())

@@ -1,5 +1,5 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import { IncomingMessage, ServerResponse, type Server } from 'node:http'
+import { Socket } from 'node:net'
 
 /** What was still running when the deadline hit. */
 export interface PendingTraffic {
@@ -31,18 +31,34 @@ export interface Traffic {
  */
 export const FRESH_SOCKET_GRACE_MS = 250
 
+type SocketWithResponse = Socket & { _httpMessage?: ServerResponse | null }
+
 /**
- * The response a socket is serving right now, if any. Node.js keeps it on the socket while the
- * response is active (`_httpMessage`, which its own closeIdleConnections() reads too). Reading it
- * when the shutdown begins, instead of following every request, keeps the plugin off the request
- * path: a per-request listener that held on to each response cost about 2% of hello-world throughput.
+ * Whether this Node.js keeps on each socket the response it is serving (`socket._httpMessage`,
+ * an internal its own closeIdleConnections() reads too). Reading it when the shutdown begins,
+ * instead of following every request, keeps the plugin off the request path: a per-request
+ * listener that held on to each response cost about 2% of hello-world throughput. Checked on a
+ * detached response, the way Node.js' HTTP server attaches one to its socket.
  */
-function servingNow (socket: Socket): ServerResponse | undefined {
-  const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
-  return response != null && !response.writableEnded ? response : undefined
+export function nodeKeepsServingResponse (): boolean {
+  const socket = new Socket()
+  const response = new ServerResponse(new IncomingMessage(socket))
+  response.assignSocket(socket)
+  const kept = (socket as SocketWithResponse)._httpMessage === response
+  response.detachSocket(socket)
+  socket.destroy()
+  return kept
 }
 
-export function trackTraffic (server: Server): Traffic {
+export interface TrafficOptions {
+  /**
+   * Follow every request to know which socket serves which response: the correct, slower path for
+   * a Node.js whose sockets do not keep their response (see nodeKeepsServingResponse()).
+   */
+  followRequests?: boolean
+}
+
+export function trackTraffic (server: Server, { followRequests = false }: TrafficOptions = {}): Traffic {
   // Nothing is ever added to Node's request, response or socket objects: new properties on them
   // could turn them into slow dictionary-mode objects for everyone else reading them.
   /** Every open HTTP connection, with when it was accepted. */
@@ -52,6 +68,21 @@ export function trackTraffic (server: Server): Traffic {
   let drainedAt: number | undefined
   let closing = false
   let onEmpty: (() => void) | undefined
+
+  /** The response each socket serves, followed request by request: only when Node.js does not keep it. */
+  const followed = new WeakMap<Socket, ServerResponse>()
+  const follow = (req: IncomingMessage, res: ServerResponse): void => {
+    const current = followed.get(req.socket)
+    // A pipelined request waits behind the one being served.
+    if (current === undefined || current.writableEnded) followed.set(req.socket, res)
+  }
+  if (followRequests) server.on('request', follow)
+
+  /** The response a socket is serving right now, if any. */
+  const servingNow = (socket: Socket): ServerResponse | undefined => {
+    const response = followRequests ? followed.get(socket) : (socket as SocketWithResponse)._httpMessage
+    return response != null && !response.writableEnded ? response : undefined
+  }
 
   const inFlight = (): ServerResponse[] => {
     const busy = []
@@ -158,6 +189,7 @@ export function trackTraffic (server: Server): Traffic {
     detach () {
       clearTimeout(reapTimer)
       server.removeListener('request', onRequest)
+      server.removeListener('request', follow)
       server.removeListener(connectionEvent, onConnection)
       server.removeListener('upgrade', onUpgrade)
     }

@@ -1,5 +1,6 @@
 // In-process behaviour: options, the lifecycle contract, and shutdown() with exit: false.
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { Writable } from 'node:stream'
 import { connect as tlsConnect } from 'node:tls'
 import { Agent, request } from 'undici'
@@ -15,10 +16,12 @@ import zerodownShutdown, {
   ShutdownInvalidTimingError,
   ShutdownTimeoutError,
   ShutdownUnsupportedServerError,
+  findLifecycle,
   type LifecycleState,
   type ShutdownOptions
 } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
+import { nodeKeepsServingResponse, trackTraffic } from '../src/traffic.js'
 
 function appWithLogs (t: Test): { app: FastifyInstance, logs: Array<Record<string, unknown>> } {
   const logs: Array<Record<string, unknown>> = []
@@ -203,6 +206,9 @@ test('lifecycle: starting at registration, ready after listen once startup work 
   t.teardown(() => app.close())
   await app.register(zerodownShutdown, { exit: false })
   t.equal(app.lifecycle.state, 'starting')
+  t.same(Object.keys(app.lifecycle).sort(), ['addStartupWork', 'onChange', 'state'], 'a read-only view: the transitions stay inside the plugin')
+  t.ok(Object.isFrozen(app.lifecycle))
+  t.equal(findLifecycle(app), app.lifecycle, 'also under the namespaced decorator the other zerodown plugins read')
   const seen: Array<[LifecycleState, LifecycleState]> = []
   const unsubscribe = app.lifecycle.onChange((state, previous) => seen.push([state, previous]))
   let finish = (): void => {}
@@ -338,3 +344,45 @@ test('HTTPS: the same drain and close on TLS connections', async (t) => {
   await freshClosed
   t.equal(app.lifecycle.state, 'closed', 'closed without waiting for the timeout')
 })
+
+test('Node.js internal: a socket keeps the response it serves in _httpMessage (the drain reads it)', async (t) => {
+  t.ok(nodeKeepsServingResponse(), `this Node.js ${process.version} keeps it; if this fails, the drain follows every request instead (slower): check traffic.ts`)
+  const seen: Array<[string, boolean]> = []
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.get('/', async (request, reply) => {
+    const socket = request.raw.socket as typeof request.raw.socket & { _httpMessage?: unknown }
+    seen.push(['while serving', socket._httpMessage === reply.raw])
+    reply.raw.once('finish', () => setImmediate(() => seen.push(['after the response', socket._httpMessage == null])))
+    return 'ok'
+  })
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  await (await fetch(origin)).text()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(seen, [['while serving', true], ['after the response', true]], 'set to the response while it is served, cleared once it is done')
+})
+
+for (const followRequests of [false, true]) {
+  test(`the drain ${followRequests ? 'following every request (the fallback when Node.js does not keep _httpMessage)' : 'reading _httpMessage'}: in-flight answers close their connection, close() waits for them`, async (t) => {
+    const server = createServer((req, res) => {
+      setTimeout(() => res.end('slow'), Number(new URL(req.url!, 'http://x').searchParams.get('ms') ?? 0))
+    })
+    const traffic = trackTraffic(server, { followRequests })
+    t.teardown(() => { traffic.detach(); server.close() })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    const agent = new Agent({ connections: 1 })
+    t.teardown(() => agent.destroy())
+    await (await request(`${origin}/?ms=0`, { dispatcher: agent })).body.text()
+    const slow = request(`${origin}/?ms=300`, { dispatcher: agent })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    traffic.drain()
+    t.match(traffic.pending(), { requests: [/^GET \/\?ms=300 \(more than \d+ ms\)$/], connections: 1 }, 'the request in flight is known')
+    const closed = traffic.close()
+    const res = await slow
+    t.equal(res.headers.connection, 'close', 'its answer carries Connection: close, though it began before the drain')
+    t.equal(await res.body.text(), 'slow')
+    await closed
+    t.same(traffic.pending(), { requests: [], connections: 0 }, 'closed once it was served')
+  })
+}
