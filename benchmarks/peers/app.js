@@ -6,7 +6,7 @@ import Fastify, { LogController } from 'fastify'
 /** Longest GET /work, as the demo's bound. */
 const MAX_WORK_MS = 60_000
 
-/** Reads PORT, HOST, APP_VERSION, LOG_LEVEL and SHUTDOWN_DELAY_MS (the peer's own delay setting). */
+/** Reads PORT, HOST, ZERODOWN_APP_VERSION (the contract's version variable), LOG_LEVEL and SHUTDOWN_DELAY_MS (the peer's own delay setting). */
 export function readEnv (env = process.env) {
   const port = Number(env.PORT ?? 8080)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(env.PORT)}`)
@@ -15,7 +15,7 @@ export function readEnv (env = process.env) {
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
-    version: env.APP_VERSION ?? '0.0.0',
+    version: env.ZERODOWN_APP_VERSION ?? '0.0.0',
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownDelay: delay
   }

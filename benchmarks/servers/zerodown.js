@@ -6,9 +6,9 @@
 //   WITH_PLUGINS=shutdown|probes|version   one plugin alone
 //   LOGGER=0        `logger: false`; by default a logger with request logging off
 //                   (`disableRequestLogging: true`), as an app that logs only what matters
-//   DRAIN_DELAY=ms  the shutdown plugin's drainDelay (default 0)
-//   PROBE_PORT=n    serve the probes on a listener of their own (0 = any free port)
-//   PORT, HOST, APP_VERSION as the demo reads them (defaults 0, 127.0.0.1, 1.0.0)
+//   PORT, HOST      where it listens (defaults 0, 127.0.0.1)
+// The plugins are registered with no timing options: like any app, they read the contract's
+// variables (ZERODOWN_DRAIN_DELAY_MS, ZERODOWN_PROBE_PORT, ZERODOWN_APP_VERSION, ...).
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController } from 'fastify'
 
@@ -23,14 +23,9 @@ if (plugins.length > 0) {
   const [{ default: shutdown }, { default: probes }, { default: version }] = await Promise.all([
     import('@zerodown/shutdown'), import('@zerodown/probes'), import('@zerodown/version')
   ])
-  if (plugins.includes('shutdown')) await app.register(shutdown, { drainDelay: Number(process.env.DRAIN_DELAY ?? 0) })
-  if (plugins.includes('probes')) {
-    await app.register(probes, {
-      checks: [{ name: 'db', check: () => sleep(1) }],
-      ...(process.env.PROBE_PORT !== undefined && { port: Number(process.env.PROBE_PORT) })
-    })
-  }
-  if (plugins.includes('version')) await app.register(version, { version: process.env.APP_VERSION ?? '1.0.0' })
+  if (plugins.includes('shutdown')) await app.register(shutdown)
+  if (plugins.includes('probes')) await app.register(probes, { checks: [{ name: 'db', check: () => sleep(1) }] })
+  if (plugins.includes('version')) await app.register(version)
 }
 app.get('/', async () => ({ hello: 'world' }))
 app.get('/work', {

@@ -42,7 +42,7 @@ export const PROBE_P99_TARGET_MS = 50
 
 async function measure (name: ProbeLatencyRun['name'], config: ProbeLatencyConfig): Promise<ProbeLatencyRun> {
   const separate = name === 'separate port'
-  const app = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', ...(separate && { PROBE_PORT: '0' }) } })
+  const app = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', ...(separate && { ZERODOWN_PROBE_PORT: '0' }) } })
   try {
     let probeOrigin = app.origin
     if (separate) {

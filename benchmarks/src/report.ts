@@ -197,7 +197,7 @@ const METHOD = [
   '```',
   '',
   'The harness (`benchmarks/src`) writes `benchmarks/results.json` (every run\'s figures) and this file. The peer apps are',
-  '`benchmarks/peers/*.js`: the demo\'s routes (`GET /`, `GET /work?ms=N`, `x-app-version` from `APP_VERSION`) with each peer',
+  '`benchmarks/peers/*.js`: the demo\'s routes (`GET /`, `GET /work?ms=N`, `x-app-version` from `ZERODOWN_APP_VERSION`) with each peer',
   'set up the way its README recommends for Kubernetes. Lightship serves its probes on a listener of its own; the rehearsal',
   'probes the main port, so that app answers `/readyz` and `/livez` on the main port from lightship\'s own state',
   '(`isServerReady()`, `isServerShuttingDown()`). http-terminator is left out: it is a building block (lightship used it),',

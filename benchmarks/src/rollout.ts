@@ -32,13 +32,13 @@ export const ROLLOUT_APPS: RolloutApp[] = [
   {
     id: 'zerodown',
     name: 'zerodown (the demo)',
-    setup: 'drainDelay from the chart (DRAIN_DELAY_MS), probes on the main port',
+    setup: 'drainDelay from the chart (ZERODOWN_DRAIN_DELAY_MS), probes on the main port',
     command: () => ['node', demoServer()]
   },
   {
     id: 'zerodown-plugins',
     name: 'zerodown plugins on the demo\'s routes',
-    setup: 'benchmarks/servers/zerodown.js: the three plugins, drainDelay from the chart (DRAIN_DELAY_MS)',
+    setup: 'benchmarks/servers/zerodown.js: the three plugins, drainDelay from the chart (ZERODOWN_DRAIN_DELAY_MS)',
     command: () => ['node', ZERODOWN_SERVER],
     env: { WITH_PLUGINS: '1' }
   },

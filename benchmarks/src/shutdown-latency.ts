@@ -37,7 +37,7 @@ export interface ShutdownLatencyResult {
 export const SHUTDOWN_TARGET_MS = 50
 
 async function startServer (drainDelay: number): Promise<Awaited<ReturnType<typeof startServerProcess>>> {
-  const server = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', DRAIN_DELAY: String(drainDelay) } })
+  const server = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', ZERODOWN_DRAIN_DELAY_MS: String(drainDelay) } })
   // Let start-up settle, so the signal meets a server that is only serving.
   await sleep(200)
   return server
