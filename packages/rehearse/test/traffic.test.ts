@@ -104,3 +104,63 @@ for (const proxy of ['kube-proxy', 'ingress', 'nginx'] as const) {
     t.same(alivePids(dir), [], 'no process left')
   })
 }
+
+test('open loop: the offered rate is sent on schedule, and latency counts from the intended send time', async (t) => {
+  const slow = await backend(t, 'slow', 200)
+  const clock = createClock()
+  const service = new Service({ clock, addDelayMs: 0, removeDelayMs: 0 })
+  await service.listen()
+  t.teardown(() => service.close())
+  service.publish([{ pod: 'slow', port: slow.port }])
+  // 20 req/s over one connection to a server that takes 200 ms: the pool is exhausted, requests queue.
+  const open = startLoad(service, clock, load({ rate: 20, connections: 1 }))
+  await sleep(1100)
+  await open.stop()
+  const r = open.records
+  t.ok(r.length >= 4 && r.length <= 6, `one connection finishes about 5 requests in a second (${r.length})`)
+  r.forEach((rec, i) => t.ok(Math.abs(rec.at - (r[0]!.at + i * 50)) < 5, `request ${i} counted from when it was due (${Math.round(rec.at - r[0]!.at)} ms)`))
+  t.ok(r.at(-1)!.end - r.at(-1)!.at > 600, `the last one waited in the client's queue and its latency shows it (${Math.round(r.at(-1)!.end - r.at(-1)!.at)} ms)`)
+
+  const closed = startLoad(service, clock, load({ rate: 20, connections: 1, model: 'closed' }))
+  await sleep(1100)
+  await closed.stop()
+  const c = closed.records
+  t.ok(c.every((rec) => rec.end - rec.at < 300), 'a closed loop sends when the last request ended: no queue, the backlog never shows')
+})
+
+test('open loop in bursts: connections stay pooled and idle between bursts; client retries of idempotent requests', async (t) => {
+  const a = await backend(t, 'a')
+  const clock = createClock()
+  const ingress = new IngressProxy({ addDelayMs: 0, removeDelayMs: 0 })
+  await ingress.listen()
+  t.teardown(() => ingress.close())
+  ingress.publish([{ pod: 'a', port: a.port }])
+  const bursts = startLoad(ingress, clock, load({ rate: 40, connections: 4, burstMs: 400 }))
+  await sleep(1000)
+  await bursts.stop()
+  const starts = [...new Set(bursts.records.map((r) => Math.round(r.at - bursts.records[0]!.at)))]
+  t.same(starts, [0, 400, 800], 'three bursts of 16 requests, each counted from the start of its burst')
+  t.equal(bursts.records.length, 48)
+  t.ok(bursts.records.every((r) => r.outcome === 'ok' && r.pod === 'a'))
+  t.ok(a.connections() >= 1 && a.connections() <= 4, `the ingress kept its upstream connections idle and pooled between bursts: at most one per concurrent request (${a.connections()})`)
+
+  // A Service whose only endpoint refuses: GET is retried (and refused again), POST never is.
+  const service = new Service({ clock, addDelayMs: 0, removeDelayMs: 0 })
+  await service.listen()
+  t.teardown(() => service.close())
+  a.server.closeAllConnections()
+  a.server.close()
+  service.publish([{ pod: 'a', port: a.port }])
+  const retrying = startLoad(service, clock, load({
+    rate: 20,
+    connections: 2,
+    retries: 2,
+    requests: [{ method: 'GET', path: '/', headers: {}, weight: 1 }, { method: 'POST', path: '/', headers: {}, body: 'x', weight: 1 }]
+  }))
+  await sleep(300)
+  await retrying.stop()
+  const gets = retrying.records.filter((r) => r.method === 'GET')
+  const posts = retrying.records.filter((r) => r.method === 'POST')
+  t.ok(gets.length > 0 && gets.every((r) => r.outcome === 'refused' && r.attempts === 3), 'GET: sent 3 times, then recorded as refused')
+  t.ok(posts.length > 0 && posts.every((r) => r.outcome === 'refused' && r.attempts === undefined), 'POST: sent once')
+})
