@@ -22,14 +22,22 @@ export class IngressProxy implements TrafficProxy {
   port = 0
   private readonly endpoints: EndpointTable
   private readonly agents = new Map<string, Agent>()
+  private readonly retired = new Set<Agent>()
   private readonly sockets = new Set<Socket>()
   private readonly server: Server
   private next = 0
 
   constructor (delays: EndpointDelays) {
     this.endpoints = new EndpointTable(delays, (current) => {
-      // Like nginx after a reload, the pool of an endpoint that left is closed.
-      for (const [pod, agent] of this.agents) if (!current.some((e) => e.pod === pod)) { agent.destroy(); this.agents.delete(pod) }
+      // Like nginx after a reload: the idle connections to an endpoint that left are closed, the
+      // requests in flight on it finish, and their connections close after them.
+      for (const [pod, agent] of this.agents) {
+        if (current.some((e) => e.pod === pod)) continue
+        this.agents.delete(pod)
+        this.retired.add(agent)
+        ;(agent as Agent & { keepAlive: boolean }).keepAlive = false
+        for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
+      }
     })
     this.server = createServer({ keepAliveTimeout: INGRESS.clientKeepAliveMs }, (req, res) => { this.handle(req, res) })
     this.server.on('connection', (socket) => { this.sockets.add(socket); socket.once('close', () => this.sockets.delete(socket)) })
@@ -130,7 +138,7 @@ export class IngressProxy implements TrafficProxy {
 
   async close (): Promise<void> {
     this.endpoints.close()
-    for (const agent of this.agents.values()) agent.destroy()
+    for (const agent of [...this.agents.values(), ...this.retired]) agent.destroy()
     for (const socket of this.sockets) socket.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }

@@ -5,9 +5,10 @@ import { parseManifest, rehearse, type RehearseOptions } from '../src/index.js'
 import { EndpointTable } from '../src/endpoints.js'
 import { startLoad, type ResolvedLoad } from '../src/load.js'
 import { IngressProxy } from '../src/proxy-ingress.js'
+import { findNginx } from '../src/proxy-nginx.js'
 import { Service } from '../src/service.js'
 import { createClock } from '../src/timeline.js'
-import { alivePids, FIXTURE, manifest, type ManifestTimings } from './fixtures/helpers.js'
+import { alivePids, FIXTURE, manifest, nginxSkip, type ManifestTimings } from './fixtures/helpers.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -87,7 +88,8 @@ test('ingress: per-request balancing, its own delays, retries of refused connect
 })
 
 for (const proxy of ['kube-proxy', 'ingress', 'nginx'] as const) {
-  test(`--proxy ${proxy}: preStop 0 and drain 0 fail the rehearsal`, async (t) => {
+  const skip = proxy === 'nginx' ? nginxSkip(findNginx) : undefined
+  test(`--proxy ${proxy}: preStop 0 and drain 0 fail the rehearsal`, { ...(skip !== undefined && { skip }) }, async (t) => {
     const dir = t.testdir()
     const result = await rehearse(fast(dir, { preStop: 0, env: { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '0' } }, { proxy }))
     t.equal(result.outcome, 'complete')
