@@ -13,7 +13,7 @@ test('the demo\'s safety margin is within one step below preStop + drain (3 s + 
   // listening (preStop + drain after deletion) meets that closed pod on every run, not only by chance.
   const result = await sweep(
     { deployment, command: ['node', demo], oldVersion: 'v1.0.0', newVersion: 'v2.0.0', proxy: 'ingress', warmupMs: 500, tailMs: 500, load: { slowPath: '/work?ms=300' } },
-    { fromMs: 3000, stepMs: 500, maxRuns: 4 }
+    { fromMs: 3500, stepMs: 500, maxRuns: 3 }
   )
   t.comment(JSON.stringify(result.sweep))
   t.equal(result.sweep?.stoppedBy, 'failure', 'a delay past preStop + drain fails')
