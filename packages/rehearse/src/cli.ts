@@ -4,7 +4,9 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { RehearseCommandError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError } from './errors.js'
+import { RehearseCommandError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError, RehearseProxyError } from './errors.js'
+import { TRAFFIC_ARGS, TRAFFIC_USAGE, trafficOptions } from './cli-traffic.js'
+import { sweep, type SweepOptions } from './sweep.js'
 import { formatSummary } from './format.js'
 import { DEFAULTS } from './options.js'
 import { LOAD_DEFAULTS, type LoadOptions } from './load.js'
@@ -50,7 +52,7 @@ Load
   --slow-path PATH           and a slower GET request (no default), e.g. one that takes 300 ms
   --slow-share F             share of slow requests, 0 to 1 (default ${LOAD_DEFAULTS.slowShare})
   --timeout-ms N             a request taking longer is a timeout (default ${LOAD_DEFAULTS.timeoutMs})
-Output
+${TRAFFIC_USAGE}Output
   --json                     print the result as JSON (shape in the README) instead of the summary
   --report FILE.html         write a self-contained HTML report with charts
   --compare                  rehearse the app, then the baseline, and print their failures side by side
@@ -64,7 +66,7 @@ HOSTNAME (the pod name); of yours only ${CALLER_ENV.join(', ')}, LC_* and --pass
 
 class UsageError extends Error {}
 
-function parse (argv: string[]): { options: RehearseOptions, values: string[], json: boolean, report?: string, compare: boolean } {
+function parse (argv: string[]): { options: RehearseOptions, values: string[], json: boolean, report?: string, compare: boolean, sweep?: SweepOptions } {
   let values
   let positionals: string[]
   try {
@@ -95,7 +97,8 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
         json: { type: 'boolean' },
         report: { type: 'string' },
         compare: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
+        help: { type: 'boolean', short: 'h' },
+        ...TRAFFIC_ARGS
       }
     }))
   } catch (err) {
@@ -147,7 +150,9 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   put('warmupMs', number('warmup-ms', values['warmup-ms']))
   put('tailMs', number('tail-ms', values['tail-ms']))
   put('restartBackoffMs', number('restart-backoff-ms', values['restart-backoff-ms']))
-  return { options, values: values.values ?? [], json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true }
+  const sweeping = trafficOptions(values, number, options, load, (message) => new UsageError(message))
+  if (sweeping !== undefined && values.compare === true) throw new UsageError('--sweep and --compare cannot be used together')
+  return { options, values: values.values ?? [], json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true, ...(sweeping !== undefined && { sweep: sweeping }) }
 }
 
 const BASELINE = fileURLToPath(new URL('./baseline.js', import.meta.url))
@@ -204,15 +209,14 @@ async function main (): Promise<number> {
   process.on('SIGTERM', onSignal)
 
   const live = !parsed.json && process.stderr.isTTY === true
-  const run = (options: RehearseOptions): Promise<RehearsalResult> => rehearse({
-    ...options,
-    signal: controller.signal,
-    ...(live && { onProgress: createProgressPrinter(process.stderr) as (p: Progress) => void })
-  })
+  const run = (options: RehearseOptions, sweeping?: SweepOptions): Promise<RehearsalResult> => {
+    const all = { ...options, signal: controller.signal, ...(live && { onProgress: createProgressPrinter(process.stderr) as (p: Progress) => void }) }
+    return sweeping === undefined ? rehearse(all) : sweep(all, sweeping)
+  }
 
   try {
     if (parsed.values.length > 0) parsed.options.deployment = await deploymentFromValues(parsed.values)
-    const result = await run(parsed.options)
+    const result = await run(parsed.options, parsed.sweep)
     if (controller.signal.aborted) {
       process.stderr.write(formatSummary(result))
       return 130
@@ -238,7 +242,7 @@ async function main (): Promise<number> {
     }
     return comparison.verdict === 'pass' ? 0 : 1
   } catch (err) {
-    if (err instanceof RehearseInvalidOptionError || err instanceof RehearseManifestError || err instanceof RehearseCommandError) {
+    if (err instanceof RehearseInvalidOptionError || err instanceof RehearseManifestError || err instanceof RehearseCommandError || err instanceof RehearseProxyError) {
       process.stderr.write(`zerodown-rehearse: ${(err as Error).message}\n`)
       return 2
     }

@@ -28,3 +28,10 @@ export const RehearseLoadFileError = createError<[file: string, reason: string]>
   'Invalid load file %s: %s',
   500
 )
+
+/** The traffic proxy asked for cannot run here (e.g. `--proxy nginx` without nginx on PATH). */
+export const RehearseProxyError = createError<[proxy: string, reason: string]>(
+  'FST_ZERODOWN_REHEARSE_PROXY',
+  'Cannot use the proxy %s: %s',
+  500
+)

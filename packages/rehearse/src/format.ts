@@ -18,6 +18,26 @@ function requestFailures (q: RequestSummary): string {
   return `${q.method} ${q.path}: ${q.failed} of ${q.sent} failed (${how.join(', ')})`
 }
 
+/** `traffic: kube-proxy, endpoints added after 2000 ms and removed after 2000 ms; closed loop, 8 connections, 100 req/s` */
+function traffic (r: RehearsalResult): string {
+  const t = r.traffic
+  const c = t.client
+  return `traffic: ${t.proxy}, endpoints added after ${t.addDelayMs} ms and removed after ${t.removeDelayMs} ms; ` +
+    `${c.model} loop, ${c.connections} connections, ${c.rate} req/s${c.burstMs > 0 ? ` in bursts every ${c.burstMs} ms` : ''}` +
+    (c.retries > 0 ? `, up to ${c.retries} client retries (${t.retried} requests retried)` : '') +
+    (t.proxy !== 'kube-proxy' ? `; ${t.proxyRetried} requests retried by the proxy on another endpoint` : '')
+}
+
+/** `sweep: removal delay 2000 ok, 2500 ok, 3000 FAIL (12 failed) -> safety margin 2500 ms` */
+export function formatSweep (r: RehearsalResult): string {
+  if (r.sweep === undefined) return ''
+  const runs = r.sweep.runs.map((run) => `${run.removeDelayMs} ${run.ok ? 'ok' : `FAIL (${run.outcome !== 'complete' ? run.outcome : `${run.failed} failed`})`}`).join(', ')
+  const margin = r.sweep.marginMs === undefined
+    ? 'no removal delay passed: no safety margin'
+    : `safety margin ${r.sweep.marginMs} ms${r.sweep.stoppedBy === 'max-runs' ? ' or more (the sweep reached its last run)' : ''}`
+  return `sweep of the removal delay (ms): ${runs} -> ${margin}\n`
+}
+
 export function formatSummary (r: RehearsalResult): string {
   const d = r.deployment
   const lines: string[] = []
@@ -25,6 +45,7 @@ export function formatSummary (r: RehearsalResult): string {
     `maxSurge ${d.maxSurge} / maxUnavailable ${d.maxUnavailable} (surge ${d.surge}, unavailable ${d.unavailable}), ` +
     `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, ` +
     `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]})`)
+  lines.push(traffic(r))
   for (const warning of d.warnings) lines.push(`warning: ${warning}`)
   if (r.outcome === 'complete') {
     lines.push(`rollout: complete in ${s(r.rollout.durationMs)}; at most ${r.maxLivePods} pods alive at once`)
@@ -60,9 +81,14 @@ export function formatSummary (r: RehearsalResult): string {
     lines.push(`output of ${r.stuck.pod ?? 'the pod'} (last ${r.stuck.output.length} lines):`)
     for (const line of r.stuck.output) lines.push(`  | ${line}`)
   }
+  const proxyRetried = r.traffic.proxyRetried > 0
+    ? `the proxy retried ${r.traffic.proxyRetried} requests on another endpoint after a pod it still routed to refused them ` +
+      '(in a cluster that pod\'s address stops answering and the proxy waits its connect timeout first)'
+    : undefined
   lines.push(r.ok
     ? `PASS: the rollout completed and none of ${r.totals.requests} requests failed`
-    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : `${r.totals.failed} of ${r.totals.requests} requests failed`}` +
-      (failing.length > 0 ? ` — ${failing.map(requestFailures).join('; ')}` : ''))
-  return lines.join('\n') + '\n'
+    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried}` +
+      (failing.length > 0 ? ` — ${failing.map(requestFailures).join('; ')}` : '') +
+      (r.totals.failed > 0 && proxyRetried !== undefined ? `; ${proxyRetried}` : ''))
+  return lines.join('\n') + '\n' + formatSweep(r)
 }

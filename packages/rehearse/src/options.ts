@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { RehearseInvalidOptionError } from './errors.js'
 import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load.js'
+import { PROXIES, type ProxyKind } from './proxy.js'
 import { readManifestFile, type DeploymentSpec } from './manifest.js'
 import { describe, resolveRequests, shorthandRequests } from './requests.js'
 
@@ -27,6 +28,12 @@ export interface RehearseOptions {
    * `zerodown.dev/propagation-seconds` annotation × 1000, else 2000 ms.
    */
   propagationDelayMs?: number
+  /** Traffic path: how long a new ready endpoint takes to reach the proxy. Default: propagationDelayMs. */
+  addDelayMs?: number
+  /** Traffic path: how long a deleted or unready endpoint takes to leave the proxy. Default: propagationDelayMs. */
+  removeDelayMs?: number
+  /** Traffic path: `kube-proxy` (L4, the default), `ingress` (an L7 model) or `nginx` (a real nginx on PATH). */
+  proxy?: ProxyKind
   /** Load before the rollout starts, once the old pods are available. Default 1000 ms. */
   warmupMs?: number
   /** Load after the last old pod is gone. Default 1000 ms. */
@@ -53,6 +60,9 @@ export interface ResolvedOptions {
   propagationDelayMs: number
   /** Where the propagation delay came from. */
   propagationDelayFrom: PropagationDelayFrom
+  addDelayMs: number
+  removeDelayMs: number
+  proxy: ProxyKind
   warmupMs: number
   tailMs: number
   restartBackoffMs: number
@@ -89,7 +99,7 @@ function checkString (name: string, value: unknown, pattern?: RegExp, expected =
 
 export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   if (opts === null || typeof opts !== 'object') throw new RehearseInvalidOptionError('options', 'an object', describe(opts))
-  for (const key of ['propagationDelayMs', 'warmupMs', 'tailMs', 'restartBackoffMs'] as const) checkMs(key, opts[key])
+  for (const key of ['propagationDelayMs', 'addDelayMs', 'removeDelayMs', 'warmupMs', 'tailMs', 'restartBackoffMs'] as const) checkMs(key, opts[key])
   for (const key of ['manifest', 'cwd', 'oldVersion', 'newVersion'] as const) checkString(key, opts[key])
   checkString('versionEnv', opts.versionEnv, ENV_NAME, 'an environment variable name like ZERODOWN_APP_VERSION')
   if ((opts.oldVersion ?? DEFAULTS.oldVersion) === (opts.newVersion ?? DEFAULTS.newVersion)) {
@@ -104,6 +114,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object' || !Object.values(opts.env).every((v) => typeof v === 'string'))) {
     throw new RehearseInvalidOptionError('env', 'an object of string values', describe(opts.env))
   }
+  if (opts.proxy !== undefined && !PROXIES.includes(opts.proxy)) throw new RehearseInvalidOptionError('proxy', `one of ${PROXIES.join(', ')}`, describe(opts.proxy))
   const load = { ...LOAD_DEFAULTS, ...opts.load }
   if (load.requests !== undefined && (opts.load?.fastPath !== undefined || opts.load?.slowPath !== undefined)) {
     throw new RehearseInvalidOptionError('load.requests', 'either requests or the fastPath/slowPath shorthands, not both', 'both')
@@ -112,6 +123,10 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   if (!(Number.isInteger(load.connections) && load.connections >= 1 && load.connections <= 256)) throw new RehearseInvalidOptionError('load.connections', 'an integer from 1 to 256', describe(load.connections))
   if (!(typeof load.slowShare === 'number' && load.slowShare >= 0 && load.slowShare <= 1)) throw new RehearseInvalidOptionError('load.slowShare', 'a number from 0 to 1', describe(load.slowShare))
   checkMs('load.timeoutMs', load.timeoutMs)
+  if (load.model !== 'closed' && load.model !== 'open') throw new RehearseInvalidOptionError('load.model', '"closed" or "open"', describe(load.model))
+  checkMs('load.burstMs', load.burstMs)
+  if (load.burstMs > 0 && load.model !== 'open') throw new RehearseInvalidOptionError('load.burstMs', 'bursts with the open loop only (load.model "open")', describe(load.burstMs))
+  if (!(Number.isInteger(load.retries) && load.retries >= 0 && load.retries <= 10)) throw new RehearseInvalidOptionError('load.retries', 'an integer from 0 to 10', describe(load.retries))
   checkString('load.fastPath', load.fastPath, /^\//, 'a path starting with "/"')
   checkString('load.slowPath', load.slowPath, /^\//, 'a path starting with "/"')
   const requests = load.requests !== undefined
@@ -121,6 +136,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   const command = opts.command[0] === 'node' ? [process.execPath, ...opts.command.slice(1)] : opts.command
   const manifest = opts.manifest ?? DEFAULT_MANIFEST
   const deployment = opts.deployment ?? readManifestFile(manifest)
+  const propagationDelayMs = opts.propagationDelayMs ?? (deployment.propagationSeconds !== undefined ? deployment.propagationSeconds * 1000 : DEFAULTS.propagationDelayMs)
   const propagationDelayFrom: PropagationDelayFrom = opts.propagationDelayMs !== undefined ? 'option' : deployment.propagationSeconds !== undefined ? 'annotation' : 'default'
   return {
     manifest,
@@ -132,11 +148,14 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     versionEnv: opts.versionEnv ?? DEFAULTS.versionEnv,
     env: opts.env ?? {},
     passEnv: opts.passEnv ?? [],
-    propagationDelayMs: opts.propagationDelayMs ?? (deployment.propagationSeconds !== undefined ? deployment.propagationSeconds * 1000 : DEFAULTS.propagationDelayMs),
+    propagationDelayMs,
     propagationDelayFrom,
+    addDelayMs: opts.addDelayMs ?? propagationDelayMs,
+    removeDelayMs: opts.removeDelayMs ?? propagationDelayMs,
+    proxy: opts.proxy ?? 'kube-proxy',
     warmupMs: opts.warmupMs ?? DEFAULTS.warmupMs,
     tailMs: opts.tailMs ?? DEFAULTS.tailMs,
     restartBackoffMs: opts.restartBackoffMs ?? DEFAULTS.restartBackoffMs,
-    load: { rate: load.rate, connections: load.connections, timeoutMs: load.timeoutMs, requests }
+    load: { rate: load.rate, connections: load.connections, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests }
   }
 }

@@ -8,7 +8,8 @@ import { Pod } from './kubelet.js'
 import { startLoad, type Load } from './load.js'
 import { resolveOptions, type RehearseOptions, type ResolvedOptions } from './options.js'
 import { podEnv } from './pod-env.js'
-import { Service, type Endpoint } from './service.js'
+import type { Endpoint } from './endpoints.js'
+import { createProxy } from './proxy.js'
 import { summarize, type RehearsalResult } from './summary.js'
 import { createClock, type Clock, type PodEvent, type RolloutEvent } from './timeline.js'
 
@@ -64,7 +65,7 @@ export async function rehearse (options: RehearseOptions): Promise<RehearsalResu
   const spec = opts.deployment
   const clock = createClock()
   const state: RehearsalState = { opts, clock, podEvents: [], rolloutEvents: [], allPods: [], outcome: 'complete' }
-  const service = new Service({ clock, delayMs: opts.propagationDelayMs })
+  const service = createProxy(opts.proxy, clock, { addDelayMs: opts.addDelayMs, removeDelayMs: opts.removeDelayMs })
   await service.listen()
   const rollout: RolloutSpec = {
     replicas: spec.replicas,
@@ -204,7 +205,7 @@ export async function rehearse (options: RehearseOptions): Promise<RehearsalResu
 
     // Traffic starts once the Service knows the old pods.
     phase = 'warmup'
-    await new Promise((resolve) => setTimeout(resolve, opts.propagationDelayMs))
+    await new Promise((resolve) => setTimeout(resolve, opts.addDelayMs))
     state.load = startLoad(service, clock, opts.load)
     const warmupEnd = clock.now() + opts.warmupMs
     while (!aborted() && clock.now() < warmupEnd) { await reconcile(); await tick() }

@@ -101,16 +101,30 @@ function podTimeline (r: RehearsalResult): string {
 ${rows}${markers(r, top, bottom)}${axis(r, bottom)}</svg>`
 }
 
+/** The sweep's runs as a bar per removal delay, green when it passed, and the margin. */
+function sweepSection (r: RehearsalResult): string {
+  if (r.sweep === undefined) return ''
+  const margin = r.sweep.marginMs === undefined
+    ? 'No removal delay passed: this rollout has no safety margin.'
+    : `Safety margin: the rollout passed with endpoints removed up to ${r.sweep.marginMs} ms after deletion${r.sweep.stoppedBy === 'max-runs' ? ' (or more: the sweep reached its last run)' : ''}.`
+  const rows = r.sweep.runs.map((run) =>
+    `<tr><td>${run.removeDelayMs} ms</td><td class="${run.ok ? 'pass' : 'fail'}">${run.ok ? 'PASS' : `FAIL${run.outcome !== 'complete' ? ` (${esc(run.outcome)})` : ` (${run.failed} failed)`}`}</td></tr>`).join('')
+  return `<h2>Removal delay sweep</h2>
+<p class="${r.sweep.marginMs === undefined ? 'fail' : 'pass'}">${esc(margin)}</p>
+<table><tr><th>removal delay</th><th>result</th></tr>${rows}</table>`
+}
+
 export function renderHtmlReport (r: RehearsalResult): string {
   const title = `Rehearsal of ${r.deployment.name}: ${r.versions.old} → ${r.versions.new} — ${r.ok ? 'PASS' : 'FAIL'}`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font-family:sans-serif;margin:24px;color:#222}pre{background:#f6f6f6;padding:12px;white-space:pre-wrap}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}.pass{color:#2b8a3e}.fail{color:${FAIL}}
+h1{font-size:20px}td,th{padding:2px 12px;text-align:left}h2{font-size:16px;margin-top:28px}.pass{color:#2b8a3e}.fail{color:${FAIL}}
 .key span{display:inline-block;margin-right:16px}.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}</style></head>
 <body>
 <h1 class="${r.ok ? 'pass' : 'fail'}">${esc(title)}</h1>
 <pre>${esc(formatSummary(r))}</pre>
+${sweepSection(r)}
 <h2>Requests per second by version, and failures</h2>
 ${requestChart(r)}
 <h2>Pods</h2>

@@ -1,13 +1,11 @@
 // The Service path: a plain TCP proxy on one port, as kube-proxy balances connections, not requests.
-// A NEW connection goes to a ready, non-terminating endpoint as the proxy saw them `delayMs` ago (R6);
-// an open connection stays pinned to its pod until one side closes it (R7).
+// A NEW connection goes to a ready, non-terminating endpoint as the proxy saw them after its endpoint
+// delays (R6); an open connection stays pinned to its pod until one side closes it (R7).
 import { createServer, connect, type Server, type Socket } from 'node:net'
+import { EndpointTable, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
 import type { Clock } from './timeline.js'
 
-export interface Endpoint {
-  pod: string
-  port: number
-}
+export type { Endpoint } from './endpoints.js'
 
 /** What happened to one client connection, keyed by the client's port. */
 export interface ConnectionRecord {
@@ -19,25 +17,21 @@ export interface ConnectionRecord {
   outcome: 'proxied' | 'refused'
 }
 
-export interface ServiceOptions {
+export interface ServiceOptions extends EndpointDelays {
   clock: Clock
-  /** How long endpoint changes take to reach the proxy. Default 2000 ms. */
-  delayMs?: number
 }
 
-export class Service {
+export class Service implements TrafficProxy {
   port = 0
   readonly connections: ConnectionRecord[] = []
-  private endpoints: Endpoint[] = []
+  private readonly endpoints: EndpointTable
   private next = 0
   private readonly byClientPort = new Map<number, ConnectionRecord>()
   private readonly sockets = new Set<Socket>()
-  private readonly timers = new Set<NodeJS.Timeout>()
   private readonly server: Server
-  private readonly delayMs: number
 
   constructor (private readonly opts: ServiceOptions) {
-    this.delayMs = opts.delayMs ?? 2000
+    this.endpoints = new EndpointTable(opts)
     this.server = createServer((client) => this.onConnection(client))
   }
 
@@ -51,21 +45,20 @@ export class Service {
     return this.port
   }
 
-  /** The ready, non-terminating endpoints now; the proxy acts on them after the propagation delay. */
+  /** The ready, non-terminating endpoints now; the proxy acts on each change after its delay. */
   publish (endpoints: Endpoint[]): void {
-    const snapshot = endpoints.map((e) => ({ ...e }))
-    if (this.delayMs === 0) {
-      this.endpoints = snapshot
-      return
-    }
-    const timer = setTimeout(() => { this.timers.delete(timer); this.endpoints = snapshot }, this.delayMs)
-    timer.unref()
-    this.timers.add(timer)
+    this.endpoints.publish(endpoints)
   }
 
   /** The record of the latest connection from this client port, to tell a refusal from a reset. */
   connectionFrom (clientPort: number): ConnectionRecord | undefined {
     return this.byClientPort.get(clientPort)
+  }
+
+  /** kube-proxy knows connections, not requests: the pod is the one the client's connection went to. */
+  attribute (clientPort: number): Attribution {
+    const rec = this.byClientPort.get(clientPort)
+    return { ...(rec?.pod !== undefined && { pod: rec.pod }), ...(rec?.outcome === 'refused' && { refused: true }) }
   }
 
   private record (client: Socket, outcome: ConnectionRecord['outcome'], pod?: string): void {
@@ -114,14 +107,15 @@ export class Service {
   }
 
   private pick (): Endpoint | undefined {
-    if (this.endpoints.length === 0) return undefined
-    const endpoint = this.endpoints[this.next % this.endpoints.length]
+    const endpoints = this.endpoints.current
+    if (endpoints.length === 0) return undefined
+    const endpoint = endpoints[this.next % endpoints.length]
     this.next++
     return endpoint
   }
 
   async close (): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer)
+    this.endpoints.close()
     for (const socket of this.sockets) socket.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }

@@ -2,6 +2,7 @@
 import { resolveFenceposts } from './controller.js'
 import type { Outcome, RequestRecord } from './load.js'
 import type { PropagationDelayFrom } from './options.js'
+import type { ProxyKind } from './proxy.js'
 import type { RehearsalState } from './rehearsal.js'
 import type { PodEvent, RolloutEvent } from './timeline.js'
 
@@ -69,6 +70,24 @@ export interface RehearsalResult {
     /** What was read but not reproduced, and env that could not be resolved (and was not passed). */
     warnings: string[]
   }
+  /** The traffic path and the client model (see the README). */
+  traffic: {
+    proxy: ProxyKind
+    /** How long a new ready endpoint took to reach the proxy, and a removed one to leave it. */
+    addDelayMs: number
+    removeDelayMs: number
+    client: { model: 'closed' | 'open', connections: number, rate: number, burstMs: number, retries: number }
+    /** Requests the client sent more than once (client retries). */
+    retried: number
+    /**
+     * Requests an L7 proxy passed to another endpoint after a connection error: it still routed them to
+     * a pod that refused. Any fails the rehearsal (see the README: in a cluster the address of a deleted
+     * pod stops answering, and the proxy first waits its connect timeout).
+     */
+    proxyRetried: number
+  }
+  /** With `sweep`: the removal delays rehearsed and the largest that passed, the rollout's safety margin. */
+  sweep?: SweepSummary
   /** `ok`: a status the request expects (by default 2xx or 3xx); every other outcome is a failure. */
   totals: { requests: number, ok: number, failed: number }
   failures: Record<FailureKind, number>
@@ -94,6 +113,15 @@ export interface RehearsalResult {
   stuck?: { reason: string, pod?: string, lastProbeFailure?: string, output: string[] }
   /** Length of the rehearsal, ms. */
   durationMs: number
+}
+
+export interface SweepSummary {
+  /** Each rehearsal of the sweep, in order: its removal delay and how it ended. */
+  runs: Array<{ removeDelayMs: number, ok: boolean, failed: number, outcome: RehearsalResult['outcome'] }>
+  /** The largest removal delay that passed (with every smaller one); absent when the first failed. */
+  marginMs?: number
+  /** Why it stopped: the first failure, the bound on the number of runs, or an interruption. */
+  stoppedBy: 'failure' | 'max-runs' | 'aborted'
 }
 
 const round = (n: number): number => Math.round(n)
@@ -167,8 +195,9 @@ export function summarize (state: RehearsalState): RehearsalResult {
   const envWarnings = spec.unresolvedEnv.filter((u) => u.name === undefined || !passed.has(u.name)).map((u) => u.message)
 
   const completed = state.outcome === 'complete' && state.rolloutCompletedAt !== undefined
+  const proxyRetried = records.filter((r) => r.proxyTries !== undefined).length
   return {
-    ok: completed && failed.length === 0,
+    ok: completed && failed.length === 0 && proxyRetried === 0,
     outcome: state.outcome === 'complete' && !completed ? 'aborted' : state.outcome,
     versions: { old: opts.oldVersion, new: opts.newVersion },
     deployment: {
@@ -185,6 +214,14 @@ export function summarize (state: RehearsalState): RehearsalResult {
       propagationDelayMs: opts.propagationDelayMs,
       propagationDelayFrom: opts.propagationDelayFrom,
       warnings: [...spec.warnings, ...envWarnings]
+    },
+    traffic: {
+      proxy: opts.proxy,
+      addDelayMs: opts.addDelayMs,
+      removeDelayMs: opts.removeDelayMs,
+      client: { model: opts.load.model, connections: opts.load.connections, rate: opts.load.rate, burstMs: opts.load.burstMs, retries: opts.load.retries },
+      retried: records.filter((r) => r.attempts !== undefined).length,
+      proxyRetried
     },
     totals: { requests: records.length, ok: records.length - failed.length, failed: failed.length },
     failures,

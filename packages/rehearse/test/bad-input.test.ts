@@ -170,6 +170,7 @@ test('pod env: the kubelet\'s variables, the caller\'s allow-list, --pass-env an
 test('unresolved env passed with --env or --pass-env is no longer a warning', async (t) => {
   const base = { command: ['node', 'x.js'], deployment: parseManifest(ENV_MANIFEST) }
   t.equal(resolveOptions(base).propagationDelayMs, 7000, 'the annotation, in ms')
+  t.match(resolveOptions(base), { addDelayMs: 7000, removeDelayMs: 7000 }, 'the annotation applies to both directions')
   t.equal(resolveOptions(base).propagationDelayFrom, 'annotation')
   t.match(resolveOptions({ ...base, propagationDelayMs: 10 }), { propagationDelayMs: 10, propagationDelayFrom: 'option' })
   t.match(resolveOptions({ command: ['node', 'x.js'], deployment: parseManifest(manifest()) }), { propagationDelayMs: 2000, propagationDelayFrom: 'default', versionEnv: 'ZERODOWN_APP_VERSION' })
@@ -290,7 +291,13 @@ test('bad options are refused at once, naming the option and the expected form',
     [{ load: { connections: 1.5 } }, /"load.connections": expected an integer from 1 to 256/],
     [{ load: { slowShare: 2 } }, /"load.slowShare": expected a number from 0 to 1/],
     [{ load: { slowPath: 'work' } }, /"load.slowPath": expected a path starting with "\/"/],
-    [{ manifest: '' }, /"manifest": expected a non-empty string/]
+    [{ manifest: '' }, /"manifest": expected a non-empty string/],
+    [{ addDelayMs: -5 }, /"addDelayMs": expected a number of milliseconds >= 0, got number -5/],
+    [{ removeDelayMs: 'late' }, /"removeDelayMs": expected a number of milliseconds >= 0, got "late"/],
+    [{ proxy: 'haproxy' }, /"proxy": expected one of kube-proxy, ingress, nginx, got "haproxy"/],
+    [{ load: { model: 'poisson' } }, /"load.model": expected "closed" or "open", got "poisson"/],
+    [{ load: { burstMs: 100 } }, /"load.burstMs": expected bursts with the open loop only/],
+    [{ load: { retries: 1.5 } }, /"load.retries": expected an integer from 0 to 10/]
   ]
   for (const [opts, message] of cases) {
     t.throws(() => resolveOptions({ ...base, ...opts } as never), { code: 'FST_ZERODOWN_REHEARSE_INVALID_OPTION', message }, JSON.stringify(opts))
@@ -298,4 +305,7 @@ test('bad options are refused at once, naming the option and the expected form',
   t.throws(() => resolveOptions(null as never), RehearseInvalidOptionError)
   t.match(resolveOptions({ command: ['node', 'x.js'] }), { command: [process.execPath, 'x.js'], oldVersion: '1.0.0', newVersion: '2.0.0', propagationDelayMs: 2000 },
     '"node" is the running Node.js')
+  t.match(resolveOptions({ ...base, propagationDelayMs: 700 }), { addDelayMs: 700, removeDelayMs: 700, proxy: 'kube-proxy', load: { model: 'closed', burstMs: 0, retries: 0 } },
+    'the propagation delay sets both directions')
+  t.match(resolveOptions({ ...base, propagationDelayMs: 700, addDelayMs: 5000 }), { addDelayMs: 5000, removeDelayMs: 700 }, 'each direction on its own')
 })

@@ -48,6 +48,11 @@ test('bad input exits 2 with a message naming what is wrong', async (t) => {
     [['--pass-env', 'NOT A NAME', '--', 'node', FIXTURE], /"passEnv": expected an array of environment variable names/],
     [['--manifest', join(dir, 'missing.yaml'), '--', 'node', FIXTURE], /cannot read it \(ENOENT\)/],
     [['--manifest', join(dir, 'service.yaml'), '--', 'node', FIXTURE], /holds no Deployment \(found: Service\)/],
+    [['--proxy', 'envoy', '--', 'node', FIXTURE], /--proxy expects one of kube-proxy, ingress, nginx, got "envoy"/],
+    [['--burst-ms', '100', '--', 'node', FIXTURE], /--burst-ms needs --open-loop/],
+    [['--sweep-runs', '3', '--', 'node', FIXTURE], /--sweep-step-ms and --sweep-runs need --sweep/],
+    [['--sweep', '--compare', '--', 'node', FIXTURE], /--sweep and --compare cannot be used together/],
+    [['--client-retries', '11', '--', 'node', FIXTURE], /"load.retries": expected an integer from 0 to 10, got number 11/],
     [['--manifest', join(dir, 'fx.yaml'), ...FAST, '--', '/nonexistent/zerodown-app'], /The pod command \/nonexistent\/zerodown-app cannot start: spawn \/nonexistent\/zerodown-app ENOENT/]
   ]
   for (const [args, message] of cases) {
@@ -55,6 +60,14 @@ test('bad input exits 2 with a message naming what is wrong', async (t) => {
     t.equal(result.status, 2, args.join(' '))
     t.match(result.stderr, message)
   }
+})
+
+test('--proxy nginx without nginx on PATH says so and exits 2', async (t) => {
+  const dir = t.testdir({ 'fx.yaml': manifest() })
+  const result = spawnSync(process.execPath, [cli, '--manifest', join(dir, 'fx.yaml'), '--proxy', 'nginx', '--', 'node', FIXTURE],
+    { encoding: 'utf8', timeout: 60_000, env: { ...cleanEnv(), PATH: dir } })
+  t.equal(result.status, 2)
+  t.equal(result.stderr, 'zerodown-rehearse: Cannot use the proxy nginx: no nginx executable on PATH (install it, e.g. apt-get install nginx, or use --proxy ingress, its model)\n')
 })
 
 test('a stuck rollout exits 1 and shows the pod output', async (t) => {

@@ -4,6 +4,8 @@
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { deploymentFromValues, rehearse, RehearseManifestError } from '../src/index.js'
+import { findNginx } from '../src/proxy-nginx.js'
+import { nginxSkip } from './fixtures/helpers.js'
 
 const values = fileURLToPath(new URL('../../../deploy/examples/rehearsal.yaml', import.meta.url))
 const demo = fileURLToPath(new URL('../../../apps/demo/dist/server.js', import.meta.url))
@@ -25,6 +27,21 @@ test('the demo rolls out v1 -> v2 with zero failed requests, and only v2 answers
     t.equal(pod.exit, 'code 0', `${pod.name} drained and exited 0`)
   }
 })
+
+for (const proxy of ['ingress', 'nginx'] as const) {
+  const skip = proxy === 'nginx' ? nginxSkip(findNginx) : undefined
+  test(`--proxy ${proxy}: the demo rolls out with zero failed requests and no request the proxy had to retry`, { ...(skip !== undefined && { skip }) }, async (t) => {
+    const deployment = await deploymentFromValues([values])
+    const result = await rehearse({ deployment, command: ['node', demo], oldVersion: 'v1.0.0', newVersion: 'v2.0.0', proxy, load: { slowPath: '/work?ms=300' } })
+    t.equal(result.outcome, 'complete')
+    t.equal(result.traffic.proxy, proxy)
+    t.same(result.failures, { status: 0, reset: 0, refused: 0, timeout: 0 }, JSON.stringify(result.failedRequests.slice(0, 5)))
+    t.equal(result.traffic.proxyRetried, 0, 'preStop 3 s + drain 1 s cover the 2 s removal delay: the proxy never met a closed pod')
+    t.equal(result.ok, true)
+    t.ok(result.totals.requests > 500, `steady load was sent (${result.totals.requests})`)
+    t.ok(result.pods.filter((p) => p.version === 'v1.0.0').every((p) => p.exit === 'code 0'), 'every old pod drained and exited 0')
+  })
+}
 
 test('values the chart refuses are a manifest error naming the value', async (t) => {
   const bad = t.testdir({ 'values.yaml': 'rollout:\n  maxSurge: lots\n' })

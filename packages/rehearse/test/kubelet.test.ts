@@ -191,7 +191,7 @@ function keepAlive (port: number) {
 test('R6, R7: new connections follow the endpoints after the delay; open ones stay pinned', async (t) => {
   const a = await backend(t, 'a')
   const b = await backend(t, 'b')
-  const service = new Service({ clock: createClock(), delayMs: 300 })
+  const service = new Service({ clock: createClock(), addDelayMs: 300, removeDelayMs: 300 })
   await service.listen()
   t.teardown(() => service.close())
 

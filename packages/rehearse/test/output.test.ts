@@ -23,6 +23,7 @@ const failing: RehearsalResult = {
     propagationDelayFrom: 'annotation',
     warnings: ['env DB_PASSWORD from Secret db: not in the manifest; pass it with --env']
   },
+  traffic: { proxy: 'ingress', addDelayMs: 8000, removeDelayMs: 5000, client: { model: 'open', connections: 8, rate: 100, burstMs: 250, retries: 1 }, retried: 3, proxyRetried: 0 },
   totals: { requests: 10, ok: 8, failed: 2 },
   failures: { status: 1, reset: 1, refused: 0, timeout: 0 },
   byRequest: [
@@ -61,6 +62,14 @@ test('the summary names every kind of failure and what served after the rollout'
   t.match(text, /warning: no request was in flight when a pod got SIGTERM/)
   t.match(text, /1 NOT served by 2\.0\.0/)
   t.match(text, /FAIL: 2 of 10 requests failed — GET \/: 1 of 8 failed \(status 503 ×1\); POST \/orders: 1 of 2 failed \(reset ×1\)\n$/)
+  t.match(text, /traffic: ingress, endpoints added after 8000 ms and removed after 5000 ms; open loop, 8 connections, 100 req\/s in bursts every 250 ms, up to 1 client retries \(3 requests retried\); 0 requests retried by the proxy on another endpoint\n/)
+  const retriedByProxy = { ...failing, totals: { requests: 10, ok: 10, failed: 0 }, byRequest: [], failedRequests: [], traffic: { ...failing.traffic, proxyRetried: 2 } }
+  t.match(formatSummary(retriedByProxy), /\nFAIL: the proxy retried 2 requests on another endpoint after a pod it still routed to refused them \(in a cluster that pod's address stops answering and the proxy waits its connect timeout first\)\n$/)
+  t.notMatch(text, /sweep/)
+  const swept = formatSummary({ ...failing, sweep: { runs: [{ removeDelayMs: 2000, ok: true, failed: 0, outcome: 'complete' }, { removeDelayMs: 2500, ok: false, failed: 4, outcome: 'complete' }], marginMs: 2000, stoppedBy: 'failure' } })
+  t.match(swept, /sweep of the removal delay \(ms\): 2000 ok, 2500 FAIL \(4 failed\) -> safety margin 2000 ms\n$/)
+  t.match(formatSummary({ ...failing, sweep: { runs: [{ removeDelayMs: 2000, ok: false, failed: 0, outcome: 'stuck' }], stoppedBy: 'failure' } }), /2000 FAIL \(stuck\) -> no removal delay passed: no safety margin/)
+  t.match(formatSummary({ ...failing, sweep: { runs: [{ removeDelayMs: 2000, ok: true, failed: 0, outcome: 'complete' }], marginMs: 2000, stoppedBy: 'max-runs' } }), /safety margin 2000 ms or more/)
   t.match(formatSummary({ ...failing, deployment: { ...failing.deployment, propagationDelayFrom: 'option' } }), /endpoint delay 5000 ms \(--propagation-delay-ms\)/)
   t.match(formatSummary({ ...failing, inFlightAtSigterm: { total: 3, byPod: { 'shop-a-1': 3, 'shop-a-2': 0 } } }), /in flight at SIGTERM: 3 requests \(shop-a-1 3\)\n/)
 })
@@ -73,6 +82,10 @@ test('the HTML report draws failures in red, the pod timeline with SIGKILL, and 
   t.match(html, /&#60;2\.0\.0&#62;/)
   t.notMatch(html, /<2\.0\.0>/)
   t.match(html, /FAIL/)
+  t.notMatch(html, /Removal delay sweep/)
+  const swept = renderHtmlReport({ ...failing, sweep: { runs: [{ removeDelayMs: 2000, ok: true, failed: 0, outcome: 'complete' }, { removeDelayMs: 2500, ok: false, failed: 4, outcome: 'complete' }], marginMs: 2000, stoppedBy: 'failure' } })
+  t.match(swept, /<h2>Removal delay sweep<\/h2>\n<p class="pass">Safety margin: the rollout passed with endpoints removed up to 2000 ms after deletion\.<\/p>/)
+  t.match(swept, /<td>2500 ms<\/td><td class="fail">FAIL \(4 failed\)<\/td>/)
 })
 
 test('live progress redraws in place', async (t) => {

@@ -1,0 +1,168 @@
+// The traffic path: endpoint delays, each proxy against a misconfigured manifest, and the client models.
+import { createServer, type Server } from 'node:http'
+import { test, type Test } from 'tap'
+import { parseManifest, rehearse, type RehearseOptions } from '../src/index.js'
+import { EndpointTable } from '../src/endpoints.js'
+import { startLoad, type ResolvedLoad } from '../src/load.js'
+import { IngressProxy } from '../src/proxy-ingress.js'
+import { findNginx } from '../src/proxy-nginx.js'
+import { Service } from '../src/service.js'
+import { createClock } from '../src/timeline.js'
+import { alivePids, FIXTURE, manifest, nginxSkip, type ManifestTimings } from './fixtures/helpers.js'
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+const fast = (dir: string, timings: ManifestTimings, extra: Partial<RehearseOptions> = {}): RehearseOptions => ({
+  deployment: parseManifest(manifest(timings)),
+  command: ['node', FIXTURE],
+  env: { PID_DIR: dir },
+  propagationDelayMs: 500,
+  warmupMs: 300,
+  tailMs: 300,
+  restartBackoffMs: 200,
+  load: { rate: 100, connections: 4, slowShare: 0.2, slowPath: '/work?ms=200' },
+  ...extra
+})
+
+/** A real HTTP server on 127.0.0.1 that answers its name after `ms`, counting the connections it accepted. */
+async function backend (t: Test, name: string, ms = 0): Promise<{ port: number, connections: () => number, server: Server }> {
+  let connections = 0
+  const server = createServer((req, res) => { setTimeout(() => res.end(name), ms) })
+  server.on('connection', () => connections++)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const address = server.address()
+  return { port: typeof address === 'object' && address !== null ? address.port : 0, connections: () => connections, server }
+}
+
+const load = (o: Partial<ResolvedLoad>): ResolvedLoad => ({
+  rate: 20, connections: 1, model: 'open', burstMs: 0, retries: 0, timeoutMs: 10_000, requests: [{ method: 'GET', path: '/', headers: {}, weight: 1 }], ...o
+})
+
+test('an endpoint is added after addDelayMs and removed after removeDelayMs; a later change replaces one on its way', async (t) => {
+  const seen: string[][] = []
+  const table = new EndpointTable({ addDelayMs: 300, removeDelayMs: 50 }, (current) => seen.push(current.map((e) => e.pod)))
+  t.teardown(() => table.close())
+  table.publish([{ pod: 'a', port: 1 }])
+  await sleep(150)
+  t.same(table.current, [], 'not added yet')
+  await sleep(250)
+  t.same(table.current.map((e) => e.pod), ['a'], 'added after 300 ms')
+  table.publish([{ pod: 'b', port: 2 }])
+  await sleep(120)
+  t.same(table.current.map((e) => e.pod), [], 'a left after 50 ms, b not there yet: the asymmetry that drops requests')
+  table.publish([{ pod: 'a', port: 1 }, { pod: 'b', port: 2 }])
+  table.publish([{ pod: 'b', port: 2 }])
+  await sleep(350)
+  t.same(table.current.map((e) => e.pod), ['b'], 'a flapped in and out: its pending addition was replaced by the removal')
+  t.same(seen, [['a'], [], ['b']])
+})
+
+test('ingress: per-request balancing, its own delays, retries of refused connections, 503 with no endpoint', async (t) => {
+  const a = await backend(t, 'a')
+  const b = await backend(t, 'b')
+  const ingress = new IngressProxy({ addDelayMs: 200, removeDelayMs: 200 })
+  await ingress.listen()
+  t.teardown(() => ingress.close())
+  const get = async (method = 'GET'): Promise<[number, string, string | null, string | null]> => {
+    const res = await fetch(`http://127.0.0.1:${ingress.port}/`, { method, ...(method === 'POST' && { body: 'x' }) })
+    return [res.status, await res.text(), res.headers.get('x-zerodown-pod'), res.headers.get('x-zerodown-tries')]
+  }
+  t.equal((await get())[0], 503, 'no endpoint yet: 503')
+  ingress.publish([{ pod: 'a', port: a.port }, { pod: 'b', port: b.port }])
+  t.equal((await get())[0], 503, 'still within the addition delay')
+  await sleep(300)
+  const bodies = new Set([(await get())[1], (await get())[1], (await get())[1], (await get())[1]])
+  t.same([...bodies].sort(), ['a', 'b'], 'each request balanced, over the same client connection')
+  // b stops listening but the ingress still routes to it: refused connections go to a, for POST too (not sent yet).
+  b.server.closeAllConnections()
+  b.server.close()
+  for (let i = 0; i < 4; i++) t.match(await get(i % 2 === 0 ? 'GET' : 'POST'), [200, 'a', 'a'], 'retried on a')
+  t.ok((await Promise.all([get(), get()])).some(([, , , tries]) => tries === '2'), 'a request that went to b first was tried twice')
+  ingress.publish([{ pod: 'a', port: a.port }])
+  await sleep(300)
+  t.same(await get(), [200, 'a', 'a', '1'], 'b removed after its delay: no retry needed')
+  a.server.closeAllConnections()
+  a.server.close()
+  t.same(await get(), [502, 'upstream error\n', 'a', '1'], 'the only endpoint refuses: 502')
+})
+
+for (const proxy of ['kube-proxy', 'ingress', 'nginx'] as const) {
+  const skip = proxy === 'nginx' ? nginxSkip(findNginx) : undefined
+  test(`--proxy ${proxy}: preStop 0 and drain 0 fail the rehearsal`, { ...(skip !== undefined && { skip }) }, async (t) => {
+    const dir = t.testdir()
+    const result = await rehearse(fast(dir, { preStop: 0, env: { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '0' } }, { proxy }))
+    t.equal(result.outcome, 'complete')
+    t.equal(result.traffic.proxy, proxy)
+    t.comment(`${proxy}: ${result.totals.failed} failed ${JSON.stringify(result.failures)}, ${result.traffic.proxyRetried} retried by the proxy`)
+    if (proxy === 'kube-proxy') {
+      // Pinned connections: it fails only when a client happens to open a connection within the delay.
+      t.equal(result.traffic.proxyRetried, 0)
+    } else {
+      // Per-request balancing sends requests to every pod it still knows: each deleted pod refuses some.
+      t.ok(result.traffic.proxyRetried > 0, 'the proxy had to retry requests routed to pods that had stopped listening')
+      t.equal(result.ok, false)
+    }
+    t.same(alivePids(dir), [], 'no process left')
+  })
+}
+
+test('open loop: the offered rate is sent on schedule, and latency counts from the intended send time', async (t) => {
+  const slow = await backend(t, 'slow', 200)
+  const clock = createClock()
+  const service = new Service({ clock, addDelayMs: 0, removeDelayMs: 0 })
+  await service.listen()
+  t.teardown(() => service.close())
+  service.publish([{ pod: 'slow', port: slow.port }])
+  // 20 req/s over one connection to a server that takes 200 ms: the pool is exhausted, requests queue.
+  const open = startLoad(service, clock, load({ rate: 20, connections: 1 }))
+  await sleep(1100)
+  await open.stop()
+  const r = open.records
+  t.ok(r.length >= 4 && r.length <= 6, `one connection finishes about 5 requests in a second (${r.length})`)
+  r.forEach((rec, i) => t.ok(Math.abs(rec.at - (r[0]!.at + i * 50)) < 5, `request ${i} counted from when it was due (${Math.round(rec.at - r[0]!.at)} ms)`))
+  t.ok(r.at(-1)!.end - r.at(-1)!.at > 600, `the last one waited in the client's queue and its latency shows it (${Math.round(r.at(-1)!.end - r.at(-1)!.at)} ms)`)
+
+  const closed = startLoad(service, clock, load({ rate: 20, connections: 1, model: 'closed' }))
+  await sleep(1100)
+  await closed.stop()
+  const c = closed.records
+  t.ok(c.every((rec) => rec.end - rec.at < 300), 'a closed loop sends when the last request ended: no queue, the backlog never shows')
+})
+
+test('open loop in bursts: connections stay pooled and idle between bursts; client retries of idempotent requests', async (t) => {
+  const a = await backend(t, 'a')
+  const clock = createClock()
+  const ingress = new IngressProxy({ addDelayMs: 0, removeDelayMs: 0 })
+  await ingress.listen()
+  t.teardown(() => ingress.close())
+  ingress.publish([{ pod: 'a', port: a.port }])
+  const bursts = startLoad(ingress, clock, load({ rate: 40, connections: 4, burstMs: 400 }))
+  await sleep(1000)
+  await bursts.stop()
+  const starts = [...new Set(bursts.records.map((r) => Math.round(r.at - bursts.records[0]!.at)))]
+  t.same(starts, [0, 400, 800], 'three bursts of 16 requests, each counted from the start of its burst')
+  t.equal(bursts.records.length, 48)
+  t.ok(bursts.records.every((r) => r.outcome === 'ok' && r.pod === 'a'))
+  t.ok(a.connections() >= 1 && a.connections() <= 4, `the ingress kept its upstream connections idle and pooled between bursts: at most one per concurrent request (${a.connections()})`)
+
+  // A Service whose only endpoint refuses: GET is retried (and refused again), POST never is.
+  const service = new Service({ clock, addDelayMs: 0, removeDelayMs: 0 })
+  await service.listen()
+  t.teardown(() => service.close())
+  a.server.closeAllConnections()
+  a.server.close()
+  service.publish([{ pod: 'a', port: a.port }])
+  const retrying = startLoad(service, clock, load({
+    rate: 20,
+    connections: 2,
+    retries: 2,
+    requests: [{ method: 'GET', path: '/', headers: {}, weight: 1 }, { method: 'POST', path: '/', headers: {}, body: 'x', weight: 1 }]
+  }))
+  await sleep(300)
+  await retrying.stop()
+  const gets = retrying.records.filter((r) => r.method === 'GET')
+  const posts = retrying.records.filter((r) => r.method === 'POST')
+  t.ok(gets.length > 0 && gets.every((r) => r.outcome === 'refused' && r.attempts === 3), 'GET: sent 3 times, then recorded as refused')
+  t.ok(posts.length > 0 && posts.every((r) => r.outcome === 'refused' && r.attempts === undefined), 'POST: sent once')
+})
