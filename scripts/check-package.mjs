@@ -44,7 +44,7 @@ try {
 
   run(join(root, 'node_modules/.bin/publint'), ['run', '--strict', tarball], root)
   console.log('publint: ok')
-  // ESM-only by design: Node >= 20.19 can require() it, which the require check below proves.
+  // ESM-only by design: Node.js >= 22.12 (and 20.19) can require() it, which the require check below proves.
   run(join(root, 'node_modules/.bin/attw'), ['--profile', 'esm-only', tarball], root)
   console.log('arethetypeswrong: ok')
 
