@@ -28,7 +28,7 @@ Rollout
   --manifest FILE            rendered manifests (multi-document YAML) holding one Deployment
                              (default: the demo manifest shipped with the package)
   --values FILE              or a values file of the deploy chart, rendered with @zerodown/deploy
-                             (repeatable, later files win; needs @zerodown/deploy installed)
+                             (repeatable, later files win)
   --old-version V            version before the rollout (default ${DEFAULTS.oldVersion})
   --new-version V            version after it (default ${DEFAULTS.newVersion})
   --version-env NAME         environment variable carrying the version (default ${DEFAULTS.versionEnv})

@@ -8,8 +8,8 @@ export { parseManifest, readManifestFile, PROPAGATION_ANNOTATION, type Deploymen
 export { CALLER_ENV, podEnv, type UnresolvedEnv } from './pod-env.js'
 export { deploymentFromValues } from './values.js'
 export {
-  resolveFenceposts, syncDeployment, syncReplicaSet, deploymentStatus, isAvailable, parseIntOrPercent,
-  type Fenceposts, type IntOrPercent, type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec,
+  syncDeployment, syncReplicaSet, deploymentStatus, isAvailable,
+  type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec,
   type SyncResult, type ScaleAction, type DeploymentStatus, type ReplicaSetAction
 } from './controller.js'
 export { renderHtmlReport } from './report-html.js'

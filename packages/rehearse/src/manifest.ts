@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { parseAllDocuments } from 'yaml'
-import { parseIntOrPercent, type IntOrPercent } from './controller.js'
+import { parseIntOrPercent, type IntOrPercent } from '@zerodown/deploy/rollout'
 import { RehearseManifestError } from './errors.js'
 import { containerEnv, envObjects, type UnresolvedEnv } from './pod-env.js'
 

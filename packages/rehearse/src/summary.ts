@@ -1,5 +1,5 @@
 // The result of a rehearsal, plain JSON: what `--json` prints and what the report draws.
-import { resolveFenceposts } from './controller.js'
+import { resolveRollout } from '@zerodown/deploy/rollout'
 import type { Outcome, RequestRecord } from './load.js'
 import type { PropagationDelayFrom } from './options.js'
 import type { RehearsalState } from './rehearsal.js'
@@ -133,7 +133,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
   }
 
   const after = state.oldGoneAt === undefined ? [] : records.filter((r) => r.at >= state.oldGoneAt!)
-  const { surge, unavailable } = resolveFenceposts(spec.maxSurge, spec.maxUnavailable, spec.replicas)
+  const { surge, unavailable } = resolveRollout(spec.maxSurge, spec.maxUnavailable, spec.replicas)
 
   const pods: PodSummary[] = state.allPods.map((p) => {
     const events = state.podEvents.filter((e) => e.pod === p.name)

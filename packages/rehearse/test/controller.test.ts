@@ -1,10 +1,11 @@
+import { parseIntOrPercent, resolveRollout } from '@zerodown/deploy/rollout'
 import { test } from 'tap'
 import {
-  deploymentStatus, parseIntOrPercent, resolveFenceposts, syncDeployment, syncReplicaSet,
+  deploymentStatus, syncDeployment, syncReplicaSet,
   type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec
 } from '../src/controller.js'
 
-test('R1: 25%/25% rounds surge up and unavailable down (deployment/util ResolveFenceposts)', async (t) => {
+test('R1: 25%/25% rounds surge up and unavailable down (deploy\'s arithmetic, as deployment/util ResolveFenceposts)', async (t) => {
   const cases: Array<[number, number, number]> = [
     // replicas, surge, unavailable
     [1, 1, 0],
@@ -14,19 +15,19 @@ test('R1: 25%/25% rounds surge up and unavailable down (deployment/util ResolveF
     [10, 3, 2]
   ]
   for (const [replicas, surge, unavailable] of cases) {
-    t.same(resolveFenceposts('25%', '25%', replicas), { surge, unavailable }, `${replicas} replicas`)
+    t.same(resolveRollout('25%', '25%', replicas), { surge, unavailable }, `${replicas} replicas`)
   }
 })
 
 test('R1: integers are taken as given; both zero makes unavailable 1', async (t) => {
-  t.same(resolveFenceposts(0, 0, 3), { surge: 0, unavailable: 1 })
-  t.same(resolveFenceposts('0%', '0%', 10), { surge: 0, unavailable: 1 })
-  t.same(resolveFenceposts('10%', '10%', 3), { surge: 1, unavailable: 0 }, 'surge 0.3 rounds up to 1, so unavailable may be 0')
-  t.same(resolveFenceposts('10%', '10%', 5), { surge: 1, unavailable: 0 })
-  t.same(resolveFenceposts('0%', '10%', 3), { surge: 0, unavailable: 1 }, 'unavailable 0.3 rounds down to 0, both 0, so 1')
-  t.same(resolveFenceposts(2, 1, 3), { surge: 2, unavailable: 1 })
-  t.same(resolveFenceposts(1, 0, 3), { surge: 1, unavailable: 0 })
-  t.same(resolveFenceposts('100%', 0, 3), { surge: 3, unavailable: 0 })
+  t.same(resolveRollout(0, 0, 3), { surge: 0, unavailable: 1 })
+  t.same(resolveRollout('0%', '0%', 10), { surge: 0, unavailable: 1 })
+  t.same(resolveRollout('10%', '10%', 3), { surge: 1, unavailable: 0 }, 'surge 0.3 rounds up to 1, so unavailable may be 0')
+  t.same(resolveRollout('10%', '10%', 5), { surge: 1, unavailable: 0 })
+  t.same(resolveRollout('0%', '10%', 3), { surge: 0, unavailable: 1 }, 'unavailable 0.3 rounds down to 0, both 0, so 1')
+  t.same(resolveRollout(2, 1, 3), { surge: 2, unavailable: 1 })
+  t.same(resolveRollout(1, 0, 3), { surge: 1, unavailable: 0 })
+  t.same(resolveRollout('100%', 0, 3), { surge: 3, unavailable: 0 })
 })
 
 test('int-or-percent accepts what Kubernetes accepts', async (t) => {
