@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { RehearseCommandError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError } from './errors.js'
 import { formatSummary } from './format.js'
-import { DEFAULTS } from './options.js'
+import { DEFAULTS, SCENARIOS, type Scenario } from './options.js'
 import { LOAD_DEFAULTS, type LoadOptions } from './load.js'
 import { CALLER_ENV } from './pod-env.js'
 import { createProgressPrinter } from './progress.js'
-import { rehearse, type Progress } from './rehearsal.js'
+import { rehearse } from './rehearsal.js'
+import type { Progress } from './progress.js'
 import { readLoadFile } from './requests.js'
 import { deploymentFromValues } from './values.js'
+import { startWatchdog } from './watchdog.js'
 import { renderHtmlReport } from './report-html.js'
 import type { RehearsalResult } from './summary.js'
 import type { RehearseOptions } from './options.js'
@@ -41,6 +43,11 @@ Rollout
   --warmup-ms N              load before the rollout starts (default ${DEFAULTS.warmupMs})
   --tail-ms N                load after the last old pod is gone (default ${DEFAULTS.tailMs})
   --restart-backoff-ms N     first container restart back-off (default ${DEFAULTS.restartBackoffMs})
+Scenario and container
+  --scenario NAME            ${SCENARIOS.join(' | ')} (default rolling-update):
+                             node-drain evicts every pod through the PodDisruptionBudget (no surge),
+                             rollback undoes the update half way, restart is kubectl rollout restart
+  --no-pid-namespace         run the app as a plain process, not as PID 1 of a PID namespace
 Load
   --rate N                   requests per second (default ${LOAD_DEFAULTS.rate})
   --connections N            keep-alive connections (default ${LOAD_DEFAULTS.connections})
@@ -85,6 +92,8 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
         'warmup-ms': { type: 'string' },
         'tail-ms': { type: 'string' },
         'restart-backoff-ms': { type: 'string' },
+        scenario: { type: 'string' },
+        'no-pid-namespace': { type: 'boolean' },
         rate: { type: 'string' },
         connections: { type: 'string' },
         load: { type: 'string' },
@@ -123,6 +132,7 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   if (values.load !== undefined && (values['fast-path'] !== undefined || values['slow-path'] !== undefined || values['slow-share'] !== undefined)) {
     throw new UsageError('--load and --fast-path/--slow-path/--slow-share cannot be used together: put every request in the load file')
   }
+  if (values.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(values.scenario)) throw new UsageError(`--scenario expects one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(values.scenario)}`)
   if (values.report !== undefined && !values.report.endsWith('.html')) throw new UsageError(`--report expects a FILE.html, got ${JSON.stringify(values.report)}`)
 
   const load: LoadOptions = {}
@@ -147,6 +157,8 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   put('warmupMs', number('warmup-ms', values['warmup-ms']))
   put('tailMs', number('tail-ms', values['tail-ms']))
   put('restartBackoffMs', number('restart-backoff-ms', values['restart-backoff-ms']))
+  put('scenario', values.scenario as Scenario | undefined)
+  if (values['no-pid-namespace'] === true) options.pidNamespace = false
   return { options, values: values.values ?? [], json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true }
 }
 
@@ -204,9 +216,11 @@ async function main (): Promise<number> {
   process.on('SIGTERM', onSignal)
 
   const live = !parsed.json && process.stderr.isTTY === true
+  const watchdog = startWatchdog()
   const run = (options: RehearseOptions): Promise<RehearsalResult> => rehearse({
     ...options,
     signal: controller.signal,
+    onPodProcess: watchdog.onPodProcess,
     ...(live && { onProgress: createProgressPrinter(process.stderr) as (p: Progress) => void })
   })
 

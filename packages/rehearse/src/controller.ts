@@ -2,7 +2,7 @@
 // Follows pkg/controller/deployment (rolling.go, sync.go, progress.go) and pkg/controller/replicaset
 // of the Kubernetes source, so the rehearsal scales ReplicaSets exactly as a cluster would. The
 // int-or-percent arithmetic (R1) is the deploy chart's own, so the chart's lint and the rehearsal agree.
-import { resolveRollout, type IntOrPercent } from '@zerodown/deploy/rollout'
+import { resolveIntOrPercent, resolveRollout, type IntOrPercent } from '@zerodown/deploy/rollout'
 
 /** A pod as the controllers see it. Times are milliseconds on the rehearsal's clock. */
 export interface PodView {
@@ -186,4 +186,19 @@ export function syncReplicaSet (rs: ReplicaSetView): ReplicaSetAction {
     return b.createdAt - a.createdAt
   })
   return { create: 0, delete: ranked.slice(0, diff).map((p) => p.name) }
+}
+
+/** A PodDisruptionBudget's one field; without a budget a drain takes one pod at a time. */
+export type Budget = { minAvailable: IntOrPercent } | { maxUnavailable: IntOrPercent }
+
+/**
+ * The disruption controller (pkg/controller/disruption): how many evictions the budget allows now.
+ * `healthy` counts ready pods that are not being deleted; both percentages round up against `expected`,
+ * the ReplicaSet's replicas. An eviction is allowed while this is above 0.
+ */
+export function disruptionsAllowed (budget: Budget, expected: number, healthy: number): number {
+  const desired = 'minAvailable' in budget
+    ? resolveIntOrPercent(budget.minAvailable, expected, true)
+    : Math.max(0, expected - resolveIntOrPercent(budget.maxUnavailable, expected, true))
+  return Math.max(0, healthy - desired)
 }
