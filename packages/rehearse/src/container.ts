@@ -7,7 +7,8 @@
 // result says so. Either way it has a process group of its own, so SIGKILL reaches whatever it started,
 // as the runtime kills a container's whole cgroup.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { accessSync, constants, readFileSync } from 'node:fs'
+import { delimiter, isAbsolute, join } from 'node:path'
 
 /**
  * How PID 1 was reproduced: `pid-namespace` (a PID namespace, as root), `user-namespace` (a PID namespace
@@ -56,7 +57,9 @@ export class Container {
   private killed = false
 
   constructor (private readonly opts: ContainerOptions) {
-    const [file, ...args] = [...PREFIX[opts.model], ...opts.command]
+    // A command that cannot run fails to spawn as itself, so it is the same coded error in every model.
+    const model = executable(opts.command[0]!, opts.cwd, opts.env.PATH) ? opts.model : 'host'
+    const [file, ...args] = [...PREFIX[model], ...opts.command]
     this.child = spawn(file!, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env })
     // unshare's own complaint when it cannot mirror its child's death by SIGKILL is not the app's output.
     lines(this.child, (line) => { if (!line.startsWith('unshare: sigprocmask')) opts.onLine(line) })
@@ -114,13 +117,26 @@ export class Container {
   /** The namespace's PID 1, unshare's only child, as this machine's pid; it appears a moment after spawn. */
   private async appPid (): Promise<number | undefined> {
     const parent = this.child.pid
-    for (let i = 0; i < 50 && this.running && parent !== undefined; i++) {
+    if (parent === undefined) return undefined
+    for (let i = 0; i < 50 && this.running; i++) {
       const pid = childOf(parent)
       if (pid !== undefined) return pid
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     return undefined
   }
+}
+
+function executable (file: string, cwd = process.cwd(), path = ''): boolean {
+  const candidates = file.includes('/') ? [isAbsolute(file) ? file : join(cwd, file)] : path.split(delimiter).filter((d) => d !== '').map((d) => join(d, file))
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
 }
 
 function childOf (parent: number): number | undefined {

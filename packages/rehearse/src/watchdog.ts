@@ -5,6 +5,7 @@
 // every group it was told about. Nothing here runs until the CLI starts it: the library has no
 // process-wide side effects.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import type { Socket } from 'node:net'
 
 const WATCHDOG = `
@@ -22,8 +23,15 @@ process.stdin.on('data', (chunk) => {
   }
 })
 const killAll = () => {
-  for (const pid of groups) { try { process.kill(-pid, 'SIGKILL') } catch {} }
-  process.exit(0)
+  // A namespace's PID 1 first, so its unshare reaps it; then, a moment later, the whole group.
+  for (const pid of groups) for (const child of children(pid)) { try { process.kill(child, 'SIGKILL') } catch {} }
+  setTimeout(() => {
+    for (const pid of groups) { try { process.kill(-pid, 'SIGKILL') } catch {} }
+    process.exit(0)
+  }, 100)
+}
+function children (pid) {
+  try { return require('fs').readFileSync('/proc/' + pid + '/task/' + pid + '/children', 'utf8').trim().split(' ').filter(Boolean).map(Number) } catch { return [] }
 }
 process.stdin.on('end', killAll)
 process.stdin.on('error', killAll)
@@ -50,7 +58,12 @@ export function startWatchdog (): Watchdog {
     child.stdin!.write(line + '\n')
   }
   process.on('exit', () => {
-    for (const pid of groups) try { process.kill(-pid, 'SIGKILL') } catch {}
+    for (const pid of groups) {
+      // As in the watchdog: a namespace's PID 1, reaped by its unshare; a plain process's group at once.
+      let kids: number[] = []
+      try { kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter((k) => k !== '').map(Number) } catch {}
+      for (const target of kids.length > 0 ? kids : [-pid]) try { process.kill(target, 'SIGKILL') } catch {}
+    }
   })
   return {
     onPodProcess: (pid, alive) => {

@@ -284,12 +284,20 @@ test('R9: a preStop exec runs in the pod\'s directory and environment; one that 
   }
 })
 
-test('R8: readiness is probed after deletion (liveness is not): the endpoint is serving and terminating until the app drains', async (t) => {
+test('R8: readiness is probed after deletion (liveness is not); one replica, deleted and still serving, takes new connections', async (t) => {
   const { pod, until, kinds, finish } = await startPod(t, { preStop: 0.5, grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '500' })
   await until(() => pod.ready, 'ready')
   pod.delete()
   t.same(endpointSlice([pod]).map(({ ready, serving, terminating }) => ({ ready, serving, terminating })), [{ ready: false, serving: true, terminating: true }])
   t.same(routable(endpointSlice([pod])).map((e) => e.pod), [pod.name], 'no endpoint is ready: kube-proxy falls back to the serving terminating one')
+  // One replica, deleted: a NEW connection through the Service still reaches it while it serves.
+  const service = new Service({ clock: createClock(), delayMs: 0 })
+  await service.listen()
+  t.teardown(() => service.close())
+  service.publish(routable(endpointSlice([pod])))
+  const res = await fetch(`http://127.0.0.1:${service.port}/`, { headers: { connection: 'close' } })
+  t.equal(res.status, 200, 'served by the terminating pod')
+  t.equal(service.connections.at(-1)?.pod, pod.name)
   const probesBefore = kinds('probe-failed', /^readiness/).length
   await until(() => !pod.ready, 'not ready after SIGTERM')
   const notReady = kinds('not-ready')[0]!
