@@ -6,7 +6,7 @@ export { fileName, kustomization, OUTPUT_MANIFEST, safeYaml, toYaml, writeOutput
 export { notes } from './notes.js'
 export { formatProblem, type Problem } from './problem.js'
 export { check, lint, render, renderObjects, type CheckResult, type KubernetesObject, type RenderOptions } from './render.js'
-export { resolveIntOrPercent, resolveRollout } from './rollout.js'
+export { parseIntOrPercent, resolveIntOrPercent, resolveRollout } from './rollout.js'
 export { valuesSchema } from './schema.js'
 export { parseSet } from './set.js'
 export { shutdownBudget, type ShutdownBudget } from './budget.js'

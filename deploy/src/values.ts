@@ -12,8 +12,9 @@ import type { IVolume } from 'kubernetes-models/v1/Volume'
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount'
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute'
 import { parse } from 'yaml'
+import type { IntOrPercent } from './rollout.js'
 
-export type IntOrPercent = number | string
+export type { IntOrPercent }
 
 export interface ProbeValues {
   path: string

@@ -8,13 +8,15 @@ import { RehearseCommandError, RehearseInvalidOptionError, RehearseLoadFileError
 import { TRAFFIC_ARGS, TRAFFIC_USAGE, trafficOptions } from './cli-traffic.js'
 import { sweep, type SweepOptions } from './sweep.js'
 import { formatSummary } from './format.js'
-import { DEFAULTS } from './options.js'
+import { DEFAULTS, SCENARIOS, type Scenario } from './options.js'
 import { LOAD_DEFAULTS, type LoadOptions } from './load.js'
 import { CALLER_ENV } from './pod-env.js'
 import { createProgressPrinter } from './progress.js'
-import { rehearse, type Progress } from './rehearsal.js'
+import { rehearse } from './rehearsal.js'
+import type { Progress } from './progress.js'
 import { readLoadFile } from './requests.js'
 import { deploymentFromValues } from './values.js'
+import { startWatchdog } from './watchdog.js'
 import { renderHtmlReport } from './report-html.js'
 import type { RehearsalResult } from './summary.js'
 import type { RehearseOptions } from './options.js'
@@ -30,7 +32,7 @@ Rollout
   --manifest FILE            rendered manifests (multi-document YAML) holding one Deployment
                              (default: the demo manifest shipped with the package)
   --values FILE              or a values file of the deploy chart, rendered with @zerodown/deploy
-                             (repeatable, later files win; needs @zerodown/deploy installed)
+                             (repeatable, later files win)
   --old-version V            version before the rollout (default ${DEFAULTS.oldVersion})
   --new-version V            version after it (default ${DEFAULTS.newVersion})
   --version-env NAME         environment variable carrying the version (default ${DEFAULTS.versionEnv})
@@ -43,6 +45,11 @@ Rollout
   --warmup-ms N              load before the rollout starts (default ${DEFAULTS.warmupMs})
   --tail-ms N                load after the last old pod is gone (default ${DEFAULTS.tailMs})
   --restart-backoff-ms N     first container restart back-off (default ${DEFAULTS.restartBackoffMs})
+Scenario and container
+  --scenario NAME            ${SCENARIOS.join(' | ')} (default rolling-update):
+                             node-drain evicts every pod through the PodDisruptionBudget (no surge),
+                             rollback undoes the update half way, restart is kubectl rollout restart
+  --no-pid-namespace         run the app as a plain process, not as PID 1 of a PID namespace
 Load
   --rate N                   requests per second (default ${LOAD_DEFAULTS.rate})
   --connections N            keep-alive connections (default ${LOAD_DEFAULTS.connections})
@@ -87,6 +94,8 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
         'warmup-ms': { type: 'string' },
         'tail-ms': { type: 'string' },
         'restart-backoff-ms': { type: 'string' },
+        scenario: { type: 'string' },
+        'no-pid-namespace': { type: 'boolean' },
         rate: { type: 'string' },
         connections: { type: 'string' },
         load: { type: 'string' },
@@ -126,6 +135,7 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   if (values.load !== undefined && (values['fast-path'] !== undefined || values['slow-path'] !== undefined || values['slow-share'] !== undefined)) {
     throw new UsageError('--load and --fast-path/--slow-path/--slow-share cannot be used together: put every request in the load file')
   }
+  if (values.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(values.scenario)) throw new UsageError(`--scenario expects one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(values.scenario)}`)
   if (values.report !== undefined && !values.report.endsWith('.html')) throw new UsageError(`--report expects a FILE.html, got ${JSON.stringify(values.report)}`)
 
   const load: LoadOptions = {}
@@ -150,6 +160,8 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   put('warmupMs', number('warmup-ms', values['warmup-ms']))
   put('tailMs', number('tail-ms', values['tail-ms']))
   put('restartBackoffMs', number('restart-backoff-ms', values['restart-backoff-ms']))
+  put('scenario', values.scenario as Scenario | undefined)
+  if (values['no-pid-namespace'] === true) options.pidNamespace = false
   const sweeping = trafficOptions(values, number, options, load, (message) => new UsageError(message))
   if (sweeping !== undefined && values.compare === true) throw new UsageError('--sweep and --compare cannot be used together')
   return { options, values: values.values ?? [], json: values.json === true, ...(values.report !== undefined && { report: values.report }), compare: values.compare === true, ...(sweeping !== undefined && { sweep: sweeping }) }
@@ -209,8 +221,14 @@ async function main (): Promise<number> {
   process.on('SIGTERM', onSignal)
 
   const live = !parsed.json && process.stderr.isTTY === true
+  const watchdog = startWatchdog()
   const run = (options: RehearseOptions, sweeping?: SweepOptions): Promise<RehearsalResult> => {
-    const all = { ...options, signal: controller.signal, ...(live && { onProgress: createProgressPrinter(process.stderr) as (p: Progress) => void }) }
+    const all = {
+      ...options,
+      signal: controller.signal,
+      onPodProcess: watchdog.onPodProcess,
+      ...(live && { onProgress: createProgressPrinter(process.stderr) as (p: Progress) => void })
+    }
     return sweeping === undefined ? rehearse(all) : sweep(all, sweeping)
   }
 

@@ -1,14 +1,8 @@
 // The Deployment and ReplicaSet controllers as pure functions: observed state in, next action out.
 // Follows pkg/controller/deployment (rolling.go, sync.go, progress.go) and pkg/controller/replicaset
-// of the Kubernetes source, so the rehearsal scales ReplicaSets exactly as a cluster would.
-
-/** `maxSurge` / `maxUnavailable` as written in a manifest: an integer or a percentage like `"25%"`. */
-export type IntOrPercent = number | string
-
-export interface Fenceposts {
-  surge: number
-  unavailable: number
-}
+// of the Kubernetes source, so the rehearsal scales ReplicaSets exactly as a cluster would. The
+// int-or-percent arithmetic (R1) is the deploy chart's own, so the chart's lint and the rehearsal agree.
+import { resolveIntOrPercent, resolveRollout, type IntOrPercent } from '@zerodown/deploy/rollout'
 
 /** A pod as the controllers see it. Times are milliseconds on the rehearsal's clock. */
 export interface PodView {
@@ -70,30 +64,6 @@ export interface SyncResult {
   complete: boolean
   /** No progress for `progressDeadlineSeconds` (ProgressDeadlineExceeded); no rollback. */
   deadlineExceeded: boolean
-}
-
-const PERCENT = /^(\d+)%$/
-
-/** Parses an int-or-percent value; `undefined` when it is neither a non-negative integer nor "N%". */
-export function parseIntOrPercent (value: unknown): IntOrPercent | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined
-  if (typeof value === 'string' && PERCENT.test(value)) return value
-  return undefined
-}
-
-function scaledValue (value: IntOrPercent, total: number, roundUp: boolean): number {
-  if (typeof value === 'number') return value
-  const percent = Number(PERCENT.exec(value)![1])
-  const exact = (percent * total) / 100
-  return roundUp ? Math.ceil(exact) : Math.floor(exact)
-}
-
-/** R1: surge rounds up, unavailable rounds down; both zero makes unavailable 1 (deployment/util ResolveFenceposts). */
-export function resolveFenceposts (maxSurge: IntOrPercent, maxUnavailable: IntOrPercent, replicas: number): Fenceposts {
-  const surge = scaledValue(maxSurge, replicas, true)
-  let unavailable = scaledValue(maxUnavailable, replicas, false)
-  if (surge === 0 && unavailable === 0) unavailable = 1
-  return { surge, unavailable }
 }
 
 /** R4: ready for at least minReadySeconds, and not terminating (R3). */
@@ -176,7 +146,7 @@ function progressed (previous: DeploymentStatus | undefined, status: DeploymentS
 /** One sync of the Deployment controller (rolloutRolling): at most one step, like a requeue per change. */
 export function syncDeployment (state: ObservedState): SyncResult {
   const { spec, now } = state
-  const { surge, unavailable } = resolveFenceposts(spec.maxSurge, spec.maxUnavailable, spec.replicas)
+  const { surge, unavailable } = resolveRollout(spec.maxSurge, spec.maxUnavailable, spec.replicas)
   const status = deploymentStatus(state)
   const complete = status.updatedReplicas === spec.replicas && status.replicas === spec.replicas &&
     status.availableReplicas === spec.replicas && state.newRS.replicas === spec.replicas && sumSpec(state.oldRSs) === 0
@@ -216,4 +186,19 @@ export function syncReplicaSet (rs: ReplicaSetView): ReplicaSetAction {
     return b.createdAt - a.createdAt
   })
   return { create: 0, delete: ranked.slice(0, diff).map((p) => p.name) }
+}
+
+/** A PodDisruptionBudget's one field; without a budget a drain takes one pod at a time. */
+export type Budget = { minAvailable: IntOrPercent } | { maxUnavailable: IntOrPercent }
+
+/**
+ * The disruption controller (pkg/controller/disruption): how many evictions the budget allows now.
+ * `healthy` counts ready pods that are not being deleted; both percentages round up against `expected`,
+ * the ReplicaSet's replicas. An eviction is allowed while this is above 0.
+ */
+export function disruptionsAllowed (budget: Budget, expected: number, healthy: number): number {
+  const desired = 'minAvailable' in budget
+    ? resolveIntOrPercent(budget.minAvailable, expected, true)
+    : Math.max(0, expected - resolveIntOrPercent(budget.maxUnavailable, expected, true))
+  return Math.max(0, healthy - desired)
 }

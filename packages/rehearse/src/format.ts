@@ -9,15 +9,13 @@ const DELAY_FROM = {
   default: 'the default; the chart renders zerodown.dev/propagation-seconds'
 } as const
 
-/** How one request failed: `GET /x: 120 of 120 failed (status 404 ×120)`. */
-function requestFailures (q: RequestSummary): string {
-  const how = [
-    ...Object.entries(q.failedStatuses).map(([status, n]) => `status ${status} ×${n}`),
-    ...(['reset', 'refused', 'timeout'] as const).filter((k) => q.failures[k] > 0).map((k) => `${k} ×${q.failures[k]}`)
-  ]
-  return `${q.method} ${q.path}: ${q.failed} of ${q.sent} failed (${how.join(', ')})`
-}
+const PID1 = {
+  'pid-namespace': 'a PID namespace',
+  'user-namespace': 'a PID namespace in a user namespace',
+  host: 'not modelled (plain process)'
+} as const
 
+/** How one request failed: `GET /x: 120 of 120 failed (status 404 ×120)`. */
 /** `traffic: kube-proxy, endpoints added after 2000 ms and removed after 2000 ms; closed loop, 8 connections, 100 req/s` */
 function traffic (r: RehearsalResult): string {
   const t = r.traffic
@@ -38,13 +36,24 @@ export function formatSweep (r: RehearsalResult): string {
   return `sweep of the removal delay (ms): ${runs} -> ${margin}\n`
 }
 
+function requestFailures (q: RequestSummary): string {
+  const how = [
+    ...Object.entries(q.failedStatuses).map(([status, n]) => `status ${status} ×${n}`),
+    ...(['reset', 'refused', 'timeout'] as const).filter((k) => q.failures[k] > 0).map((k) => `${k} ×${q.failures[k]}`)
+  ]
+  return `${q.method} ${q.path}: ${q.failed} of ${q.sent} failed (${how.join(', ')})`
+}
+
 export function formatSummary (r: RehearsalResult): string {
   const d = r.deployment
   const lines: string[] = []
-  lines.push(`rehearsal of ${d.name}: ${r.versions.old} -> ${r.versions.new}, ${d.replicas} replicas, ` +
+  const what = r.scenario === 'rolling-update'
+    ? `${r.versions.old} -> ${r.versions.new}`
+    : r.scenario === 'rollback' ? `${r.versions.old} -> ${r.versions.new}, rolled back half way` : `${r.scenario} of ${r.versions.old}`
+  lines.push(`rehearsal of ${d.name}: ${what}, ${d.replicas} replicas, ` +
     `maxSurge ${d.maxSurge} / maxUnavailable ${d.maxUnavailable} (surge ${d.surge}, unavailable ${d.unavailable}), ` +
     `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, ` +
-    `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]})`)
+    `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]}), PID 1: ${PID1[r.pid1]}`)
   lines.push(traffic(r))
   for (const warning of d.warnings) lines.push(`warning: ${warning}`)
   if (r.outcome === 'complete') {
@@ -67,8 +76,8 @@ export function formatSummary (r: RehearsalResult): string {
   for (const b of r.versionsOverTime) for (const [v, n] of Object.entries(b.byVersion)) served[v] = (served[v] ?? 0) + n
   lines.push(`served by: ${Object.entries(served).map(([v, n]) => `${v} ${n}`).join(', ') || 'nothing'}`)
   if (r.afterRollout.since !== undefined) {
-    lines.push(`after the last old pod was gone: ${r.afterRollout.requests} requests, ` +
-      (r.afterRollout.otherVersion === 0 ? `all ${r.versions.new}` : `${r.afterRollout.otherVersion} NOT served by ${r.versions.new}`))
+    lines.push(`after the last ${r.scenario === 'node-drain' ? 'evicted' : 'old'} pod was gone: ${r.afterRollout.requests} requests, ` +
+      (r.afterRollout.otherVersion === 0 ? `all ${r.versions.final}` : `${r.afterRollout.otherVersion} NOT served by ${r.versions.final}`))
   }
   if (r.failedRequests.length > 0) {
     lines.push('failed requests (first 10):')

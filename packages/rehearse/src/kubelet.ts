@@ -1,10 +1,10 @@
-// A kubelet for one pod: it owns one child process (the container), runs its probes, restarts it
-// when liveness or startup fails or when it exits, and terminates it as Kubernetes does (R5, R6).
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+// A kubelet for one pod: it owns the pod's container (one process at a time), runs its probes, restarts
+// it when liveness or startup fails or when it exits, and terminates it as Kubernetes does (R5, R6, R9):
+// pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer and pkg/kubelet/prober/worker.go.
+import { Container, type ContainerExit, type Pid1Model } from './container.js'
 import type { DeploymentSpec } from './manifest.js'
+import { runPreStop } from './prestop.js'
 import { ProbeWorker, type ProbeKind } from './probe.js'
-import { track, untrack } from './processes.js'
 import type { Clock, PodEvent, PodEventKind } from './timeline.js'
 
 export type PodPhase = 'running' | 'waiting' | 'terminating' | 'terminated'
@@ -23,11 +23,18 @@ export interface PodOptions {
   spec: DeploymentSpec
   clock: Clock
   onEvent: (event: PodEvent) => void
+  /** How the container's PID 1 is reproduced (see container.ts). Default `host`. */
+  pid1?: Pid1Model
+  /** Told each process group this pod starts (`alive`) and as it ends: its containers and preStop hooks. */
+  onProcess?: (pid: number, alive: boolean) => void
   /** First restart back-off; doubles up to 5 minutes. Kubernetes: 10 s. */
   restartBackoffMs?: number
   /** How many output lines to keep. */
   keepLines?: number
 }
+
+/** The kubelet gives a container at least this long after preStop, whatever is left of the grace period. */
+const MINIMUM_GRACE_MS = 2000
 
 /** The kubelet's view of one pod. */
 export class Pod {
@@ -36,23 +43,23 @@ export class Pod {
   readonly port: number
   readonly createdAt: number
   phase: PodPhase = 'waiting'
+  /** Ready (readiness passing) since this time; readiness is still probed after deletion. */
   readySince: number | undefined
   deletedAt: number | undefined
   restarts = 0
   /** Container exits the kubelet did not ask for. */
   crashes = 0
   everReady = false
-  /** Output of every container run, newest last. */
+  /** Output of every container run (and of preStop hooks), newest last. */
   readonly output: string[] = []
-  /** Set when the command cannot be spawned at all. */
-  spawnError: Error | undefined
   readonly gone: Promise<void>
 
-  private child: ChildProcess | undefined
-  private exited: Promise<void> = Promise.resolve()
+  private container: Container | undefined
   private workers: Partial<Record<ProbeKind, ProbeWorker>> = {}
   private started = false
-  private killing = false
+  /** The kubelet is stopping the current container (deletion, failed liveness or startup, teardown). */
+  private stopping = false
+  private tornDown = false
   private backoffMs: number
   private timers = new Set<NodeJS.Timeout>()
   private resolveGone!: () => void
@@ -76,8 +83,18 @@ export class Pod {
     return this.deletedAt !== undefined
   }
 
+  /** A container of this pod runs now (it may be being stopped). */
+  get running (): boolean {
+    return this.container?.running === true
+  }
+
   get pid (): number | undefined {
-    return this.child?.pid
+    return this.container?.pid
+  }
+
+  /** Set when the command cannot be spawned at all. */
+  get spawnError (): Error | undefined {
+    return this.container?.spawnError
   }
 
   private emit (kind: PodEventKind, detail?: string): void {
@@ -90,47 +107,48 @@ export class Pod {
     this.timers.add(timer)
   }
 
-  private startContainer (): void {
-    const [file, ...args] = this.opts.command
-    const child = spawn(file!, args, {
-      cwd: this.opts.cwd,
-      // Its own process group, so SIGKILL reaches whatever the command starts, as a container's cgroup does.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: this.opts.env
-    })
-    this.child = child
-    track(child)
-    const keep = this.opts.keepLines ?? 200
-    const onLine = (line: string): void => {
-      this.output.push(line)
-      if (this.output.length > keep) this.output.shift()
-    }
-    createInterface({ input: child.stdout! }).on('line', onLine)
-    createInterface({ input: child.stderr! }).on('line', onLine)
-    this.exited = new Promise((resolve) => {
-      child.once('error', (err) => {
-        this.spawnError = err
-        onLine(`cannot start ${this.opts.command.join(' ')}: ${err.message}`)
-      })
-      child.once('close', (code, signal) => {
-        untrack(child)
-        // The container is gone: so is anything it started (the runtime kills the whole cgroup).
-        if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL') } catch {}
-        this.onExit(child, code, signal)
-        resolve()
-      })
-    })
-    this.phase = 'running'
-    this.started = false
-    this.emit('started', child.pid !== undefined ? `pid ${child.pid}` : undefined)
-    this.startProbes()
+  private wait (ms: number): Promise<void> {
+    return new Promise((resolve) => this.later(Math.max(0, ms), resolve))
   }
 
-  private startProbes (): void {
+  private keep (line: string): void {
+    this.output.push(line)
+    if (this.output.length > (this.opts.keepLines ?? 200)) this.output.shift()
+  }
+
+  private startContainer (): void {
+    const container = new Container({
+      command: this.opts.command,
+      ...(this.opts.cwd !== undefined && { cwd: this.opts.cwd }),
+      env: this.opts.env,
+      model: this.opts.pid1 ?? 'host',
+      onLine: (line) => this.keep(line)
+    })
+    this.container = container
+    const pid = container.pid
+    if (pid !== undefined) this.opts.onProcess?.(pid, true)
+    container.exited.then((exit) => {
+      if (pid !== undefined) this.opts.onProcess?.(pid, false)
+      this.onExit(container, exit)
+    }, () => {})
+    this.phase = this.terminating ? 'terminating' : 'running'
+    this.started = false
+    this.stopping = false
+    this.emit('started', pid !== undefined ? `pid ${pid}` : undefined)
+    this.startProbes(container)
+  }
+
+  private startProbes (container: Container): void {
     const { spec } = this.opts
     const startup = spec.startupProbe
     this.started = startup === undefined
+    // Startup and liveness stop at deletion and once the kubelet stops the container; readiness goes on
+    // while the container runs, deleted or not (R8): its result is the endpoint's `serving`.
+    const gates: Record<ProbeKind, () => boolean> = {
+      startup: () => container.running && !this.stopping && !this.terminating && !this.started,
+      liveness: () => container.running && !this.stopping && !this.terminating && this.started,
+      readiness: () => container.running && this.started
+    }
     const make = (kind: ProbeKind, onChange: (ok: boolean, detail: string) => void): void => {
       const probeSpec = kind === 'startup' ? spec.startupProbe : kind === 'readiness' ? spec.readinessProbe : spec.livenessProbe
       if (probeSpec === undefined) return
@@ -138,7 +156,7 @@ export class Pod {
         kind,
         spec: probeSpec,
         port: probeSpec.onProbePort && this.opts.probePort !== undefined ? this.opts.probePort : this.port,
-        gate: () => this.phase === 'running' && !this.terminating && (kind === 'startup' ? !this.started : this.started),
+        gate: gates[kind],
         onChange,
         onFailure: (detail) => this.emit('probe-failed', `${kind}: ${detail}`)
       })
@@ -148,7 +166,7 @@ export class Pod {
     make('startup', (ok, detail) => {
       if (ok) {
         this.started = true
-        this.workers.startup?.stop()
+        this.stopProbes('startup')
         if (spec.readinessProbe === undefined) this.setReady(true, 'started')
       } else {
         this.restartContainer(`startup probe failed ${spec.startupProbe!.failureThreshold} times (${detail})`)
@@ -162,9 +180,11 @@ export class Pod {
     if (startup === undefined && spec.readinessProbe === undefined) this.setReady(true, 'no probes')
   }
 
-  private stopProbes (): void {
-    for (const worker of Object.values(this.workers)) worker.stop()
-    this.workers = {}
+  private stopProbes (...kinds: ProbeKind[]): void {
+    for (const kind of kinds.length > 0 ? kinds : Object.keys(this.workers) as ProbeKind[]) {
+      this.workers[kind]?.stop()
+      delete this.workers[kind]
+    }
   }
 
   private setReady (ready: boolean, detail: string): void {
@@ -174,24 +194,24 @@ export class Pod {
     this.emit(ready ? 'ready' : 'not-ready', detail)
   }
 
-  /** Liveness or startup failed: kill the container the way a deletion does, then start it again. */
+  /**
+   * Liveness or startup failed: the container is killed the way a deletion kills it, then started again.
+   * The pod keeps its readiness, and so its endpoint, until the container is gone (R9).
+   */
   private restartContainer (reason: string): void {
-    if (this.terminating || this.phase !== 'running') return
+    if (this.terminating || this.stopping || this.container === undefined) return
     this.emit('restarting', reason)
-    this.stopProbes()
-    this.setReady(false, 'restarting')
-    const child = this.child
-    this.killContainer(child).catch(() => {})
+    this.stopProbes('startup', 'liveness')
+    this.stopContainer(this.container, this.opts.clock.now()).catch(() => {})
   }
 
-  private onExit (child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== this.child) return
-    this.emit('exited', signal !== null ? `signal ${signal}` : `code ${code}`)
+  private onExit (container: Container, exit: ContainerExit): void {
+    if (container !== this.container) return
+    this.emit('exited', this.tornDown ? 'torn down' : exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)
     this.stopProbes()
     this.setReady(false, 'exited')
-    if (!this.killing) this.crashes++
-    this.killing = false
-    if (this.terminating || this.spawnError !== undefined) {
+    if (!this.stopping) this.crashes++
+    if (this.terminating || container.spawnError !== undefined) {
       this.finish()
       return
     }
@@ -211,27 +231,36 @@ export class Pod {
     this.resolveGone()
   }
 
-  /** preStop sleep, SIGTERM, SIGKILL at the grace period, all counted from `from` (R6). */
-  private async killContainer (child: ChildProcess | undefined, from = this.opts.clock.now()): Promise<void> {
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
-    this.killing = true
-    const { preStopSleepSeconds, terminationGracePeriodSeconds } = this.opts.spec
-    const grace = terminationGracePeriodSeconds * 1000
-    const exited = this.exited
-    const wait = (ms: number): Promise<void> => new Promise((resolve) => this.later(Math.max(0, ms), resolve))
-    if (preStopSleepSeconds > 0) {
-      await Promise.race([wait(Math.min(preStopSleepSeconds * 1000, grace)), exited])
-      this.emit('prestop-done')
+  /**
+   * killContainer: preStop (bounded by the grace period, counted from `from`), then the stop signal at
+   * once — also when the hook failed (FailedPreStopHook) — then SIGKILL when the grace period is over,
+   * but never sooner than 2 s after preStop.
+   */
+  private async stopContainer (container: Container, from: number): Promise<void> {
+    if (!container.running) return
+    this.stopping = true
+    const { preStop, stopSignal, terminationGracePeriodSeconds } = this.opts.spec
+    const graceEnd = from + terminationGracePeriodSeconds * 1000
+    const exited = container.exited.then(() => undefined)
+    if (preStop !== undefined && graceEnd > this.opts.clock.now()) {
+      const result = await runPreStop(preStop, {
+        ...(this.opts.cwd !== undefined && { cwd: this.opts.cwd }),
+        env: this.opts.env,
+        timeoutMs: graceEnd - this.opts.clock.now(),
+        containerExited: exited,
+        onLine: (line) => this.keep(`preStop: ${line}`),
+        ...(this.opts.onProcess !== undefined && { onProcess: this.opts.onProcess })
+      })
+      this.emit(result.ok ? 'prestop-done' : 'prestop-failed', result.detail)
     }
-    if (child.exitCode !== null || child.signalCode !== null) return
-    this.emit('sigterm')
-    child.kill('SIGTERM')
-    // The kubelet gives at least 2 s after preStop even when it ate the whole grace period.
-    const killAt = Math.max(from + grace, this.opts.clock.now() + (preStopSleepSeconds > 0 ? 2000 : 0))
-    await Promise.race([wait(killAt - this.opts.clock.now()), exited])
-    if (child.exitCode !== null || child.signalCode !== null) return
+    if (!container.running) return
+    this.emit('sigterm', stopSignal === 'SIGTERM' ? undefined : `${stopSignal} (lifecycle.stopSignal)`)
+    await container.signal(stopSignal)
+    const killAt = Math.max(graceEnd, this.opts.clock.now() + MINIMUM_GRACE_MS)
+    await Promise.race([this.wait(killAt - this.opts.clock.now()), exited])
+    if (!container.running) return
     this.emit('sigkill')
-    killGroup(child)
+    container.killGroup()
   }
 
   /** Deletes the pod: it stops counting at once; the container is terminated as Kubernetes does. */
@@ -239,35 +268,30 @@ export class Pod {
     if (this.terminating) return
     this.deletedAt = this.opts.clock.now()
     this.emit('deleted')
-    this.stopProbes()
-    if (this.phase !== 'running') {
+    this.stopProbes('startup', 'liveness')
+    if (this.container === undefined || !this.container.running) {
+      this.stopProbes()
       this.finish()
       return
     }
     this.phase = 'terminating'
-    this.killContainer(this.child, this.deletedAt).catch(() => {})
+    // A container already being stopped (failed liveness) goes on with its own countdown.
+    if (!this.stopping) this.stopContainer(this.container, this.deletedAt).catch(() => {})
   }
 
-  /** Ends everything at once (SIGKILL); for the end of a rehearsal or an abort. */
+  /** The end of a rehearsal or an abort: no more probes, SIGKILL at once; the pod shows as torn down. */
   async kill (): Promise<void> {
+    if (this.phase === 'terminated') return
     if (this.deletedAt === undefined) this.deletedAt = this.opts.clock.now()
     this.stopProbes()
     for (const timer of this.timers) clearTimeout(timer)
-    if (this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
-      this.killing = true
-      killGroup(this.child)
+    const container = this.container
+    if (container !== undefined && container.running) {
+      this.tornDown = true
+      this.stopping = true
+      container.killGroup()
+      await container.exited
     }
-    await this.exited
     this.finish()
-  }
-}
-
-function killGroup (child: ChildProcess): void {
-  // No pid: the command never started. Never call process.kill(-undefined): that is the caller's group.
-  if (child.pid === undefined || child.pid <= 0) return
-  try {
-    process.kill(-child.pid, 'SIGKILL')
-  } catch {
-    child.kill('SIGKILL')
   }
 }

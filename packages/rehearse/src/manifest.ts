@@ -1,9 +1,9 @@
 // Reads what the rehearsal needs from a rendered Deployment: the rollout strategy, the first
 // container's probes, preStop, grace period and env. Anything it could not reproduce is an error.
 import { readFileSync } from 'node:fs'
-import { hostname } from 'node:os'
+import { constants, hostname } from 'node:os'
 import { parseAllDocuments } from 'yaml'
-import { parseIntOrPercent, type IntOrPercent } from './controller.js'
+import { parseIntOrPercent, type IntOrPercent } from '@zerodown/deploy/rollout'
 import { RehearseManifestError } from './errors.js'
 import { containerEnv, envObjects, type UnresolvedEnv } from './pod-env.js'
 
@@ -43,8 +43,14 @@ export interface DeploymentSpec {
   startupProbe?: ProbeSpec
   readinessProbe?: ProbeSpec
   livenessProbe?: ProbeSpec
-  /** preStop sleep (`sleep.seconds` or an exec of `sleep N`); 0 without preStop. */
+  /** The preStop hook the kubelet runs: its own sleep, or a command run in the pod's directory and environment. */
+  preStop?: PreStopHook
+  /** What the time budget counts for preStop: `sleep.seconds`, or N of an exec of `sleep N`; 0 otherwise. */
   preStopSleepSeconds: number
+  /** `lifecycle.stopSignal`, the signal that asks the container to stop. Default SIGTERM. */
+  stopSignal: NodeJS.Signals
+  /** The PodDisruptionBudget of the manifest that selects the pods, for evictions (node drain). */
+  podDisruptionBudget?: DisruptionBudget
   terminationGracePeriodSeconds: number
   /** The container's env and envFrom as far as known before a pod exists (see pod-env.ts). */
   env: Record<string, string>
@@ -55,6 +61,11 @@ export interface DeploymentSpec {
   /** Things read but not reproduced, e.g. a second container. */
   warnings: string[]
 }
+
+export type PreStopHook = { sleepSeconds: number } | { exec: string[] }
+
+/** A PodDisruptionBudget: exactly one of minAvailable and maxUnavailable. */
+export type DisruptionBudget = { name: string } & ({ minAvailable: IntOrPercent } | { maxUnavailable: IntOrPercent })
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -178,15 +189,25 @@ function readDeployment (d: Obj, objects: unknown[], fail: (reason: string) => n
   }
 
   const lifecycle = isObj(container.lifecycle) ? container.lifecycle : {}
+  let preStop: PreStopHook | undefined
   let preStopSleepSeconds = 0
   if (isObj(lifecycle.preStop)) {
     const pre = lifecycle.preStop
-    const command = isObj(pre.exec) && Array.isArray(pre.exec.command) ? pre.exec.command.map(String) : undefined
-    const sleep = isObj(pre.sleep) ? seconds(pre.sleep.seconds, 'lifecycle.preStop.sleep.seconds', 0) : undefined
-    const execSleep = command !== undefined ? /^(?:\S*\/)?sleep\s+(\d+(?:\.\d+)?)$/.exec(command.slice(command[0]?.endsWith('sh') === true ? 2 : 0).join(' ').trim()) : null
-    if (sleep !== undefined) preStopSleepSeconds = sleep
-    else if (execSleep !== null) preStopSleepSeconds = Number(execSleep[1])
-    else fail('lifecycle.preStop must be sleep.seconds or an exec of "sleep N"; other hooks are not rehearsed')
+    if (isObj(pre.sleep)) {
+      preStopSleepSeconds = seconds(pre.sleep.seconds, 'lifecycle.preStop.sleep.seconds', 0)
+      preStop = { sleepSeconds: preStopSleepSeconds }
+    } else if (isObj(pre.exec) && Array.isArray(pre.exec.command) && pre.exec.command.length > 0) {
+      const command = pre.exec.command.map(String)
+      preStop = { exec: command }
+      const execSleep = /^(?:\S*\/)?sleep\s+(\d+(?:\.\d+)?)$/.exec(command.slice(command[0]?.endsWith('sh') === true ? 2 : 0).join(' ').trim())
+      if (execSleep !== null) preStopSleepSeconds = Number(execSleep[1])
+    } else {
+      fail('lifecycle.preStop must be sleep.seconds or exec.command (a non-empty array); httpGet hooks are not rehearsed')
+    }
+  }
+  const stopSignal = lifecycle.stopSignal ?? 'SIGTERM'
+  if (typeof stopSignal !== 'string' || !(stopSignal in constants.signals) || stopSignal === 'SIGKILL' || stopSignal === 'SIGSTOP') {
+    fail(`lifecycle.stopSignal must be a signal name like "SIGTERM" or "SIGINT", got ${JSON.stringify(lifecycle.stopSignal)}`)
   }
 
   // Read before the result is built: reading them finds the probe port.
@@ -208,7 +229,10 @@ function readDeployment (d: Obj, objects: unknown[], fail: (reason: string) => n
     containerPort,
     ...probes,
     ...(probePort !== undefined && { probePort }),
+    ...(preStop !== undefined && { preStop }),
     preStopSleepSeconds,
+    stopSignal: stopSignal as NodeJS.Signals,
+    ...podDisruptionBudget(objects, podMeta, namespace, fail),
     terminationGracePeriodSeconds: seconds(template.terminationGracePeriodSeconds, 'terminationGracePeriodSeconds', 30),
     env,
     podNameEnv,
@@ -219,4 +243,26 @@ function readDeployment (d: Obj, objects: unknown[], fail: (reason: string) => n
 
 function withProbe<K extends string> (key: K, value: ProbeSpec | undefined): Partial<Record<K, ProbeSpec>> {
   return value === undefined ? {} : { [key]: value } as Record<K, ProbeSpec>
+}
+
+/** The first PodDisruptionBudget in the namespace whose selector's matchLabels all sit on the pod template. */
+function podDisruptionBudget (objects: unknown[], podMeta: Obj, namespace: string, fail: (reason: string) => never): { podDisruptionBudget?: DisruptionBudget } {
+  const labels = isObj(podMeta.labels) ? podMeta.labels : {}
+  for (const o of objects) {
+    if (!isObj(o) || o.kind !== 'PodDisruptionBudget' || !isObj(o.spec)) continue
+    const meta = isObj(o.metadata) ? o.metadata : {}
+    if ((typeof meta.namespace === 'string' ? meta.namespace : namespace) !== namespace) continue
+    const selector = isObj(o.spec.selector) && isObj(o.spec.selector.matchLabels) ? o.spec.selector.matchLabels : {}
+    if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) continue
+    const name = typeof meta.name === 'string' ? meta.name : 'pdb'
+    const field = (key: 'minAvailable' | 'maxUnavailable'): Partial<Record<typeof key, IntOrPercent>> => {
+      const value = (o.spec as Obj)[key]
+      if (value === undefined || value === null) return {}
+      return { [key]: parseIntOrPercent(value) ?? fail(`PodDisruptionBudget ${name} spec.${key} must be an integer >= 0 or a percentage like "50%", got ${JSON.stringify(value)}`) }
+    }
+    const budget = { name, ...field('minAvailable'), ...field('maxUnavailable') }
+    if ((budget.minAvailable === undefined) === (budget.maxUnavailable === undefined)) fail(`PodDisruptionBudget ${name} must set one of minAvailable and maxUnavailable`)
+    return { podDisruptionBudget: budget as DisruptionBudget }
+  }
+  return {}
 }

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { RehearseInvalidOptionError } from './errors.js'
 import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load.js'
-import { PROXIES, type ProxyKind } from './proxy.js'
 import { readManifestFile, type DeploymentSpec } from './manifest.js'
+import { PROXIES, type ProxyKind } from './proxy.js'
+import type { Progress } from './progress.js'
 import { describe, resolveRequests, shorthandRequests } from './requests.js'
 
 export interface RehearseOptions {
@@ -41,8 +42,14 @@ export interface RehearseOptions {
   /** First container restart back-off. Default 10 000 ms, as the kubelet. */
   restartBackoffMs?: number
   load?: LoadOptions
+  /** What is rehearsed; default `rolling-update`. See SCENARIOS. */
+  scenario?: Scenario
+  /** Run each container as PID 1 of a PID namespace where this machine allows it (R10). Default true. */
+  pidNamespace?: boolean
+  /** Told each process group a pod starts (`alive`) and as it ends, e.g. to kill them should the caller die. */
+  onPodProcess?: (pid: number, alive: boolean) => void
   /** Called about twice a second with the state of the rehearsal. */
-  onProgress?: (progress: import('./rehearsal.js').Progress) => void
+  onProgress?: (progress: Progress) => void
   /** Aborts the rehearsal: every pod is killed and the result says `aborted`. */
   signal?: AbortSignal
 }
@@ -67,7 +74,18 @@ export interface ResolvedOptions {
   tailMs: number
   restartBackoffMs: number
   load: ResolvedLoad
+  scenario: Scenario
+  pidNamespace: boolean
 }
+
+/**
+ * `rolling-update`: the template changes from oldVersion to newVersion. `node-drain`: the node the pods
+ * run on is drained — evictions through the PodDisruptionBudget, no surge, the ReplicaSet replaces each
+ * pod. `rollback`: the update is undone half way, the old template becomes the new one again. `restart`:
+ * `kubectl rollout restart`, a new ReplicaSet of the same version. The last two keep oldVersion throughout.
+ */
+export const SCENARIOS = ['rolling-update', 'node-drain', 'rollback', 'restart'] as const
+export type Scenario = typeof SCENARIOS[number]
 
 export type PropagationDelayFrom = 'option' | 'annotation' | 'default'
 
@@ -102,7 +120,12 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   for (const key of ['propagationDelayMs', 'addDelayMs', 'removeDelayMs', 'warmupMs', 'tailMs', 'restartBackoffMs'] as const) checkMs(key, opts[key])
   for (const key of ['manifest', 'cwd', 'oldVersion', 'newVersion'] as const) checkString(key, opts[key])
   checkString('versionEnv', opts.versionEnv, ENV_NAME, 'an environment variable name like ZERODOWN_APP_VERSION')
-  if ((opts.oldVersion ?? DEFAULTS.oldVersion) === (opts.newVersion ?? DEFAULTS.newVersion)) {
+  const scenario = opts.scenario ?? 'rolling-update'
+  if (!SCENARIOS.includes(scenario)) throw new RehearseInvalidOptionError('scenario', `one of ${SCENARIOS.join(', ')}`, describe(opts.scenario))
+  if (opts.pidNamespace !== undefined && typeof opts.pidNamespace !== 'boolean') throw new RehearseInvalidOptionError('pidNamespace', 'a boolean', describe(opts.pidNamespace))
+  // A drain and a restart run one version: newVersion has no part in them.
+  const sameVersion = scenario === 'node-drain' || scenario === 'restart'
+  if (!sameVersion && (opts.oldVersion ?? DEFAULTS.oldVersion) === (opts.newVersion ?? DEFAULTS.newVersion)) {
     throw new RehearseInvalidOptionError('newVersion', 'a version different from oldVersion', describe(opts.newVersion ?? DEFAULTS.newVersion))
   }
   if (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== '')) {
@@ -144,7 +167,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     command,
     cwd: opts.cwd ?? process.cwd(),
     oldVersion: opts.oldVersion ?? DEFAULTS.oldVersion,
-    newVersion: opts.newVersion ?? DEFAULTS.newVersion,
+    newVersion: sameVersion ? opts.oldVersion ?? DEFAULTS.oldVersion : opts.newVersion ?? DEFAULTS.newVersion,
     versionEnv: opts.versionEnv ?? DEFAULTS.versionEnv,
     env: opts.env ?? {},
     passEnv: opts.passEnv ?? [],
@@ -156,6 +179,8 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     warmupMs: opts.warmupMs ?? DEFAULTS.warmupMs,
     tailMs: opts.tailMs ?? DEFAULTS.tailMs,
     restartBackoffMs: opts.restartBackoffMs ?? DEFAULTS.restartBackoffMs,
-    load: { rate: load.rate, connections: load.connections, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests }
+    load: { rate: load.rate, connections: load.connections, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests },
+    scenario,
+    pidNamespace: opts.pidNamespace ?? true
   }
 }

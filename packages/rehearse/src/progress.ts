@@ -1,5 +1,14 @@
 // Live progress on a terminal: pods with version and state, request and failure counters, redrawn in place.
-import type { Progress } from './rehearsal.js'
+
+/** What `onProgress` is told about twice a second. */
+export interface Progress {
+  at: number
+  phase: 'starting' | 'warmup' | 'rollout' | 'draining' | 'tail' | 'done'
+  pods: Array<{ name: string, version: string, state: string, restarts: number }>
+  requests: number
+  failures: number
+  byVersion: Record<string, number>
+}
 
 export function createProgressPrinter (stream: NodeJS.WriteStream): (p: Progress) => void {
   let drawn = 0

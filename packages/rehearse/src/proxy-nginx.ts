@@ -14,7 +14,6 @@ import { promisify } from 'node:util'
 import { EndpointTable, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
 import { RehearseProxyError } from './errors.js'
 import { INGRESS } from './proxy-ingress.js'
-import { track, untrack } from './processes.js'
 
 const UPSTREAM_HEADER = 'x-zerodown-upstream'
 
@@ -100,7 +99,11 @@ export class NginxProxy implements TrafficProxy {
   private reloads: Promise<void> = Promise.resolve()
   private readonly conf = join(this.dir, 'nginx.conf')
 
-  constructor (private readonly nginx: string, delays: EndpointDelays) {
+  /**
+   * `onProcess` is told nginx's process group as it starts and ends, like a pod's (the CLI's watchdog
+   * kills it if the CLI itself is killed).
+   */
+  constructor (private readonly nginx: string, delays: EndpointDelays, private readonly onProcess: (pid: number, alive: boolean) => void = () => {}) {
     this.endpoints = new EndpointTable(delays, (current) => this.reload(current))
   }
 
@@ -113,7 +116,7 @@ export class NginxProxy implements TrafficProxy {
     writeFileSync(this.conf, nginxConfig(this.dir, this.port, []))
     const child = spawn(this.nginx, this.args(), { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
     this.child = child
-    track(child)
+    if (child.pid !== undefined) this.onProcess(child.pid, true)
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
@@ -177,7 +180,7 @@ export class NginxProxy implements TrafficProxy {
       await exited
       clearTimeout(timer)
     }
-    if (child !== undefined) untrack(child)
+    if (child?.pid !== undefined) this.onProcess(child.pid, false)
     rmSync(this.dir, { recursive: true, force: true })
   }
 }

@@ -1,48 +1,32 @@
-// Drives one rolling update: the old ReplicaSet comes up, load starts, the template changes, and the
-// Deployment controller (a pure function) is synced until the rollout completes or gets stuck.
+// One rehearsal, in phases: setup (the old ReplicaSet comes up), warmup (load starts), rollout (the
+// scenario: a template change the Deployment controller rolls out, or a node drain), drain (the pods
+// that had to go terminate), tail (load goes on), teardown. The controllers are pure functions
+// (controller.ts), each pod has its kubelet (kubelet.ts), the Service is a proxy (service.ts).
 import { createServer } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { syncDeployment, syncReplicaSet, type DeploymentStatus, type PodView, type ReplicaSetView, type RolloutSpec } from './controller.js'
+import { detectPid1Model } from './container.js'
+import { disruptionsAllowed, syncDeployment, syncReplicaSet, type Budget, type DeploymentStatus, type PodView, type ReplicaSetView, type RolloutSpec } from './controller.js'
+import { endpointSlice, routable } from './endpoint-slice.js'
 import { RehearseCommandError } from './errors.js'
 import { Pod } from './kubelet.js'
-import { startLoad, type Load } from './load.js'
+import { startLoad } from './load.js'
 import { resolveOptions, type RehearseOptions, type ResolvedOptions } from './options.js'
 import { podEnv } from './pod-env.js'
-import type { Endpoint } from './endpoints.js'
+import type { Progress } from './progress.js'
 import { createProxy } from './proxy.js'
+import type { TrafficProxy } from './endpoints.js'
+import type { RehearsalState } from './state.js'
 import { summarize, type RehearsalResult } from './summary.js'
-import { createClock, type Clock, type PodEvent, type RolloutEvent } from './timeline.js'
+import { createClock, type RolloutEvent } from './timeline.js'
 
-export interface ReplicaSet {
+export type { Progress } from './progress.js'
+
+interface ReplicaSet {
   name: string
   version: string
   replicas: number
+  /** Pods not yet terminated. */
   pods: Pod[]
-}
-
-export interface Progress {
-  at: number
-  phase: 'starting' | 'warmup' | 'rollout' | 'draining' | 'tail' | 'done'
-  pods: Array<{ name: string, version: string, state: string, restarts: number }>
-  requests: number
-  failures: number
-  byVersion: Record<string, number>
-}
-
-export interface RehearsalState {
-  opts: ResolvedOptions
-  clock: Clock
-  podEvents: PodEvent[]
-  rolloutEvents: RolloutEvent[]
-  allPods: Pod[]
-  load?: Load
-  outcome: RehearsalResult['outcome']
-  rolloutStartedAt?: number
-  rolloutCompletedAt?: number
-  oldGoneAt?: number
-  endedAt?: number
-  stuckPod?: Pod
-  stuckReason?: string
 }
 
 const TICK_MS = 50
@@ -58,221 +42,333 @@ function freePort (): Promise<number> {
   })
 }
 
-const podHash = (): string => randomBytes(3).toString('hex').slice(0, 5)
+const hex = (n: number): string => randomBytes(n).toString('hex')
 
 export async function rehearse (options: RehearseOptions): Promise<RehearsalResult> {
-  const opts = resolveOptions(options)
-  const spec = opts.deployment
-  const clock = createClock()
-  const state: RehearsalState = { opts, clock, podEvents: [], rolloutEvents: [], allPods: [], outcome: 'complete' }
-  const service = createProxy(opts.proxy, clock, { addDelayMs: opts.addDelayMs, removeDelayMs: opts.removeDelayMs })
-  await service.listen()
-  const rollout: RolloutSpec = {
-    replicas: spec.replicas,
-    maxSurge: spec.maxSurge,
-    maxUnavailable: spec.maxUnavailable,
-    minReadySeconds: spec.minReadySeconds,
-    progressDeadlineSeconds: spec.progressDeadlineSeconds
-  }
-  const rolloutEvent = (kind: RolloutEvent['kind'], detail?: string): void => {
-    state.rolloutEvents.push({ at: clock.now(), kind, ...(detail !== undefined && { detail }) })
-  }
-  let phase: Progress['phase'] = 'starting'
-  let published = ''
-  const aborted = (): boolean => options.signal?.aborted === true
+  return await new Rehearsal(resolveOptions(options), options).run()
+}
 
-  const makeRS = (version: string, replicas: number): ReplicaSet =>
-    ({ name: `${spec.name}-${randomBytes(5).toString('hex').slice(0, 10)}`, version, replicas, pods: [] })
-  const oldRS = makeRS(opts.oldVersion, spec.replicas)
-  let newRS: ReplicaSet | undefined
+class Rehearsal {
+  private readonly state: RehearsalState
+  private readonly service: TrafficProxy
+  private readonly sets: ReplicaSet[] = []
+  /** The ReplicaSet of the Deployment's current template. */
+  private current: ReplicaSet
+  /** Pods that must be gone before the rollout's traffic is all on its final pods. */
+  private readonly leaving = new Set<Pod>()
+  private phase: Progress['phase'] = 'starting'
+  private published = ''
+  private readonly ports = new Set<number>()
+  private progressTimer: NodeJS.Timeout | undefined
 
-  const view = (rs: ReplicaSet): ReplicaSetView => ({
-    name: rs.name,
-    replicas: rs.replicas,
-    pods: rs.pods.map((p): PodView => ({
-      name: p.name, createdAt: p.createdAt, terminating: p.terminating, ...(p.readySince !== undefined && { readySince: p.readySince })
-    }))
-  })
-
-  // Each pod keeps its own port for the whole rehearsal, so no two pods ever share one.
-  const ports = new Set<number>()
-  const uniquePort = async (): Promise<number> => {
-    let port = await freePort()
-    while (ports.has(port)) port = await freePort()
-    ports.add(port)
-    return port
-  }
-
-  /** The ReplicaSet controller and the endpoints controller, one pass. */
-  const reconcile = async (): Promise<void> => {
-    for (const rs of [oldRS, newRS]) {
-      if (rs === undefined) continue
-      rs.pods = rs.pods.filter((p) => p.phase !== 'terminated')
-      const action = syncReplicaSet(view(rs))
-      for (const name of action.delete) rs.pods.find((p) => p.name === name)?.delete()
-      for (let i = 0; i < action.create; i++) {
-        const probePort = spec.probePort === undefined ? undefined : await uniquePort()
-        const probeEnv = Object.fromEntries((spec.probePort?.env ?? []).map((name) => [name, String(probePort)]))
-        const name = `${rs.name}-${podHash()}`
-        const port = await uniquePort()
-        const pod = new Pod({
-          name,
-          version: rs.version,
-          port,
-          ...(probePort !== undefined && { probePort }),
-          command: opts.command,
-          cwd: opts.cwd,
-          // The kubelet's environment; then what the rehearsal must set: the version, and free loopback
-          // ports in place of the container's (pods share this machine's ports, not a network namespace each).
-          env: podEnv({
-            podName: name,
-            container: spec,
-            passEnv: opts.passEnv,
-            overrides: { ...opts.env, ...probeEnv, [opts.versionEnv]: rs.version, PORT: String(port), HOST: '127.0.0.1' }
-          }),
-          spec,
-          clock,
-          restartBackoffMs: opts.restartBackoffMs,
-          onEvent: (event) => state.podEvents.push(event)
-        })
-        rs.pods.push(pod)
-        state.allPods.push(pod)
-      }
+  constructor (private readonly opts: ResolvedOptions, private readonly caller: RehearseOptions) {
+    const clock = createClock()
+    this.state = {
+      opts,
+      clock,
+      pid1: opts.pidNamespace ? detectPid1Model() : 'host',
+      podEvents: [],
+      rolloutEvents: [],
+      allPods: [],
+      outcome: 'complete',
+      finalVersion: opts.scenario === 'rolling-update' ? opts.newVersion : opts.oldVersion
     }
-    const endpoints: Endpoint[] = state.allPods.filter((p) => p.ready && !p.terminating).map((p) => ({ pod: p.name, port: p.port }))
-    const key = endpoints.map((e) => e.pod).join(',')
-    if (key !== published) {
-      published = key
-      service.publish(endpoints)
-    }
-    const broken = state.allPods.find((p) => p.spawnError !== undefined)
-    if (broken !== undefined) throw new RehearseCommandError(opts.command.join(' '), broken.spawnError!.message)
+    this.service = createProxy(opts.proxy, clock, { addDelayMs: opts.addDelayMs, removeDelayMs: opts.removeDelayMs }, caller.onPodProcess)
+    this.current = this.replicaSet(opts.oldVersion, opts.deployment.replicas)
   }
 
-  const progressTimer = setInterval(() => {
-    if (options.onProgress === undefined) return
-    const records = state.load?.records ?? []
-    const byVersion: Record<string, number> = {}
-    let failures = 0
-    for (const r of records) {
-      if (r.outcome !== 'ok') failures++
-      else if (r.version !== undefined) byVersion[r.version] = (byVersion[r.version] ?? 0) + 1
+  async run (): Promise<RehearsalResult> {
+    try {
+      await this.service.listen()
+      this.startProgress()
+      await this.setup()
+      if (this.going()) await this.warmup()
+      if (this.going()) await this.rollout()
+      if (this.going()) await this.drain()
+      if (this.going()) await this.tail()
+      if (this.aborted()) this.state.outcome = 'aborted'
+    } finally {
+      await this.teardown()
     }
-    options.onProgress({
-      at: clock.now(),
-      phase,
-      pods: state.allPods.filter((p) => p.phase !== 'terminated').map((p) => ({
-        name: p.name,
-        version: p.version,
-        restarts: p.restarts,
-        state: p.terminating ? 'terminating' : p.ready ? 'ready' : p.phase === 'waiting' ? 'waiting (back-off)' : 'starting'
-      })),
-      requests: records.length,
-      failures,
-      byVersion
-    })
-  }, 500)
-  progressTimer.unref()
+    return summarize(this.state)
+  }
 
-  const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, TICK_MS))
-  const stuckPod = (rs: ReplicaSet): Pod | undefined =>
-    rs.pods.find((p) => !p.ready && !p.terminating) ?? rs.pods.find((p) => !p.terminating) ?? rs.pods[0]
+  private get clock (): RehearsalState['clock'] { return this.state.clock }
+  private get spec (): ResolvedOptions['deployment'] { return this.opts.deployment }
+  private aborted (): boolean { return this.caller.signal?.aborted === true }
+  private going (): boolean { return !this.aborted() && this.state.outcome === 'complete' }
+  private tick (): Promise<void> { return new Promise((resolve) => setTimeout(resolve, TICK_MS)) }
+  private event (kind: RolloutEvent['kind'], detail?: string): void {
+    this.state.rolloutEvents.push({ at: this.clock.now(), kind, ...(detail !== undefined && { detail }) })
+  }
 
-  const run = async (): Promise<void> => {
-    // The old ReplicaSet comes up first; that is setup, not the rollout being rehearsed.
-    // As in the rollout, the deadline counts from the last progress (a pod getting ready).
-    let setupProgressAt = clock.now()
+  private stuck (pod: Pod | undefined, reason: string): void {
+    this.state.outcome = 'stuck'
+    if (pod !== undefined) this.state.stuckPod = pod
+    this.state.stuckReason = reason
+    this.event('deadline-exceeded', reason)
+  }
+
+  /** Setup: the old ReplicaSet comes up; the deadline counts from the last pod that got ready. */
+  private async setup (): Promise<void> {
+    let progressAt = this.clock.now()
     let readyBefore = 0
-    while (!aborted()) {
-      await reconcile()
-      const ready = oldRS.pods.filter((p) => p.ready && !p.terminating)
-      if (ready.length > readyBefore) setupProgressAt = clock.now()
+    while (!this.aborted()) {
+      await this.reconcile()
+      const ready = this.current.pods.filter((p) => p.ready && !p.terminating)
+      if (ready.length > readyBefore) progressAt = this.clock.now()
       readyBefore = ready.length
-      if (ready.filter((p) => clock.now() - p.readySince! >= spec.minReadySeconds * 1000).length === spec.replicas) break
-      const crashed = oldRS.pods.find((p) => p.crashes > 0 && !p.everReady)
-      if (crashed !== undefined || clock.now() - setupProgressAt > spec.progressDeadlineSeconds * 1000) {
-        state.outcome = 'stuck'
-        state.stuckPod = crashed ?? stuckPod(oldRS)
-        state.stuckReason = crashed !== undefined
-          ? `the ${opts.oldVersion} pod ${crashed.name} exited before it became ready`
-          : `the ${opts.oldVersion} pods were not all available within progressDeadlineSeconds (${spec.progressDeadlineSeconds} s)`
-        rolloutEvent('deadline-exceeded', state.stuckReason)
-        return
+      if (ready.filter((p) => this.clock.now() - p.readySince! >= this.spec.minReadySeconds * 1000).length === this.spec.replicas) break
+      const crashed = this.current.pods.find((p) => p.crashes > 0 && !p.everReady)
+      if (crashed !== undefined) return this.stuck(crashed, `the ${this.opts.oldVersion} pod ${crashed.name} exited before it became ready`)
+      if (this.clock.now() - progressAt > this.spec.progressDeadlineSeconds * 1000) {
+        return this.stuck(this.stuckPod(this.current), `the ${this.opts.oldVersion} pods were not all available within progressDeadlineSeconds (${this.spec.progressDeadlineSeconds} s)`)
       }
-      await tick()
+      await this.tick()
     }
-    rolloutEvent('initial-available', `${spec.replicas} × ${opts.oldVersion}`)
+    this.event('initial-available', `${this.spec.replicas} × ${this.opts.oldVersion}`)
+  }
 
-    // Traffic starts once the Service knows the old pods.
-    phase = 'warmup'
-    await new Promise((resolve) => setTimeout(resolve, opts.addDelayMs))
-    state.load = startLoad(service, clock, opts.load)
-    const warmupEnd = clock.now() + opts.warmupMs
-    while (!aborted() && clock.now() < warmupEnd) { await reconcile(); await tick() }
+  /** Warmup: traffic starts once the Service knows the old pods. */
+  private async warmup (): Promise<void> {
+    this.phase = 'warmup'
+    await new Promise((resolve) => setTimeout(resolve, this.opts.addDelayMs))
+    this.state.load = startLoad(this.service, this.clock, this.opts.load)
+    await this.idle(this.opts.warmupMs)
+  }
 
-    // The template changes: a new ReplicaSet, and the controller takes over.
-    phase = 'rollout'
-    newRS = makeRS(opts.newVersion, 0)
-    state.rolloutStartedAt = clock.now()
-    rolloutEvent('rollout-started', `${opts.oldVersion} -> ${opts.newVersion}`)
+  /** Rollout: the scenario. */
+  private async rollout (): Promise<void> {
+    this.phase = 'rollout'
+    this.state.rolloutStartedAt = this.clock.now()
+    const { scenario, oldVersion, newVersion } = this.opts
+    if (scenario === 'node-drain') return await this.drainNode()
+    const old = this.current
+    this.current = this.replicaSet(newVersion, 0)
+    this.event('rollout-started', scenario === 'restart' ? `kubectl rollout restart: a new ReplicaSet of ${oldVersion}` : `${oldVersion} -> ${newVersion}`)
+    // A rollback is `kubectl rollout undo` once half the replicas run the new version.
+    const half = Math.ceil(this.spec.replicas / 2)
+    const undoWhen = scenario === 'rollback' ? (): boolean => this.current.pods.filter((p) => p.ready && !p.terminating).length >= half : undefined
+    await this.controllerLoop(undoWhen === undefined
+      ? undefined
+      : () => {
+          if (this.current === old || !undoWhen()) return
+          this.event('rolled-back', `kubectl rollout undo with ${half} of ${this.spec.replicas} on ${newVersion}: the ${oldVersion} template is the new one again`)
+          this.current = old
+        })
+    // Every pod deleted on the way, and whatever still runs outside the final ReplicaSet.
+    for (const p of this.state.allPods) if (p.terminating || !this.current.pods.includes(p)) this.leaving.add(p)
+  }
+
+  /** The Deployment controller, synced each tick until the rollout completes or exceeds its deadline. */
+  private async controllerLoop (beforeSync?: () => void): Promise<void> {
+    const rollout: RolloutSpec = {
+      replicas: this.spec.replicas,
+      maxSurge: this.spec.maxSurge,
+      maxUnavailable: this.spec.maxUnavailable,
+      minReadySeconds: this.spec.minReadySeconds,
+      progressDeadlineSeconds: this.spec.progressDeadlineSeconds
+    }
     let previous: DeploymentStatus | undefined
-    let lastProgressAt = clock.now()
-    while (!aborted()) {
+    let lastProgressAt = this.clock.now()
+    while (!this.aborted()) {
+      beforeSync?.()
+      const olds = this.sets.filter((rs) => rs !== this.current)
       const result = syncDeployment({
-        now: clock.now(),
+        now: this.clock.now(),
         spec: rollout,
-        newRS: view(newRS),
-        oldRSs: [view(oldRS)],
+        newRS: this.view(this.current),
+        oldRSs: olds.map((rs) => this.view(rs)),
         lastProgressAt,
         ...(previous !== undefined && { previous })
       })
       previous = result.status
       lastProgressAt = result.lastProgressAt
       if (result.complete) {
-        state.rolloutCompletedAt = clock.now()
-        rolloutEvent('rollout-complete')
-        break
+        this.state.rolloutCompletedAt = this.clock.now()
+        this.event('rollout-complete')
+        return
       }
       if (result.deadlineExceeded) {
-        state.outcome = 'stuck'
-        state.stuckPod = stuckPod(newRS)
-        state.stuckReason = `no progress for progressDeadlineSeconds (${spec.progressDeadlineSeconds} s): ProgressDeadlineExceeded`
-        rolloutEvent('deadline-exceeded', state.stuckReason)
-        break
+        return this.stuck(this.stuckPod(this.current), `no progress for progressDeadlineSeconds (${this.spec.progressDeadlineSeconds} s): ProgressDeadlineExceeded`)
       }
       for (const action of result.scale) {
-        const rs = action.replicaSet === newRS.name ? newRS : oldRS
+        const rs = this.sets.find((s) => s.name === action.replicaSet)!
         rs.replicas = action.to
-        rolloutEvent('scaled', `${rs.version} ${action.from} -> ${action.to}`)
+        this.event('scaled', `${rs.version} ${action.from} -> ${action.to}`)
       }
-      await reconcile()
-      await tick()
-    }
-
-    if (state.outcome === 'complete' && !aborted()) {
-      // The old pods drain; traffic goes on until the last one is gone, and a little after.
-      phase = 'draining'
-      while (!aborted() && state.allPods.some((p) => p.version === opts.oldVersion && p.phase !== 'terminated')) {
-        await reconcile()
-        await tick()
-      }
-      state.oldGoneAt = clock.now()
-      phase = 'tail'
-      const tailEnd = clock.now() + opts.tailMs
-      while (!aborted() && clock.now() < tailEnd) { await reconcile(); await tick() }
+      await this.reconcile()
+      await this.tick()
     }
   }
 
-  try {
-    await run()
-    if (aborted()) state.outcome = 'aborted'
-  } finally {
-    phase = 'done'
-    clearInterval(progressTimer)
-    await state.load?.stop()
-    state.endedAt = clock.now()
-    await Promise.all(state.allPods.map((p) => p.kill()))
-    await service.close()
+  /**
+   * `kubectl drain`: every pod on the node is evicted through the PodDisruptionBudget (maxUnavailable 1
+   * without one), retried until allowed; the ReplicaSet replaces each evicted pod elsewhere, no surge.
+   */
+  private async drainNode (): Promise<void> {
+    const pdb = this.spec.podDisruptionBudget
+    const budget: Budget = pdb === undefined ? { maxUnavailable: 1 } : 'minAvailable' in pdb ? { minAvailable: pdb.minAvailable } : { maxUnavailable: pdb.maxUnavailable }
+    const shown = `${'minAvailable' in budget ? `minAvailable ${budget.minAvailable}` : `maxUnavailable ${budget.maxUnavailable}`}${pdb === undefined ? ', no PodDisruptionBudget in the manifest' : ` (PodDisruptionBudget ${pdb.name})`}`
+    const toEvict = this.current.pods.filter((p) => !p.terminating)
+    this.event('rollout-started', `node drain: ${toEvict.length} pods to evict, ${shown}`)
+    let progressAt = this.clock.now()
+    while (!this.aborted()) {
+      await this.reconcile()
+      const healthy = this.current.pods.filter((p) => p.ready && !p.terminating).length
+      const next = toEvict.find((p) => !p.terminating)
+      if (next === undefined) {
+        if (healthy === this.spec.replicas && this.current.pods.every((p) => p.terminating || this.clock.now() - (p.readySince ?? Infinity) >= this.spec.minReadySeconds * 1000)) {
+          this.state.rolloutCompletedAt = this.clock.now()
+          this.event('rollout-complete')
+          break
+        }
+      } else if (disruptionsAllowed(budget, this.spec.replicas, healthy) > 0) {
+        next.delete()
+        this.leaving.add(next)
+        progressAt = this.clock.now()
+        this.event('evicted', next.name)
+      }
+      if (this.clock.now() - progressAt > this.spec.progressDeadlineSeconds * 1000) {
+        return this.stuck(this.stuckPod(this.current), `the drain made no progress for progressDeadlineSeconds (${this.spec.progressDeadlineSeconds} s): the budget (${shown}) allowed no eviction`)
+      }
+      await this.tick()
+    }
   }
-  return summarize(state)
+
+  /** Drain: the pods that had to go terminate, under load. */
+  private async drain (): Promise<void> {
+    this.phase = 'draining'
+    while (!this.aborted() && [...this.leaving].some((p) => p.phase !== 'terminated')) {
+      await this.reconcile()
+      await this.tick()
+    }
+    this.state.oldGoneAt = this.clock.now()
+  }
+
+  /** Tail: load goes on a little after the last of them is gone. */
+  private async tail (): Promise<void> {
+    this.phase = 'tail'
+    await this.idle(this.opts.tailMs)
+  }
+
+  private async teardown (): Promise<void> {
+    this.phase = 'done'
+    clearInterval(this.progressTimer)
+    await this.state.load?.stop()
+    this.state.endedAt = this.clock.now()
+    await Promise.all(this.state.allPods.map((p) => p.kill()))
+    await this.service.close()
+  }
+
+  private async idle (ms: number): Promise<void> {
+    const end = this.clock.now() + ms
+    while (!this.aborted() && this.clock.now() < end) { await this.reconcile(); await this.tick() }
+  }
+
+  private replicaSet (version: string, replicas: number): ReplicaSet {
+    const rs = { name: `${this.spec.name}-${hex(5)}`, version, replicas, pods: [] }
+    this.sets.push(rs)
+    return rs
+  }
+
+  private view (rs: ReplicaSet): ReplicaSetView {
+    return {
+      name: rs.name,
+      replicas: rs.replicas,
+      pods: rs.pods.map((p): PodView => ({
+        name: p.name, createdAt: p.createdAt, terminating: p.terminating, ...(p.readySince !== undefined && !p.terminating && { readySince: p.readySince })
+      }))
+    }
+  }
+
+  private stuckPod (rs: ReplicaSet): Pod | undefined {
+    return rs.pods.find((p) => !p.ready && !p.terminating) ?? rs.pods.find((p) => !p.terminating) ?? rs.pods[0]
+  }
+
+  /** Each pod keeps its own port for the whole rehearsal, so no two pods ever share one. */
+  private async uniquePort (): Promise<number> {
+    let port = await freePort()
+    while (this.ports.has(port)) port = await freePort()
+    this.ports.add(port)
+    return port
+  }
+
+  /** The ReplicaSet controller and the EndpointSlice controller, one pass. */
+  private async reconcile (): Promise<void> {
+    for (const rs of this.sets) {
+      rs.pods = rs.pods.filter((p) => p.phase !== 'terminated')
+      const action = syncReplicaSet(this.view(rs))
+      for (const name of action.delete) rs.pods.find((p) => p.name === name)?.delete()
+      for (let i = 0; i < action.create; i++) rs.pods.push(await this.createPod(rs))
+    }
+    const endpoints = routable(endpointSlice(this.state.allPods))
+    const key = endpoints.map((e) => e.pod).join(',')
+    if (key !== this.published) {
+      this.published = key
+      this.service.publish(endpoints)
+    }
+    const broken = this.state.allPods.find((p) => p.spawnError !== undefined)
+    if (broken !== undefined) throw new RehearseCommandError(this.opts.command.join(' '), broken.spawnError!.message)
+  }
+
+  private async createPod (rs: ReplicaSet): Promise<Pod> {
+    const { opts, spec } = this
+    const probePort = spec.probePort === undefined ? undefined : await this.uniquePort()
+    const probeEnv = Object.fromEntries((spec.probePort?.env ?? []).map((name) => [name, String(probePort)]))
+    const name = `${rs.name}-${hex(3).slice(0, 5)}`
+    const port = await this.uniquePort()
+    const pod = new Pod({
+      name,
+      version: rs.version,
+      port,
+      ...(probePort !== undefined && { probePort }),
+      command: opts.command,
+      cwd: opts.cwd,
+      // The kubelet's environment; then what the rehearsal must set: the version, and free loopback
+      // ports in place of the container's (pods share this machine's ports, not a network namespace each).
+      env: podEnv({
+        podName: name,
+        container: spec,
+        passEnv: opts.passEnv,
+        overrides: { ...opts.env, ...probeEnv, [opts.versionEnv]: rs.version, PORT: String(port), HOST: '127.0.0.1' }
+      }),
+      spec,
+      clock: this.clock,
+      pid1: this.state.pid1,
+      ...(this.caller.onPodProcess !== undefined && { onProcess: this.caller.onPodProcess }),
+      restartBackoffMs: opts.restartBackoffMs,
+      onEvent: (event) => this.state.podEvents.push(event)
+    })
+    this.state.allPods.push(pod)
+    return pod
+  }
+
+  private startProgress (): void {
+    const { onProgress } = this.caller
+    if (onProgress === undefined) return
+    this.progressTimer = setInterval(() => {
+      const records = this.state.load?.records ?? []
+      const byVersion: Record<string, number> = {}
+      let failures = 0
+      for (const r of records) {
+        if (r.outcome !== 'ok') failures++
+        else if (r.version !== undefined) byVersion[r.version] = (byVersion[r.version] ?? 0) + 1
+      }
+      onProgress({
+        at: this.clock.now(),
+        phase: this.phase,
+        pods: this.state.allPods.filter((p) => p.phase !== 'terminated').map((p) => ({
+          name: p.name,
+          version: p.version,
+          restarts: p.restarts,
+          state: p.terminating ? 'terminating' : p.ready ? 'ready' : p.phase === 'waiting' ? 'waiting (back-off)' : 'starting'
+        })),
+        requests: records.length,
+        failures,
+        byVersion
+      })
+    }, 500)
+    this.progressTimer.unref()
+  }
 }

@@ -1,9 +1,10 @@
 // The result of a rehearsal, plain JSON: what `--json` prints and what the report draws.
-import { resolveFenceposts } from './controller.js'
+import { resolveRollout } from '@zerodown/deploy/rollout'
 import type { Outcome, RequestRecord } from './load.js'
-import type { PropagationDelayFrom } from './options.js'
+import type { Pid1Model } from './container.js'
+import type { PropagationDelayFrom, Scenario } from './options.js'
 import type { ProxyKind } from './proxy.js'
-import type { RehearsalState } from './rehearsal.js'
+import type { RehearsalState } from './state.js'
 import type { PodEvent, RolloutEvent } from './timeline.js'
 
 export type FailureKind = Exclude<Outcome, 'ok'>
@@ -18,7 +19,7 @@ export interface PodSummary {
   deletedAt?: number
   /** When its last container exited. */
   exitedAt?: number
-  /** How the last container ended: "code 0", "signal SIGKILL"... */
+  /** How the last container ended: "code 0", "signal SIGKILL", or "torn down" when the rehearsal ended with it running. */
   exit?: string
   restarts: number
 }
@@ -51,7 +52,12 @@ export interface RehearsalResult {
   /** True only when the rollout completed and no request failed. */
   ok: boolean
   outcome: 'complete' | 'stuck' | 'aborted'
-  versions: { old: string, new: string }
+  /** What was rehearsed. */
+  scenario: Scenario
+  /** The version before, the one rolled out to, and the one every pod runs at the end (old after a rollback). */
+  versions: { old: string, new: string, final: string }
+  /** How the container's PID 1 was reproduced: in a PID namespace (as root or in a user namespace), or on the host. */
+  pid1: Pid1Model
   deployment: {
     name: string
     replicas: number
@@ -101,7 +107,7 @@ export interface RehearsalResult {
   rollout: { startedAt?: number, completedAt?: number, durationMs?: number }
   /** Most containers alive at once, terminating ones included. */
   maxLivePods: number
-  /** Requests sent after the last old pod was gone, and how many of them another version answered. */
+  /** Requests sent after the last pod that had to go was gone, and how many of them a version other than the final one answered. */
   afterRollout: { since?: number, requests: number, otherVersion: number }
   versionsOverTime: SecondBucket[]
   /** The failed requests, up to 200. */
@@ -115,6 +121,13 @@ export interface RehearsalResult {
   durationMs: number
 }
 
+const round = (n: number): number => Math.round(n)
+
+function percentile (sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
 export interface SweepSummary {
   /** Each rehearsal of the sweep, in order: its removal delay and how it ended. */
   runs: Array<{ removeDelayMs: number, ok: boolean, failed: number, outcome: RehearsalResult['outcome'] }>
@@ -122,13 +135,6 @@ export interface SweepSummary {
   marginMs?: number
   /** Why it stopped: the first failure, the bound on the number of runs, or an interruption. */
   stoppedBy: 'failure' | 'max-runs' | 'aborted'
-}
-
-const round = (n: number): number => Math.round(n)
-
-function percentile (sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
 export function summarize (state: RehearsalState): RehearsalResult {
@@ -161,7 +167,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
   }
 
   const after = state.oldGoneAt === undefined ? [] : records.filter((r) => r.at >= state.oldGoneAt!)
-  const { surge, unavailable } = resolveFenceposts(spec.maxSurge, spec.maxUnavailable, spec.replicas)
+  const { surge, unavailable } = resolveRollout(spec.maxSurge, spec.maxUnavailable, spec.replicas)
 
   const pods: PodSummary[] = state.allPods.map((p) => {
     const events = state.podEvents.filter((e) => e.pod === p.name)
@@ -191,6 +197,10 @@ export function summarize (state: RehearsalState): RehearsalResult {
     warnings.push('no request was in flight when a pod got SIGTERM: this rehearsal did not exercise the drain of in-flight requests; ' +
       'add a slower request (--slow-path, or a load file entry that takes a few hundred ms)')
   }
+  if (state.pid1 === 'host') {
+    warnings.push('the app ran as a plain process, not as PID 1 of a PID namespace (unshare is missing or not permitted here): ' +
+      'a stop signal it has no handler for ended it here, where a container would ignore it until SIGKILL')
+  }
   const passed = new Set([...Object.keys(opts.env), ...opts.passEnv])
   const envWarnings = spec.unresolvedEnv.filter((u) => u.name === undefined || !passed.has(u.name)).map((u) => u.message)
 
@@ -199,7 +209,9 @@ export function summarize (state: RehearsalState): RehearsalResult {
   return {
     ok: completed && failed.length === 0 && proxyRetried === 0,
     outcome: state.outcome === 'complete' && !completed ? 'aborted' : state.outcome,
-    versions: { old: opts.oldVersion, new: opts.newVersion },
+    scenario: opts.scenario,
+    versions: { old: opts.oldVersion, new: opts.newVersion, final: state.finalVersion },
+    pid1: state.pid1,
     deployment: {
       name: spec.name,
       replicas: spec.replicas,
@@ -238,7 +250,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
     afterRollout: {
       ...(state.oldGoneAt !== undefined && { since: round(state.oldGoneAt) }),
       requests: after.length,
-      otherVersion: after.filter((r) => r.outcome === 'ok' && r.version !== opts.newVersion).length
+      otherVersion: after.filter((r) => r.outcome === 'ok' && r.version !== state.finalVersion).length
     },
     versionsOverTime: [...buckets.values()].sort((a, b) => a.at - b.at),
     failedRequests: failed.slice(0, 200).map((r) => ({ ...r, at: round(r.at), end: round(r.end) })),

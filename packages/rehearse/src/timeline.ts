@@ -10,7 +10,7 @@ export function createClock (): Clock {
 
 export type PodEventKind =
   | 'created' | 'started' | 'ready' | 'not-ready' | 'probe-failed' | 'restarting' | 'deleted'
-  | 'prestop-done' | 'sigterm' | 'sigkill' | 'exited' | 'terminated'
+  | 'prestop-done' | 'prestop-failed' | 'sigterm' | 'sigkill' | 'exited' | 'terminated'
 
 export interface PodEvent {
   at: number
@@ -19,7 +19,7 @@ export interface PodEvent {
   detail?: string
 }
 
-export type RolloutEventKind = 'initial-available' | 'rollout-started' | 'scaled' | 'rollout-complete' | 'deadline-exceeded'
+export type RolloutEventKind = 'initial-available' | 'rollout-started' | 'scaled' | 'rolled-back' | 'evicted' | 'rollout-complete' | 'deadline-exceeded'
 
 export interface RolloutEvent {
   at: number

@@ -1,16 +1,11 @@
-// --values: render a deploy values file with @zerodown/deploy (an optional peer, loaded only here) and
-// rehearse the Deployment it renders, so the chart's timings are the ones rehearsed.
+// --values: render a deploy values file with @zerodown/deploy and rehearse the Deployment it renders,
+// so the chart's timings are the ones rehearsed. The chart (schema, models) loads only when asked for.
 import { RehearseManifestError } from './errors.js'
 import { parseManifest, type DeploymentSpec } from './manifest.js'
 
 export async function deploymentFromValues (files: string[]): Promise<DeploymentSpec> {
   const label = files.join(', ')
-  let deploy: typeof import('@zerodown/deploy')
-  try {
-    deploy = await import('@zerodown/deploy')
-  } catch {
-    throw new RehearseManifestError(label, 'rendering values needs @zerodown/deploy: npm install @zerodown/deploy (or pass --manifest with rendered YAML)')
-  }
+  const deploy = await import('@zerodown/deploy')
   try {
     const objects = deploy.render(deploy.collectOverrides({ files }), { release: 'rehearsal' })
     return parseManifest(deploy.toYaml(objects), label)

@@ -245,6 +245,15 @@ items:
   t.equal(parseManifest(list.replace('["/bin/sh", "-c", "sleep 7"]', '["sleep", "4"]')).preStopSleepSeconds, 4)
 })
 
+const PDB = '---\nkind: PodDisruptionBudget\nmetadata: { name: fx }\nspec: { maxUnavailable: 1, selector: { matchLabels: {} } }\n'
+
+test('preStop exec commands, stopSignal and the PodDisruptionBudget that selects the pods', async (t) => {
+  const labelled = manifest({ preStopExec: ['/bin/check', '--drain'], stopSignal: 'SIGINT' }).replace('  template:\n    spec:', '  template:\n    metadata: { labels: { app: fx } }\n    spec:')
+  t.match(parseManifest(labelled + PDB), { preStop: { exec: ['/bin/check', '--drain'] }, preStopSleepSeconds: 0, stopSignal: 'SIGINT', podDisruptionBudget: { name: 'fx', maxUnavailable: 1 } })
+  t.equal(parseManifest(labelled + PDB.replace('matchLabels: {}', 'matchLabels: { app: other }')).podDisruptionBudget, undefined, 'a budget for other pods is not this one')
+  t.match(parseManifest(manifest()), { preStop: { sleepSeconds: 0.5 }, stopSignal: 'SIGTERM' })
+})
+
 test('manifests that cannot be rehearsed are refused, naming the field', async (t) => {
   const cases: Array<[string, string, RegExp]> = [
     ['no Deployment', 'kind: Service\nmetadata: { name: s }\n', /holds no Deployment \(found: Service\)/],
@@ -263,7 +272,10 @@ test('manifests that cannot be rehearsed are refused, naming the field', async (
     ['probe path', manifest({ readiness: '{ httpGet: { path: readyz, port: http } }' }), /readinessProbe.httpGet.path must start with "\/"/],
     ['zero period', manifest({ readiness: '{ httpGet: { path: /readyz, port: http }, periodSeconds: 0 }' }), /readinessProbe.periodSeconds must be a number > 0, got 0/],
     ['liveness success threshold', manifest({ liveness: '{ httpGet: { path: /livez, port: http }, successThreshold: 2 }' }), /livenessProbe.successThreshold must be 1/],
-    ['httpGet preStop', manifest().replace('{ sleep: { seconds: 0.5 } }', '{ httpGet: { path: /stop, port: http } }'), /lifecycle.preStop must be sleep.seconds or an exec of "sleep N"/],
+    ['httpGet preStop', manifest().replace('{ sleep: { seconds: 0.5 } }', '{ httpGet: { path: /stop, port: http } }'), /lifecycle.preStop must be sleep.seconds or exec.command \(a non-empty array\); httpGet hooks are not rehearsed/],
+    ['stopSignal', manifest({ stopSignal: 'TERM' }), /lifecycle.stopSignal must be a signal name like "SIGTERM" or "SIGINT", got "TERM"/],
+    ['PDB with both', manifest() + PDB.replace('maxUnavailable: 1', 'maxUnavailable: 1, minAvailable: 1'), /PodDisruptionBudget fx must set one of minAvailable and maxUnavailable/],
+    ['PDB percent', manifest() + PDB.replace('maxUnavailable: 1', 'maxUnavailable: half'), /PodDisruptionBudget fx spec.maxUnavailable must be an integer >= 0 or a percentage like "50%", got "half"/],
     ['no containers', 'kind: Deployment\nspec: { template: { spec: { containers: [] } } }\n', /containers is empty/]
   ]
   for (const [name, text, message] of cases) {
@@ -297,7 +309,9 @@ test('bad options are refused at once, naming the option and the expected form',
     [{ proxy: 'haproxy' }, /"proxy": expected one of kube-proxy, ingress, nginx, got "haproxy"/],
     [{ load: { model: 'poisson' } }, /"load.model": expected "closed" or "open", got "poisson"/],
     [{ load: { burstMs: 100 } }, /"load.burstMs": expected bursts with the open loop only/],
-    [{ load: { retries: 1.5 } }, /"load.retries": expected an integer from 0 to 10/]
+    [{ load: { retries: 1.5 } }, /"load.retries": expected an integer from 0 to 10/],
+    [{ scenario: 'blue-green' }, /"scenario": expected one of rolling-update, node-drain, rollback, restart, got "blue-green"/],
+    [{ pidNamespace: 'yes' }, /"pidNamespace": expected a boolean/]
   ]
   for (const [opts, message] of cases) {
     t.throws(() => resolveOptions({ ...base, ...opts } as never), { code: 'FST_ZERODOWN_REHEARSE_INVALID_OPTION', message }, JSON.stringify(opts))
@@ -308,4 +322,6 @@ test('bad options are refused at once, naming the option and the expected form',
   t.match(resolveOptions({ ...base, propagationDelayMs: 700 }), { addDelayMs: 700, removeDelayMs: 700, proxy: 'kube-proxy', load: { model: 'closed', burstMs: 0, retries: 0 } },
     'the propagation delay sets both directions')
   t.match(resolveOptions({ ...base, propagationDelayMs: 700, addDelayMs: 5000 }), { addDelayMs: 5000, removeDelayMs: 700 }, 'each direction on its own')
+  t.match(resolveOptions({ command: ['x'], scenario: 'restart', oldVersion: '1', newVersion: '1' }), { scenario: 'restart', newVersion: '1' }, 'a restart runs one version')
+  t.match(resolveOptions({ command: ['x'], scenario: 'node-drain' }), { oldVersion: '1.0.0', newVersion: '1.0.0', pidNamespace: true })
 })

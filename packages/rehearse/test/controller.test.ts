@@ -1,10 +1,15 @@
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseIntOrPercent, resolveRollout } from '@zerodown/deploy/rollout'
 import { test } from 'tap'
 import {
-  deploymentStatus, parseIntOrPercent, resolveFenceposts, syncDeployment, syncReplicaSet,
+  deploymentStatus, disruptionsAllowed, syncDeployment, syncReplicaSet,
   type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec
 } from '../src/controller.js'
 
-test('R1: 25%/25% rounds surge up and unavailable down (deployment/util ResolveFenceposts)', async (t) => {
+test('R1: 25%/25% rounds surge up and unavailable down (deploy\'s arithmetic, as deployment/util ResolveFenceposts)', async (t) => {
   const cases: Array<[number, number, number]> = [
     // replicas, surge, unavailable
     [1, 1, 0],
@@ -14,19 +19,19 @@ test('R1: 25%/25% rounds surge up and unavailable down (deployment/util ResolveF
     [10, 3, 2]
   ]
   for (const [replicas, surge, unavailable] of cases) {
-    t.same(resolveFenceposts('25%', '25%', replicas), { surge, unavailable }, `${replicas} replicas`)
+    t.same(resolveRollout('25%', '25%', replicas), { surge, unavailable }, `${replicas} replicas`)
   }
 })
 
 test('R1: integers are taken as given; both zero makes unavailable 1', async (t) => {
-  t.same(resolveFenceposts(0, 0, 3), { surge: 0, unavailable: 1 })
-  t.same(resolveFenceposts('0%', '0%', 10), { surge: 0, unavailable: 1 })
-  t.same(resolveFenceposts('10%', '10%', 3), { surge: 1, unavailable: 0 }, 'surge 0.3 rounds up to 1, so unavailable may be 0')
-  t.same(resolveFenceposts('10%', '10%', 5), { surge: 1, unavailable: 0 })
-  t.same(resolveFenceposts('0%', '10%', 3), { surge: 0, unavailable: 1 }, 'unavailable 0.3 rounds down to 0, both 0, so 1')
-  t.same(resolveFenceposts(2, 1, 3), { surge: 2, unavailable: 1 })
-  t.same(resolveFenceposts(1, 0, 3), { surge: 1, unavailable: 0 })
-  t.same(resolveFenceposts('100%', 0, 3), { surge: 3, unavailable: 0 })
+  t.same(resolveRollout(0, 0, 3), { surge: 0, unavailable: 1 })
+  t.same(resolveRollout('0%', '0%', 10), { surge: 0, unavailable: 1 })
+  t.same(resolveRollout('10%', '10%', 3), { surge: 1, unavailable: 0 }, 'surge 0.3 rounds up to 1, so unavailable may be 0')
+  t.same(resolveRollout('10%', '10%', 5), { surge: 1, unavailable: 0 })
+  t.same(resolveRollout('0%', '10%', 3), { surge: 0, unavailable: 1 }, 'unavailable 0.3 rounds down to 0, both 0, so 1')
+  t.same(resolveRollout(2, 1, 3), { surge: 2, unavailable: 1 })
+  t.same(resolveRollout(1, 0, 3), { surge: 1, unavailable: 0 })
+  t.same(resolveRollout('100%', 0, 3), { surge: 3, unavailable: 0 })
 })
 
 test('int-or-percent accepts what Kubernetes accepts', async (t) => {
@@ -137,4 +142,38 @@ test('the ReplicaSet controller deletes not-ready pods first, then the most rece
   }
   t.same(syncReplicaSet(rs), { create: 0, delete: ['not-ready', 'young-ready'] })
   t.same(syncReplicaSet({ ...rs, replicas: 5 }), { create: 2, delete: [] })
+})
+
+test('the modules import no cycle, and importing the library starts nothing', async (t) => {
+  const src = fileURLToPath(new URL('../src/', import.meta.url))
+  const graph = new Map<string, string[]>()
+  for (const file of readdirSync(src).filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(join(src, file), 'utf8')
+    const deps = [...text.matchAll(/(?:from |import\()'\.\/([\w-]+)\.js'/g)].map((m) => `${m[1]}.ts`)
+    graph.set(file, deps)
+  }
+  const cycles: string[] = []
+  const visit = (file: string, path: string[]): void => {
+    if (path.includes(file)) { cycles.push([...path.slice(path.indexOf(file)), file].join(' -> ')); return }
+    for (const dep of graph.get(file) ?? []) visit(dep, [...path, file])
+  }
+  for (const file of graph.keys()) visit(file, [])
+  t.same(cycles, [], 'no import cycle, type imports included')
+
+  // A fresh Node.js that imports the built library: no exit or signal hook added, and it exits by itself.
+  const hooks = "['exit', 'SIGINT', 'SIGTERM'].map((e) => process.listenerCount(e)).join(',')"
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e',
+    `const before = ${hooks}; await import(${JSON.stringify(fileURLToPath(new URL('../dist/index.js', import.meta.url)))}); console.log(before === ${hooks})`],
+  { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '' } })
+  t.equal(probe.status, 0, `it exits by itself ${probe.stderr}`)
+  t.equal(probe.stdout.trim(), 'true', 'no exit or signal hook added by the import')
+})
+
+test('evictions: the disruption controller\'s budget, percentages rounded up', async (t) => {
+  t.equal(disruptionsAllowed({ maxUnavailable: 1 }, 3, 3), 1)
+  t.equal(disruptionsAllowed({ maxUnavailable: 1 }, 3, 2), 0, 'one pod down already: no eviction')
+  t.equal(disruptionsAllowed({ maxUnavailable: '25%' }, 3, 3), 1, '0.75 rounds up to 1')
+  t.equal(disruptionsAllowed({ minAvailable: '50%' }, 3, 3), 1, 'minAvailable 1.5 rounds up to 2')
+  t.equal(disruptionsAllowed({ minAvailable: 3 }, 3, 3), 0, 'minAvailable = replicas blocks every eviction')
+  t.equal(disruptionsAllowed({ maxUnavailable: 0 }, 2, 2), 0)
 })

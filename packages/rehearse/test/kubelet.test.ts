@@ -2,6 +2,8 @@
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { connect, createServer } from 'node:net'
 import { test, type Test } from 'tap'
+import { detectPid1Model, type Pid1Model } from '../src/container.js'
+import { endpointSlice, routable } from '../src/endpoint-slice.js'
 import { Pod } from '../src/kubelet.js'
 import { parseManifest, type DeploymentSpec } from '../src/manifest.js'
 import { podEnv } from '../src/pod-env.js'
@@ -19,7 +21,7 @@ function freePort (): Promise<number> {
   })
 }
 
-async function startPod (t: Test, timings: ManifestTimings, env: Record<string, string> = {}) {
+async function startPod (t: Test, timings: ManifestTimings, env: Record<string, string> = {}, pid1: Pid1Model = 'host') {
   const dir = t.testdir()
   const spec: DeploymentSpec = parseManifest(manifest(timings))
   const events: PodEvent[] = []
@@ -30,6 +32,8 @@ async function startPod (t: Test, timings: ManifestTimings, env: Record<string, 
     version: '1.0.0',
     port,
     command: [process.execPath, FIXTURE],
+    cwd: dir,
+    pid1,
     env: { ...spec.env, ZERODOWN_APP_VERSION: '1.0.0', PORT: String(port), PID_DIR: dir, ...env },
     spec,
     clock: createClock(),
@@ -50,7 +54,7 @@ async function startPod (t: Test, timings: ManifestTimings, env: Record<string, 
   }
   const kinds = (kind: PodEvent['kind'], detail?: RegExp): PodEvent[] => events.filter((e) => e.kind === kind && (detail === undefined || detail.test(e.detail ?? '')))
   const admin = (path: string): Promise<Response> => fetch(`http://127.0.0.1:${pod.port}${path}`)
-  return { pod, events, until, kinds, admin, finish }
+  return { pod, events, until, kinds, admin, finish, dir }
 }
 
 test('R5: a result flips only after threshold consecutive results (prober worker)', async (t) => {
@@ -143,7 +147,7 @@ test('R6: a preStop longer than the grace period still leaves 2 s after it', asy
   await pod.gone
   const at = (kind: PodEvent['kind']): number => kinds(kind)[0]!.at
   t.ok(at('prestop-done') - at('deleted') < 4000, 'preStop cut at the grace period')
-  t.ok(at('sigkill') - at('sigterm') >= 1999, 'at least 2 s between SIGTERM and SIGKILL')
+  t.ok(at('sigkill') - at('sigterm') >= 1999, `at least 2 s between SIGTERM and SIGKILL (${Math.round(at('sigkill') - at('sigterm'))} ms)`)
   await finish()
 })
 
@@ -220,4 +224,114 @@ test('R6, R7: new connections follow the endpoints after the delay; open ones st
   const refused = keepAlive(service.port)
   await t.rejects(refused.get(), /connection closed/)
   t.match(service.connections.at(-1), { pod: 'gone', outcome: 'refused' })
+})
+
+test('R10: as PID 1 an app without a SIGTERM handler survives SIGTERM until SIGKILL; as a plain process it dies', async (t) => {
+  const model = detectPid1Model()
+  t.not(model, 'host', `this machine runs containers in a PID namespace (${model})`)
+  const pid1 = await startPod(t, { preStop: 0, grace: 1 }, { NO_SIGTERM_HANDLER: '1' }, model)
+  await pid1.until(() => pid1.pod.ready, 'ready')
+  pid1.pod.delete()
+  await pid1.pod.gone
+  const at = (kind: PodEvent['kind']): number => pid1.kinds(kind)[0]!.at
+  t.ok(at('sigkill') - at('sigterm') >= 1900, 'SIGTERM was ignored: alive until SIGKILL (grace 1 s, at least 2 s)')
+  t.equal(pid1.kinds('exited')[0]?.detail, 'signal SIGKILL')
+  t.match(pid1.pod.output.join('\n'), /as 1\b/, 'the app saw itself as pid 1')
+  await pid1.finish()
+
+  const plain = await startPod(t, { preStop: 0, grace: 1 }, { NO_SIGTERM_HANDLER: '1' }, 'host')
+  await plain.until(() => plain.pod.ready, 'ready')
+  plain.pod.delete()
+  await plain.pod.gone
+  t.equal(plain.kinds('sigkill').length, 0, 'on the host the default action of SIGTERM ends it')
+  t.equal(plain.kinds('exited')[0]?.detail, 'signal SIGTERM')
+  await plain.finish()
+})
+
+test('R9: lifecycle.stopSignal is the signal sent, to PID 1 as to any process', async (t) => {
+  const { pod, until, kinds, finish } = await startPod(t, { preStop: 0, grace: 5, stopSignal: 'SIGINT' }, { NO_SIGTERM_HANDLER: '1', GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' }, detectPid1Model())
+  await until(() => pod.ready, 'ready')
+  pod.delete()
+  await pod.gone
+  t.equal(kinds('sigterm')[0]?.detail, 'SIGINT (lifecycle.stopSignal)')
+  t.match(pod.output.join('\n'), /fixture: SIGINT at/)
+  t.equal(kinds('sigkill').length, 0, 'it drained on SIGINT')
+  t.equal(kinds('exited')[0]?.detail, 'code 0')
+  await finish()
+})
+
+test('R9: a preStop exec runs in the pod\'s directory and environment; one that fails is FailedPreStopHook, then SIGTERM at once', async (t) => {
+  const ok = await startPod(t, { preStopExec: ['sh', '-c', 'echo "hook saw $ZERODOWN_APP_VERSION in $(pwd)"; sleep 0.3'], grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' })
+  await ok.until(() => ok.pod.ready, 'ready')
+  ok.pod.delete()
+  await ok.pod.gone
+  t.match(ok.pod.output.join('\n'), `preStop: hook saw 1.0.0 in ${ok.dir}`)
+  t.ok(ok.kinds('sigterm')[0]!.at - ok.kinds('deleted')[0]!.at >= 290, 'SIGTERM after the hook ended')
+  t.match(ok.kinds('prestop-done')[0]?.detail, /exec \["sh"/)
+  await ok.finish()
+
+  for (const [command, why] of [[['sh', '-c', 'echo no curl in this image >&2; exit 7'], /exited with code 7: no curl in this image/], [['sleep-is-not-here', '5'], /cannot start \(ENOENT\)/]] as const) {
+    const failing = await startPod(t, { preStopExec: [...command], grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' })
+    await failing.until(() => failing.pod.ready, 'ready')
+    failing.pod.delete()
+    await failing.pod.gone
+    const failed = failing.kinds('prestop-failed')[0]
+    t.match(failed?.detail, /^FailedPreStopHook: /)
+    t.match(failed?.detail, why)
+    t.ok(failing.kinds('sigterm')[0]!.at - failed!.at < 100, 'SIGTERM at once')
+    t.equal(failing.kinds('exited')[0]?.detail, 'code 0')
+    await failing.finish()
+  }
+})
+
+test('R8: readiness is probed after deletion (liveness is not); one replica, deleted and still serving, takes new connections', async (t) => {
+  const { pod, until, kinds, finish } = await startPod(t, { preStop: 0.5, grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '500' })
+  await until(() => pod.ready, 'ready')
+  pod.delete()
+  t.same(endpointSlice([pod]).map(({ ready, serving, terminating }) => ({ ready, serving, terminating })), [{ ready: false, serving: true, terminating: true }])
+  t.same(routable(endpointSlice([pod])).map((e) => e.pod), [pod.name], 'no endpoint is ready: kube-proxy falls back to the serving terminating one')
+  // One replica, deleted: a NEW connection through the Service still reaches it while it serves.
+  const service = new Service({ clock: createClock(), addDelayMs: 0, removeDelayMs: 0 })
+  await service.listen()
+  t.teardown(() => service.close())
+  service.publish(routable(endpointSlice([pod])))
+  const res = await fetch(`http://127.0.0.1:${service.port}/`, { headers: { connection: 'close' } })
+  t.equal(res.status, 200, 'served by the terminating pod')
+  t.equal(service.connections.at(-1)?.pod, pod.name)
+  const probesBefore = kinds('probe-failed', /^readiness/).length
+  await until(() => !pod.ready, 'not ready after SIGTERM')
+  const notReady = kinds('not-ready')[0]!
+  t.ok(notReady.at > kinds('sigterm')[0]!.at, 'readiness flipped after SIGTERM, while deleted')
+  t.match(notReady.detail, /HTTP 503/)
+  t.same(routable(endpointSlice([pod])), [], 'not serving: no longer routable')
+  t.ok(kinds('probe-failed', /^readiness/).length > probesBefore, 'readiness probes after deletion')
+  t.equal(kinds('probe-failed', /^liveness/).length, 0)
+  await pod.gone
+  await finish()
+})
+
+test('R9: a pod whose liveness fails keeps its endpoint until its container is killed', async (t) => {
+  const { pod, until, kinds, admin, finish } = await startPod(t, {
+    liveness: '{ httpGet: { path: /livez, port: http }, periodSeconds: 0.1, timeoutSeconds: 0.2, failureThreshold: 2 }',
+    preStop: 0,
+    grace: 0.5
+  }, { IGNORE_SIGTERM: '1' })
+  await until(() => pod.ready, 'ready')
+  await admin('/admin/livez?delay=5000')
+  await until(() => kinds('sigterm').length > 0, 'SIGTERM after the liveness failure')
+  t.ok(kinds('restarting').length === 1)
+  t.same(routable(endpointSlice([pod])).map((e) => e.pod), [pod.name], 'still a ready endpoint while the container is being killed')
+  t.equal(kinds('not-ready').length, 0)
+  await until(() => kinds('exited').length > 0, 'killed')
+  t.ok(kinds('exited')[0]!.at - kinds('sigterm')[0]!.at >= 1900, 'SIGKILL no sooner than 2 s after preStop (the kubelet\'s minimum)')
+  t.same(routable(endpointSlice([pod])), [], 'gone from the endpoints once killed')
+  t.ok(kinds('not-ready')[0]!.at >= kinds('sigkill')[0]!.at, 'not ready only once killed')
+  await finish()
+})
+
+test('kube-proxy: ready endpoints first; serving terminating ones only when none is ready', async (t) => {
+  const e = (pod: string, ready: boolean, serving: boolean, terminating: boolean) => ({ pod, port: 1, ready, serving, terminating })
+  t.same(routable([e('a', true, true, false), e('b', false, true, true)]).map((x) => x.pod), ['a'])
+  t.same(routable([e('a', false, false, false), e('b', false, true, true), e('c', false, false, true)]).map((x) => x.pod), ['b'])
+  t.same(routable([e('a', false, false, false)]), [])
 })

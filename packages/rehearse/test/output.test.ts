@@ -7,7 +7,9 @@ import { createProgressPrinter } from '../src/progress.js'
 const failing: RehearsalResult = {
   ok: false,
   outcome: 'complete',
-  versions: { old: '1.0.0', new: '2.0.0' },
+  scenario: 'rolling-update',
+  versions: { old: '1.0.0', new: '2.0.0', final: '2.0.0' },
+  pid1: 'pid-namespace',
   deployment: {
     name: 'shop',
     replicas: 2,
@@ -75,7 +77,7 @@ test('the summary names every kind of failure and what served after the rollout'
 })
 
 test('the HTML report draws failures in red, the pod timeline with SIGKILL, and escapes text', async (t) => {
-  const html = renderHtmlReport({ ...failing, versions: { old: '1.0.0', new: '<2.0.0>' } })
+  const html = renderHtmlReport({ ...failing, versions: { old: '1.0.0', new: '<2.0.0>', final: '<2.0.0>' } })
   t.match(html, /<rect [^>]*fill="#e15759"><title>2 failed at 2s<\/title>/)
   t.match(html, /<title>SIGKILL<\/title>/)
   t.match(html, /rollout starts/)

@@ -1,0 +1,30 @@
+// The endpoints of the Service as the EndpointSlice controller writes them (podToEndpoint), and which of
+// them kube-proxy sends new connections to (CategorizeEndpoints, 1.28+), R8 and R9:
+// - a pod's endpoint is listed while its container runs, deleted or not;
+// - ready = readiness passes and the pod is not deleted; serving = readiness passes; terminating = deleted;
+// - kube-proxy uses the ready endpoints; when none is ready, the serving terminating ones.
+import type { Pod } from './kubelet.js'
+import type { Endpoint } from './endpoints.js'
+
+export interface SliceEndpoint extends Endpoint {
+  ready: boolean
+  serving: boolean
+  terminating: boolean
+}
+
+export function endpointSlice (pods: Pod[]): SliceEndpoint[] {
+  return pods.filter((p) => p.running).map((p) => ({
+    pod: p.name,
+    port: p.port,
+    ready: p.ready && !p.terminating,
+    serving: p.ready,
+    terminating: p.terminating
+  }))
+}
+
+/** The endpoints kube-proxy routes new connections to. */
+export function routable (slice: SliceEndpoint[]): Endpoint[] {
+  const ready = slice.filter((e) => e.ready)
+  const chosen = ready.length > 0 ? ready : slice.filter((e) => e.serving && e.terminating)
+  return chosen.map(({ pod, port }) => ({ pod, port }))
+}

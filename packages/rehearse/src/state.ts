@@ -1,0 +1,26 @@
+// What a rehearsal records as it runs; summary.ts turns it into the result.
+import type { Pid1Model } from './container.js'
+import type { Pod } from './kubelet.js'
+import type { Load } from './load.js'
+import type { ResolvedOptions } from './options.js'
+import type { Clock, PodEvent, RolloutEvent } from './timeline.js'
+
+export interface RehearsalState {
+  opts: ResolvedOptions
+  clock: Clock
+  pid1: Pid1Model
+  podEvents: PodEvent[]
+  rolloutEvents: RolloutEvent[]
+  allPods: Pod[]
+  load?: Load
+  outcome: 'complete' | 'stuck' | 'aborted'
+  /** The version every pod runs once the scenario is done (oldVersion after a rollback). */
+  finalVersion: string
+  rolloutStartedAt?: number
+  rolloutCompletedAt?: number
+  /** When the last pod that had to go (old ReplicaSets, evicted pods) was gone. */
+  oldGoneAt?: number
+  endedAt?: number
+  stuckPod?: Pod
+  stuckReason?: string
+}
