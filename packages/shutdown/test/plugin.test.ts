@@ -270,7 +270,7 @@ test('exit: false: shutdown() rejects with a coded error at the timeout', async 
   const err = await app.shutdown().then(() => undefined, (e: unknown) => e)
   t.type(err, ShutdownTimeoutError)
   t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_TIMEOUT')
-  t.match((err as Error).message, /within timeout \(200 ms\); still pending: phase closing; 0 request\(s\) in flight; 0 open connection\(s\); preClose\/onClose hooks running for \d+ ms/)
+  t.match((err as Error).message, /within timeout \(200 ms\); still pending: phase closing; 0 request\(s\) in flight; 0 open connection\(s\); 0 event stream\(s\); 0 HTTP\/2 session\(s\) with 0 stream\(s\); 0 WebSocket\(s\); 0 other long-lived connection\(s\); preClose\/onClose hooks running for \d+ ms/)
   t.ok(logs.some((l) => l.level === 50 && String(l.msg).includes('timeout of 200 ms reached')))
   release()
 })
