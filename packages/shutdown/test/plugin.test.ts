@@ -53,6 +53,7 @@ const invalidOptions: Array<[string, unknown, RegExp]> = [
   ['a signal twice', { signals: ['SIGTERM', 'SIGTERM'] }, /"signals".*distinct/],
   ['signals as a string', { signals: 'SIGTERM' }, /"signals".*got "SIGTERM"/],
   ['exit as a string', { exit: 'no' }, /"exit": expected a boolean, got "no"/],
+  ['eventStreamEnd as a number', { eventStreamEnd: 2000 }, /"eventStreamEnd": expected a string \(the final server-sent event/],
   ['env as a string', { env: 'production' }, /"env": expected an object of environment variables, got "production"/]
 ]
 
