@@ -1,4 +1,4 @@
-import type { Http2Server, Http2SecureServer, ServerHttp2Session } from 'node:http2'
+import type { Http2Server, Http2SecureServer, Http2ServerResponse, ServerHttp2Session, ServerHttp2Stream } from 'node:http2'
 
 /**
  * The largest stream id: a GOAWAY carrying it is the shutdown notice of RFC 9113 §6.8. The client
@@ -14,6 +14,8 @@ export interface Http2Sessions {
   close (): void
   /** How many sessions and streams are still open (streams undefined if this Node.js hides them). */
   pending (): { sessions: number, streams: number | undefined }
+  /** The responses of the streams still open (empty if this Node.js hides them). */
+  openResponses (): Http2ServerResponse[]
   detach (): void
 }
 
@@ -49,20 +51,37 @@ export function trackHttp2Sessions (server: Http2Server | Http2SecureServer): Ht
       let streams: number | undefined = 0
       for (const session of sessions) {
         const open = openStreams(session)
-        streams = open === undefined || streams === undefined ? undefined : streams + open
+        streams = open === undefined || streams === undefined ? undefined : streams + open.length
       }
       return { sessions: sessions.size, streams }
+    },
+    openResponses () {
+      const responses = []
+      for (const session of sessions) {
+        for (const stream of openStreams(session) ?? []) {
+          const response = internal<Http2ServerResponse>(stream, 'response')
+          if (response !== undefined && !response.writableEnded) responses.push(response)
+        }
+      }
+      return responses
     },
     detach () { server.removeListener('session', onSession) }
   }
 }
 
+/** A Node.js internal kept under a symbol with this description, if there is one. */
+function internal<T> (object: object, description: string): T | undefined {
+  const key = Object.getOwnPropertySymbols(object).find((symbol) => symbol.description === description)
+  return key === undefined ? undefined : (object as Record<symbol, T | undefined>)[key]
+}
+
 /**
- * Open streams of a session, read only for the logs and the pending report: Node.js counts them in
- * an internal (`session[Symbol(state)].streams`), as no public property does; undefined if absent.
+ * Open streams of a session, read only when the drain or closing begins and for the pending report:
+ * no public property lists them, Node.js keeps them in an internal (`session[Symbol(state)].streams`,
+ * each stream's compat response under `Symbol(response)`); undefined if absent.
  */
-function openStreams (session: ServerHttp2Session): number | undefined {
-  const key = Object.getOwnPropertySymbols(session).find((symbol) => symbol.description === 'state')
-  const streams = key === undefined ? undefined : (session as unknown as Record<symbol, { streams?: unknown } | undefined>)[key]?.streams
-  return streams instanceof Map ? streams.size : undefined
+function openStreams (session: ServerHttp2Session): ServerHttp2Stream[] | undefined {
+  // A Map of Node.js' own realm-safe kind, whose prototype chain does not reach Map: no instanceof.
+  const streams = internal<{ streams?: { values?: unknown } }>(session, 'state')?.streams
+  return typeof streams?.values === 'function' ? [...(streams.values() as Iterable<ServerHttp2Stream>)] : undefined
 }

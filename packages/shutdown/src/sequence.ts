@@ -15,7 +15,7 @@ interface Pending {
   inFlight: number
   requests: string[]
   openConnections: number
-  /** Open HTTP/1.1 server-sent-events responses (also counted in inFlight). */
+  /** Open server-sent-events responses (HTTP/1.1 ones also counted in inFlight). */
   eventStreams: number
   /** HTTP/2 sessions and their streams; streams undefined if this Node.js hides them. */
   http2Sessions: number
@@ -122,7 +122,7 @@ export class ShutdownSequence {
       inFlight: requests.length,
       requests,
       openConnections: connections,
-      eventStreams: countEventStreams(this.#traffic.openResponses()),
+      eventStreams: countEventStreams([...this.#traffic.openResponses(), ...this.#http2?.openResponses() ?? []]),
       http2Sessions: http2.sessions,
       http2Streams: http2.streams,
       webSockets: longLived.websockets,
@@ -176,7 +176,7 @@ export class ShutdownSequence {
     }
     const start = performance.now()
     this.#lifecycle.advance('closing')
-    const eventStreams = endEventStreams(this.#traffic.openResponses(), this.#options.eventStreamEnd)
+    const eventStreams = endEventStreams([...this.#traffic.openResponses(), ...this.#http2?.openResponses() ?? []], this.#options.eventStreamEnd)
     const { websockets, registered } = this.#longLived.pending()
     this.#http2?.close()
     const http2Sessions = this.#http2?.pending()

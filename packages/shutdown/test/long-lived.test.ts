@@ -152,26 +152,49 @@ async function readEvents (url: string, dispatcher?: Agent): Promise<{ status: n
   return { status: response.statusCode, body }
 }
 
-test('server-sent events at SIGTERM: streams written to reply.raw or piped end cleanly with the final event, exit 0 before the deadline', async (t) => {
-  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '10000', EVENT_STREAM_END: 'retry: 2000\n\n' })
-  const raw = await readEvents(`${server.origin}/events`)
-  const piped = await readEvents(`${server.origin}/events-piped`)
-  await sleep(200)
-  const signalledAt = performance.now()
-  server.signal('SIGTERM')
-  const exit = await server.exited
-  for (const [name, stream] of [['reply.raw', raw], ['reply.send(stream)', piped]] as const) {
-    const body = await stream.body
-    t.equal(stream.status, 200)
-    t.equal(body.error, undefined, `${name}: clean end of stream, no reset`)
-    t.match(body.text, /^data: 0\n\n/, `${name}: events were received`)
-    t.ok(body.text.endsWith('retry: 2000\n\n'), `${name}: the final event ends the stream`)
-  }
-  t.equal(exit.code, 0, 'exit code 0')
-  t.ok(exit.at - signalledAt < 300 + 2000, `exit long before the deadline (${Math.round(exit.at - signalledAt)} ms)`)
-  t.match(server.logs().find((l) => l.eventStreams !== undefined), { eventStreams: 2 }, 'closing logs the event streams it ended')
-  t.notOk(server.lines.some((l) => l.includes('ERR_STREAM_WRITE_AFTER_END') && l.includes('uncaught')), 'no uncaught write after end')
-})
+/** An event stream read over HTTP/2, as h2Get, resolving with the status as soon as it arrives. */
+async function readEventsH2 (client: H2Client, path: string): Promise<{ status: number, body: Promise<{ text: string, error?: string }> }> {
+  const stream = client.session.request({ ':path': path })
+  stream.setEncoding('utf8')
+  let text = ''
+  stream.on('data', (chunk: string) => { text += chunk })
+  const body = new Promise<{ text: string, error?: string }>((resolve) => {
+    stream.on('end', () => resolve({ text }))
+    stream.on('error', (err: NodeJS.ErrnoException) => resolve({ text, error: err.code }))
+  })
+  const status = await new Promise<number>((resolve) => stream.on('response', (headers) => resolve(Number(headers[':status']))))
+  return { status, body }
+}
+
+for (const mode of ['HTTP/1.1', 'HTTP/2'] as const) {
+  test(`server-sent events over ${mode} at SIGTERM: streams written to reply.raw or piped end cleanly with the final event, exit 0 before the deadline`, async (t) => {
+    const server = await start(t, {
+      ZERODOWN_DRAIN_DELAY_MS: '300',
+      ZERODOWN_SHUTDOWN_TIMEOUT_MS: '10000',
+      EVENT_STREAM_END: 'retry: 2000\n\n',
+      ...(mode === 'HTTP/2' ? { HTTP2: 'h2c' } : {})
+    })
+    const client = mode === 'HTTP/2' ? h2Client(t, server.origin) : undefined
+    const read = (path: string): ReturnType<typeof readEvents> => client === undefined ? readEvents(`${server.origin}${path}`) : readEventsH2(client, path)
+    const raw = await read('/events')
+    const piped = await read('/events-piped')
+    await sleep(200)
+    const signalledAt = performance.now()
+    server.signal('SIGTERM')
+    const exit = await server.exited
+    for (const [name, stream] of [['reply.raw', raw], ['reply.send(stream)', piped]] as const) {
+      const body = await stream.body
+      t.equal(stream.status, 200)
+      t.equal(body.error, undefined, `${name}: clean end of stream, no reset`)
+      t.match(body.text, /^data: 0\n\n/, `${name}: events were received`)
+      t.ok(body.text.endsWith('retry: 2000\n\n'), `${name}: the final event ends the stream`)
+    }
+    t.equal(exit.code, 0, 'exit code 0')
+    t.ok(exit.at - signalledAt < 300 + 2000, `exit long before the deadline (${Math.round(exit.at - signalledAt)} ms)`)
+    t.match(server.logs().find((l) => l.eventStreams !== undefined), { eventStreams: 2 }, 'closing logs the event streams it ended')
+    t.notOk(server.lines.some((l) => l.includes('ERR_STREAM_WRITE_AFTER_END')), 'no write after end reported')
+  })
+}
 
 test('server-sent events by app.shutdown() with exit: false; shutdownSignals abort at draining and at closing', async (t) => {
   const app = Fastify()
