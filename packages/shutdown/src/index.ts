@@ -83,6 +83,7 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
     processEvents?.uninstall()
     traffic.detach()
     http2?.detach()
+    longLived.stop()
     signals.detach()
     release()
     sequence.closed()

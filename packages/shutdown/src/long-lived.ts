@@ -71,10 +71,13 @@ export class LongLivedConnections {
 
   /** Asks every connection still open to go; resolves once they have all ended. */
   async close (): Promise<void> {
-    clearTimeout(this.#timer)
+    this.stop()
     for (const [key, connection] of this.#collect()) this.#ask(key, connection)
     await Promise.all(this.#asked.values())
   }
+
+  /** Stops asking (Fastify has closed, e.g. through a direct app.close() while draining). */
+  stop (): void { clearTimeout(this.#timer) }
 
   /** Connections still open, by kind. */
   pending (): { websockets: number, registered: number } {

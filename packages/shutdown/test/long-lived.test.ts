@@ -232,3 +232,18 @@ test('addLongLivedConnection: asked to go during the drain, awaited at closing, 
   done()
   await app.close()
 })
+
+test('a direct app.close() while draining stops asking the long-lived connections', async (t) => {
+  const app = Fastify()
+  await app.register(zerodownShutdown, { exit: false, drainDelay: 400, timeout: 5000 })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const asked: number[] = []
+  app.addLongLivedConnection(() => { asked.push(1) })
+  app.addLongLivedConnection(() => { asked.push(2) })
+  const shutdown = app.shutdown()
+  await sleep(50)
+  await app.close()
+  await shutdown
+  await sleep(300)
+  t.same(asked, [1], 'the first was asked at once; the second, due half-way through the window, never')
+})
