@@ -37,10 +37,3 @@ export const ShutdownTimeoutError = createError<[timeout: number, pending: strin
   'Shutdown did not finish within timeout (%d ms); still pending: %s',
   500
 )
-
-/** The instance serves HTTP/2, whose long-lived sessions this plugin does not drain. */
-export const ShutdownUnsupportedServerError = createError<[what: string]>(
-  'FST_ZERODOWN_SHUTDOWN_UNSUPPORTED_SERVER',
-  '@zerodown/shutdown drains HTTP/1.1 connections (over http or https); this instance uses %s',
-  500
-)

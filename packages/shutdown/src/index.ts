@@ -1,13 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { ShutdownAlreadyRegisteredError, ShutdownUnsupportedServerError } from './errors.js'
+import type { Http2Server } from 'node:http2'
+import { ShutdownAlreadyRegisteredError } from './errors.js'
+import { trackHttp2Sessions } from './http2.js'
 import { createLifecycle, LIFECYCLE_DECORATOR, type Lifecycle } from './lifecycle.js'
 import { resolveOptions, type ShutdownOptions } from './options.js'
 import { handleProcessEvents } from './process-events.js'
 import { claimProcess } from './process-claim.js'
+import { LongLivedConnections } from './long-lived.js'
 import { ShutdownSequence } from './sequence.js'
+import { createShutdownSignals, type ShutdownSignals } from './signals.js'
 import { nodeKeepsServingResponse, trackTraffic } from './traffic.js'
 
+export { WEBSOCKET_CLOSE_CODE } from './long-lived.js'
+export type { ShutdownSignals } from './signals.js'
 export { findLifecycle, LIFECYCLE_DECORATOR, type Lifecycle, type LifecycleState } from './lifecycle.js'
 export { DEFAULTS, ENV, SUPPORTED_SIGNALS, type ShutdownOptions, type ShutdownSignal } from './options.js'
 export {
@@ -15,8 +21,7 @@ export {
   ShutdownInvalidEnvError,
   ShutdownInvalidOptionError,
   ShutdownInvalidTimingError,
-  ShutdownTimeoutError,
-  ShutdownUnsupportedServerError
+  ShutdownTimeoutError
 } from './errors.js'
 
 declare module 'fastify' {
@@ -25,12 +30,20 @@ declare module 'fastify' {
     readonly lifecycle: Lifecycle
     /** Starts the same drain -> close -> exit sequence as SIGTERM. */
     shutdown (reason?: string): Promise<void>
+    /**
+     * Registers a long-lived connection this app handles itself (e.g. its own `upgrade` handler):
+     * `close` is called once, during the drain (spread over its window with the other long-lived
+     * connections) or when closing begins, and should ask the peer to go politely; closing waits
+     * for the promise it returns. Returns the function to call when the connection ends by itself.
+     */
+    addLongLivedConnection (close: () => unknown): () => void
+    /** Signals that abort when the drain begins and when closing begins, for handlers that stream. */
+    readonly shutdownSignals: ShutdownSignals
   }
 }
 
 const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   if (app.hasDecorator(LIFECYCLE_DECORATOR)) throw new ShutdownAlreadyRegisteredError('on this Fastify instance')
-  if (app.initialConfig.http2 === true) throw new ShutdownUnsupportedServerError('HTTP/2 (option http2: true)')
   const options = resolveOptions(opts)
   const release = options.exit ? claimProcess() : () => {}
   const { drainDelay, timeout } = options.settings
@@ -44,11 +57,16 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
       'following every request instead, which costs a little per request')
   }
   const traffic = trackTraffic(app.server, { followRequests })
-  const sequence = new ShutdownSequence({ app, lifecycle, traffic, options })
+  const http2 = app.initialConfig.http2 === true ? trackHttp2Sessions(app.server as unknown as Http2Server) : undefined
+  const longLived = new LongLivedConnections(app)
+  const signals = createShutdownSignals(lifecycle.view)
+  const sequence = new ShutdownSequence({ app, lifecycle, traffic, http2, longLived, options })
   const processEvents = options.exit ? handleProcessEvents(sequence, options, app.log) : undefined
 
   app.decorate(LIFECYCLE_DECORATOR, { getter: () => lifecycle.view })
   app.decorate('lifecycle', { getter: () => lifecycle.view })
+  app.decorate('shutdownSignals', { getter: () => signals.view })
+  app.decorate('addLongLivedConnection', (close: () => unknown) => longLived.register(close))
   app.decorate('shutdown', (reason?: string) => processEvents?.shutdown(reason) ?? sequence.run(reason ?? 'shutdown()', 0))
 
   app.addHook('onListen', async () => {
@@ -64,6 +82,9 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   app.addHook('onClose', async () => {
     processEvents?.uninstall()
     traffic.detach()
+    http2?.detach()
+    longLived.stop()
+    signals.detach()
     release()
     sequence.closed()
   })

@@ -32,6 +32,12 @@ export interface ShutdownOptions {
    * `KUBERNETES_SERVICE_HOST`. Default `process.env`.
    */
   env?: Env
+  /**
+   * Written last to every server-sent-events response (`content-type: text/event-stream`) still
+   * open when closing begins, just before it is ended; e.g. `'retry: 2000\n\n'` for the client's
+   * reconnection delay. Default `''`: the stream just ends.
+   */
+  eventStreamEnd?: string
 }
 
 export interface ResolvedShutdownOptions {
@@ -39,6 +45,7 @@ export interface ResolvedShutdownOptions {
   drainDelay: number
   timeout: number
   exit: boolean
+  eventStreamEnd: string
   /** The contract's values with where each came from, for the start log. */
   settings: { drainDelay: Setting<number>, timeout: Setting<number> }
 }
@@ -69,7 +76,8 @@ export const DEFAULTS = Object.freeze({
    * so the app exits 1 with a log of what was pending before the kubelet's SIGKILL, which logs nothing.
    */
   timeout: 20_000,
-  exit: true
+  exit: true,
+  eventStreamEnd: ''
 })
 
 function describe (value: unknown): string {
@@ -97,6 +105,9 @@ function validate (opts: ShutdownOptions): void {
   if (opts.exit !== undefined && typeof opts.exit !== 'boolean') {
     throw new ShutdownInvalidOptionError('exit', 'a boolean', describe(opts.exit))
   }
+  if (opts.eventStreamEnd !== undefined && typeof opts.eventStreamEnd !== 'string') {
+    throw new ShutdownInvalidOptionError('eventStreamEnd', 'a string (the final server-sent event, e.g. "retry: 2000\\n\\n")', describe(opts.eventStreamEnd))
+  }
   if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object')) {
     throw new ShutdownInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
   }
@@ -118,6 +129,7 @@ export function resolveOptions (opts: ShutdownOptions): ResolvedShutdownOptions 
     drainDelay: drainDelay.value,
     timeout: timeout.value,
     exit: opts.exit ?? DEFAULTS.exit,
+    eventStreamEnd: opts.eventStreamEnd ?? DEFAULTS.eventStreamEnd,
     settings: { drainDelay, timeout }
   }
 }

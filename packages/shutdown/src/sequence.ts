@@ -2,6 +2,9 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { ShutdownTimeoutError } from './errors.js'
 import type { LifecycleController } from './lifecycle.js'
 import type { ResolvedShutdownOptions } from './options.js'
+import { countEventStreams, endEventStreams } from './event-streams.js'
+import type { Http2Sessions } from './http2.js'
+import type { LongLivedConnections } from './long-lived.js'
 import type { Traffic } from './traffic.js'
 
 const elapsed = (since: number): number => Math.round(performance.now() - since)
@@ -12,17 +15,30 @@ interface Pending {
   inFlight: number
   requests: string[]
   openConnections: number
+  /** Open server-sent-events responses (HTTP/1.1 ones also counted in inFlight). */
+  eventStreams: number
+  /** HTTP/2 sessions and their streams; streams undefined if this Node.js hides them. */
+  http2Sessions: number
+  http2Streams: number | undefined
+  webSockets: number
+  /** Connections registered with app.addLongLivedConnection() and not ended. */
+  longLived: number
   closeHooks: string
 }
 
 const pendingText = (p: Pending): string =>
   `phase ${p.phase}; ${p.inFlight} request(s) in flight${p.requests.length > 0 ? ` [${p.requests.join(', ')}]` : ''}; ` +
-  `${p.openConnections} open connection(s); preClose/onClose hooks ${p.closeHooks}`
+  `${p.openConnections} open connection(s); ${p.eventStreams} event stream(s); ` +
+  `${p.http2Sessions} HTTP/2 session(s) with ${p.http2Streams ?? 'unknown'} stream(s); ${p.webSockets} WebSocket(s); ` +
+  `${p.longLived} other long-lived connection(s); preClose/onClose hooks ${p.closeHooks}`
 
 export interface SequenceParts {
   app: FastifyInstance
   lifecycle: LifecycleController
   traffic: Traffic
+  /** Only when the server speaks HTTP/2. */
+  http2?: Http2Sessions
+  longLived: LongLivedConnections
   options: ResolvedShutdownOptions
 }
 
@@ -30,9 +46,13 @@ export interface SequenceParts {
  * The shutdown of one instance, the same whatever started it (a signal, an uncaught error or
  * `app.shutdown()`) and whether the process exits after it or not:
  *
- *   draining  every response carries Connection: close, for `drainDelay` ms (none if not listening)
- *   closing   the listener closes and the HTTP connections end; then app.close() runs the
- *             preClose/onClose hooks (Fastify's 503-on-closing has no request left to refuse)
+ *   draining  every response carries Connection: close and every HTTP/2 session gets a GOAWAY,
+ *             WebSockets and registered long-lived connections are asked to go one by one over
+ *             the window, for `drainDelay` ms (none if not listening)
+ *   closing   the listener closes; event streams are ended, HTTP/2 sessions close once their
+ *             streams end, the long-lived connections left are asked to go, and all of them and
+ *             the HTTP connections are waited for; then app.close() runs the preClose/onClose
+ *             hooks (Fastify's 503-on-closing has no request left to refuse)
  *   closed
  *
  * One deadline, `timeout` ms after the start, ends it with a ShutdownTimeoutError, logging what was
@@ -43,6 +63,8 @@ export class ShutdownSequence {
   readonly #app: FastifyInstance
   readonly #lifecycle: LifecycleController
   readonly #traffic: Traffic
+  readonly #http2: Http2Sessions | undefined
+  readonly #longLived: LongLivedConnections
   readonly #options: ResolvedShutdownOptions
   readonly #log: FastifyBaseLogger
   #result: Promise<void> | undefined
@@ -53,10 +75,12 @@ export class ShutdownSequence {
   #fastifyClosed = false
   #onFastifyClosed: () => void = () => {}
 
-  constructor ({ app, lifecycle, traffic, options }: SequenceParts) {
+  constructor ({ app, lifecycle, traffic, http2, longLived, options }: SequenceParts) {
     this.#app = app
     this.#lifecycle = lifecycle
     this.#traffic = traffic
+    this.#http2 = http2
+    this.#longLived = longLived
     this.#options = options
     this.#log = app.log
   }
@@ -91,7 +115,20 @@ export class ShutdownSequence {
   pending (): Pending {
     const { requests, connections } = this.#traffic.pending()
     const hooks = this.#hooksStartedAt === undefined ? 'not started' : `running for ${elapsed(this.#hooksStartedAt)} ms`
-    return { phase: this.#lifecycle.view.state, inFlight: requests.length, requests, openConnections: connections, closeHooks: hooks }
+    const http2 = this.#http2?.pending() ?? { sessions: 0, streams: 0 }
+    const longLived = this.#longLived.pending()
+    return {
+      phase: this.#lifecycle.view.state,
+      inFlight: requests.length,
+      requests,
+      openConnections: connections,
+      eventStreams: countEventStreams([...this.#traffic.openResponses(), ...this.#http2?.openResponses() ?? []]),
+      http2Sessions: http2.sessions,
+      http2Streams: http2.streams,
+      webSockets: longLived.websockets,
+      longLived: longLived.registered,
+      closeHooks: hooks
+    }
   }
 
   async #steps (reason: string, exitCode: number): Promise<void> {
@@ -114,8 +151,14 @@ export class ShutdownSequence {
     const delay = this.#app.server.listening ? this.#options.drainDelay : 0
     this.#lifecycle.advance('draining')
     this.#traffic.drain()
-    this.#log.info({ zerodown: 'shutdown', reason, drainDelay: delay, timeout: this.#options.timeout },
-      `shutdown: ${reason}: draining for ${delay} ms, every response with Connection: close`)
+    this.#http2?.drain()
+    const http2Sessions = this.#http2?.pending().sessions
+    const longLived = this.#longLived.pending()
+    const asked = this.#longLived.drain(delay)
+    this.#log.info({ zerodown: 'shutdown', reason, drainDelay: delay, timeout: this.#options.timeout, http2Sessions, webSockets: longLived.websockets, longLived: longLived.registered },
+      `shutdown: ${reason}: draining for ${delay} ms, every response with Connection: close` +
+      (http2Sessions === undefined ? '' : `, GOAWAY sent to ${http2Sessions} HTTP/2 session(s)`) +
+      (asked === 0 || delay === 0 ? '' : `, ${longLived.websockets} WebSocket(s) and ${longLived.registered} other long-lived connection(s) asked to go over the window`))
     if (delay === 0 || this.#fastifyClosed) return
     await new Promise<void>((resolve) => {
       this.#endDrain = resolve
@@ -133,7 +176,16 @@ export class ShutdownSequence {
     }
     const start = performance.now()
     this.#lifecycle.advance('closing')
-    await this.#traffic.close()
+    const eventStreams = endEventStreams([...this.#traffic.openResponses(), ...this.#http2?.openResponses() ?? []], this.#options.eventStreamEnd)
+    const { websockets, registered } = this.#longLived.pending()
+    this.#http2?.close()
+    const http2Sessions = this.#http2?.pending()
+    if (eventStreams + websockets + registered + (http2Sessions?.sessions ?? 0) > 0) {
+      this.#log.info({ zerodown: 'shutdown', eventStreams, webSockets: websockets, longLived: registered, http2Sessions: http2Sessions?.sessions, http2Streams: http2Sessions?.streams },
+        `shutdown: closing: ${eventStreams} event stream(s) ended, ${websockets} WebSocket(s) and ${registered} other long-lived connection(s) asked to go` +
+        (http2Sessions === undefined ? '' : `, ${http2Sessions.sessions} HTTP/2 session(s) closing once their ${http2Sessions.streams ?? 'unknown'} stream(s) end`))
+    }
+    await Promise.all([this.#traffic.close(), this.#longLived.close()])
     const connectionsMs = elapsed(start)
     await this.#app.close()
     return connectionsMs

@@ -1,5 +1,5 @@
-import { IncomingMessage, ServerResponse, type Server } from 'node:http'
-import { Socket } from 'node:net'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket, type Server } from 'node:net'
 
 /** What was still running when the deadline hit. */
 export interface PendingTraffic {
@@ -20,6 +20,8 @@ export interface Traffic {
    */
   close (): Promise<void>
   pending (): PendingTraffic
+  /** The HTTP/1.1 responses being served right now. */
+  openResponses (): ServerResponse[]
   /** Removes every listener this added to the server. */
   detach (): void
 }
@@ -58,7 +60,13 @@ export interface TrafficOptions {
   followRequests?: boolean
 }
 
-export function trackTraffic (server: Server, { followRequests = false }: TrafficOptions = {}): Traffic {
+/**
+ * The server under Fastify: HTTP/1.1 (http, https), or HTTP/2 (h2c, TLS with or without
+ * allowHTTP1), whose sessions http2.ts closes; only HTTP/1.1 servers close idle connections.
+ */
+export type TrafficServer = Server & { closeIdleConnections?: () => void }
+
+export function trackTraffic (server: TrafficServer, { followRequests = false }: TrafficOptions = {}): Traffic {
   // Nothing is ever added to Node's request, response or socket objects: new properties on them
   // could turn them into slow dictionary-mode objects for everyone else reading them.
   /** Every open HTTP connection, with when it was accepted. */
@@ -101,7 +109,7 @@ export function trackTraffic (server: Server, { followRequests = false }: Traffi
   const reap = (): void => {
     reapScheduled = false
     clearTimeout(reapTimer)
-    server.closeIdleConnections()
+    server.closeIdleConnections?.()
     const now = performance.now()
     let next = Infinity
     for (const [socket, acceptedAt] of sockets) {
@@ -123,9 +131,10 @@ export function trackTraffic (server: Server, { followRequests = false }: Traffi
   }
 
   // Only while draining; prepended, so the header is set before Fastify can answer synchronously.
-  const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     requestStarts.set(res, performance.now())
-    res.setHeader('connection', 'close')
+    // HTTP/2 has no Connection header: its sessions get a GOAWAY instead (http2.ts).
+    if (req.httpVersionMajor === 1) res.setHeader('connection', 'close')
     if (closing) res.once('close', scheduleReap)
   }
 
@@ -174,6 +183,7 @@ export function trackTraffic (server: Server, { followRequests = false }: Traffi
         else reap()
       })
     },
+    openResponses: inFlight,
     pending () {
       const now = performance.now()
       const age = (response: ServerResponse): string => {

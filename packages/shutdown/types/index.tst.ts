@@ -29,3 +29,13 @@ app.lifecycle.state = 'ready'
 expect(app.shutdown()).type.toBe<Promise<void>>()
 expect(app.shutdown('deploy')).type.toBe<Promise<void>>()
 expect(app.shutdown).type.not.toBeCallableWith(1)
+
+expect<ShutdownOptions>().type.toBeAssignableFrom({ eventStreamEnd: 'retry: 2000\n\n' })
+expect<ShutdownOptions>().type.not.toBeAssignableFrom({ eventStreamEnd: 2000 })
+expect(app.shutdownSignals.draining).type.toBe<AbortSignal>()
+expect(app.shutdownSignals.closing).type.toBe<AbortSignal>()
+// @ts-expect-error Cannot assign to 'shutdownSignals' because it is a read-only property
+app.shutdownSignals = { draining: new AbortController().signal, closing: new AbortController().signal }
+expect(app.addLongLivedConnection(() => {})).type.toBe<() => void>()
+expect(app.addLongLivedConnection(async () => {})).type.toBe<() => void>()
+expect(app.addLongLivedConnection).type.not.toBeCallableWith('socket')
