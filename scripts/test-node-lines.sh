@@ -62,13 +62,24 @@ check_witness () {
   fi
 }
 
+# The suite's test files, without those node-lines.json "sameOnEveryLine" keeps to the machine's Node.js;
+# nothing (every file) when it names none.
+suite_files () {
+  local suite=$1 skip dir
+  skip=$(json "(c.sameOnEveryLine?.['$suite'] ?? []).join('\\n')")
+  [ -z "$skip" ] && return 0
+  dir=$(pnpm --filter "$suite" exec pwd)
+  (cd "$dir" && ls test/*.test.ts) | grep -vxF "$skip"
+}
+
 run_suite () {
-  local bin=$1 version=$2 suite=$3 witness
+  local bin=$1 version=$2 suite=$3 witness files
   witness=$(mktemp "${TMPDIR:-/tmp}/zerodown-witness-XXXXXX")
+  mapfile -t files < <(suite_files "$suite")
   local status=0
   PATH="$bin:$PATH" ZERODOWN_NODE_WITNESS=$witness \
     NODE_OPTIONS="--import=file://$root/scripts/node-line-witness.mjs${NODE_OPTIONS:+ $NODE_OPTIONS}" \
-    pnpm --filter "$suite" test --disable-coverage || status=$?
+    pnpm --filter "$suite" test --disable-coverage "${files[@]}" || status=$?
   if [ "$status" -eq 0 ]; then
     check_witness "$witness" "$version" "$suite" || status=1
     echo "test-node-lines: $suite on v$version: $(cut -f1 "$witness" | wc -l) Node.js processes, all v$version"

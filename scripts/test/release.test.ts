@@ -103,7 +103,7 @@ t.test('changeset version: the expected versions, ranges and changelog entries',
   t.match(changelog('@zerodown/shutdown'), /^# @zerodown\/shutdown\n\n## 0\.2\.0\n\n### Minor Changes\n\n- Release rehearsal: a sample change\./)
   t.match(changelog('@zerodown/version'), /## 0\.1\.1\n\n### Patch Changes\n\n- Release rehearsal: a sample change\./)
   t.match(changelog('@zerodown/deploy'), /## 0\.1\.1\n\n### Patch Changes\n\n- Release rehearsal: a sample change\./)
-  t.match(changelog('@zerodown/probes'), /## 0\.1\.1\n\n### Patch Changes\n\n- Updated dependencies[^\n]*\n  - @zerodown\/shutdown@0\.2\.0/)
+  t.match(changelog('@zerodown/probes'), /## 0\.1\.1\n\n### Patch Changes\n\n- Updated dependencies[^\n]*\n {2}- @zerodown\/shutdown@0\.2\.0/)
   t.notOk(existsSync(join(after.get('@zerodown/rehearse')!.dir, 'CHANGELOG.md')), 'no changelog for @zerodown/rehearse, which did not change')
   t.same(readdirSync(join(scratch, '.changeset')).filter((f) => f.endsWith('.md')), ['README.md'], 'the changeset is consumed')
 })
