@@ -7,11 +7,12 @@
 // each response (see keepalive_timeout below).
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
 import { EndpointTable, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
+import { freePort } from './free-port.js'
 import { RehearseProxyError } from './errors.js'
 import { INGRESS } from './proxy-ingress.js'
 
@@ -28,17 +29,6 @@ export function findNginx (path = process.env.PATH ?? ''): string | undefined {
     } catch {}
   }
   return undefined
-}
-
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 }
 
 /** The whole nginx.conf for these endpoints; with none, every request is answered 503 as ingress-nginx does. */

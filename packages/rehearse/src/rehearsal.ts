@@ -2,12 +2,12 @@
 // scenario: a template change the Deployment controller rolls out, or a node drain), drain (the pods
 // that had to go terminate), tail (load goes on), teardown. The controllers are pure functions
 // (controller.ts), each pod has its kubelet (kubelet.ts), the Service is a proxy (service.ts).
-import { createServer } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { detectPid1Model } from './container.js'
 import { disruptionsAllowed, syncDeployment, syncReplicaSet, type Budget, type DeploymentStatus, type PodView, type ReplicaSetView, type RolloutSpec } from './controller.js'
 import { endpointSlice, routable } from './endpoint-slice.js'
 import { RehearseCommandError } from './errors.js'
+import { freePort } from './free-port.js'
 import { Pod } from './kubelet.js'
 import { startLoad } from './load.js'
 import { resolveOptions, type RehearseOptions, type ResolvedOptions } from './options.js'
@@ -30,17 +30,6 @@ interface ReplicaSet {
 }
 
 const TICK_MS = 50
-
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-}
 
 const hex = (n: number): string => randomBytes(n).toString('hex')
 
