@@ -9,6 +9,7 @@
 # are cached per version in ${XDG_CACHE_HOME:-$HOME/.cache}/zerodown/node/<version> (override the
 # folder with ZERODOWN_CACHE_DIR). Each Node.js process started during a suite records its version
 # (scripts/node-line-witness.mjs); the run fails unless every one of them was the pinned release.
+# A suite runs its tap tests (type tests do not depend on the Node.js line and run in pnpm test).
 # A suite that fails is run once more, since its tests time real signals on a shared machine; a pass
 # on the second run is reported as such. Needs the workspace installed and built (`pnpm build`).
 set -euo pipefail
@@ -79,7 +80,7 @@ run_suite () {
   local status=0
   PATH="$bin:$PATH" ZERODOWN_NODE_WITNESS=$witness \
     NODE_OPTIONS="--import=file://$root/scripts/node-line-witness.mjs${NODE_OPTIONS:+ $NODE_OPTIONS}" \
-    pnpm --filter "$suite" test --disable-coverage "${files[@]}" || status=$?
+    pnpm --filter "$suite" exec tap --disable-coverage "${files[@]}" || status=$?
   if [ "$status" -eq 0 ]; then
     check_witness "$witness" "$version" "$suite" || status=1
     echo "test-node-lines: $suite on v$version: $(cut -f1 "$witness" | wc -l) Node.js processes, all v$version"
