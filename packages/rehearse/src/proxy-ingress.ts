@@ -9,6 +9,7 @@
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { EndpointTable, POD_HEADER, TRIES_HEADER, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
+import { listenOnLoopback } from './loopback.js'
 
 /** ingress-nginx defaults: proxy-next-upstream-tries 3, proxy-connect-timeout 5 s, proxy-read-timeout 60 s. */
 export const INGRESS = { tries: 3, connectTimeoutMs: 5000, readTimeoutMs: 60_000, clientKeepAliveMs: 75_000, upstreamKeepAlive: 32 } as const
@@ -44,12 +45,7 @@ export class IngressProxy implements TrafficProxy {
   }
 
   async listen (): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(0, '127.0.0.1', () => resolve())
-    })
-    const address = this.server.address()
-    this.port = typeof address === 'object' && address !== null ? address.port : 0
+    this.port = await listenOnLoopback(this.server)
     return this.port
   }
 

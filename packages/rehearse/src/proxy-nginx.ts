@@ -12,7 +12,7 @@ import { tmpdir, userInfo } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
 import { EndpointTable, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
-import { freePort } from './free-port.js'
+import { freePort } from './loopback.js'
 import { RehearseProxyError } from './errors.js'
 import { INGRESS } from './proxy-ingress.js'
 

@@ -4,6 +4,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { EndpointTable, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
 import type { Clock } from './timeline.js'
+import { listenOnLoopback } from './loopback.js'
 
 export type { Endpoint } from './endpoints.js'
 
@@ -36,12 +37,7 @@ export class Service implements TrafficProxy {
   }
 
   async listen (): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(0, '127.0.0.1', () => resolve())
-    })
-    const address = this.server.address()
-    this.port = typeof address === 'object' && address !== null ? address.port : 0
+    this.port = await listenOnLoopback(this.server)
     return this.port
   }
 
