@@ -189,18 +189,18 @@ test('load files: YAML or JSON requests with defaults, and each bad field named'
     headers: { Content-Type: text/plain, X-Trace: "1" }
     body: hello
 `
-  t.same(parseLoadFile(yaml), [
+  t.same(parseLoadFile(yaml).requests, [
     { method: 'GET', path: '/', headers: {}, weight: 3 },
     { method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"item":"book"}', weight: 1, expect: [201] },
     { method: 'PUT', path: '/raw', headers: { 'content-type': 'text/plain', 'x-trace': '1' }, body: 'hello', weight: 1 }
   ])
-  t.same(parseLoadFile('{"requests":[{"method":"PATCH","path":"/a","body":[1,2],"headers":{"content-type":"application/vnd.api+json"}}]}', 'load.json'),
+  t.same(parseLoadFile('{"requests":[{"method":"PATCH","path":"/a","body":[1,2],"headers":{"content-type":"application/vnd.api+json"}}]}', 'load.json').requests,
     [{ method: 'PATCH', path: '/a', headers: { 'content-type': 'application/vnd.api+json' }, body: '[1,2]', weight: 1 }], 'JSON; a content-type given is kept')
 
   const cases: Array<[string, RegExp]> = [
     ['requests: [', /it is not valid YAML or JSON: .*column 12$/],
     ['- path: /', /the file: expected an object like \{ requests: \[\.\.\.\] \}, got array/],
-    ['request: []', /request: expected only the field requests at the top/],
+    ['request: []', /request: expected only the fields requests and longLived at the top/],
     ['requests: []', /requests: expected a non-empty list of requests/],
     ['requests: [3]', /requests\[0\]: expected an object like \{ method: GET, path: \/ \}, got number 3/],
     ['requests: [{ path: /, expects: [200] }]', /requests\[0\]\.expects: expected one of the fields method, path, headers, body, weight, expect/],
