@@ -325,3 +325,33 @@ test('bad options are refused at once, naming the option and the expected form',
   t.match(resolveOptions({ command: ['x'], scenario: 'restart', oldVersion: '1', newVersion: '1' }), { scenario: 'restart', newVersion: '1' }, 'a restart runs one version')
   t.match(resolveOptions({ command: ['x'], scenario: 'node-drain' }), { oldVersion: '1.0.0', newVersion: '1.0.0', pidNamespace: true })
 })
+
+test('a load file can add long-lived clients; each wrong field is named, in the file and in the options', async (t) => {
+  const file = parseLoadFile(`requests: [{ path: / }]
+longLived:
+  - { kind: websocket, path: /ws, clients: 20, messageWithinMs: 5000 }
+  - { kind: sse, path: /events, headers: { Authorization: Bearer x } }
+`, 'load.yaml')
+  t.same(file.longLived, [
+    { kind: 'websocket', path: '/ws', clients: 20, headers: {}, messageWithinMs: 5000, maxRetryMs: 2000 },
+    { kind: 'sse', path: '/events', clients: 10, headers: { authorization: 'Bearer x' }, maxRetryMs: 2000 }
+  ])
+  t.equal(parseLoadFile('requests: [{ path: / }]').longLived, undefined, 'none unless asked for')
+  const cases: Array<[string, RegExp]> = [
+    ['longLived: { kind: sse }', /longLived: expected a list of long-lived clients like \[\{ kind: websocket, path: \/ws, clients: 20 \}\], got object/],
+    ['longLived: [{ kind: websockets, path: /ws }]', /longLived\[0\]\.kind: expected one of websocket, sse, got "websockets"/],
+    ['longLived: [{ kind: sse, path: events }]', /longLived\[0\]\.path: expected a path starting with "\/", got "events"/],
+    ['longLived: [{ kind: sse, path: /e }, { kind: websocket, path: /ws, clients: 0 }]', /longLived\[1\]\.clients: expected an integer from 1 to 1000, got number 0/],
+    ['longLived: [{ kind: sse, path: /e, rate: 2 }]', /longLived\[0\]\.rate: expected one of the fields kind, path, clients, headers, messageWithinMs, maxRetryMs/],
+    ['longLived: [{ kind: sse, path: /e, messageWithinMs: 5s }]', /longLived\[0\]\.messageWithinMs: expected a number of milliseconds >= 0, got "5s"/],
+    ['longLived: [{ kind: websocket, path: /ws, maxRetryMs: 100 }]', /longLived\[0\]\.maxRetryMs: expected no maxRetryMs on a websocket entry/],
+    ['longLived: [{ kind: sse, path: /e, headers: { x: 1 } }]', /longLived\[0\]\.headers\.x: expected a string, got number 1/]
+  ]
+  for (const [text, message] of cases) {
+    t.throws(() => parseLoadFile(`requests: [{ path: / }]\n${text}`, 'load.yaml'), { code: 'FST_ZERODOWN_REHEARSE_LOAD_FILE', message: new RegExp(`^Invalid load file load\\.yaml: ${message.source}`) }, text)
+  }
+  const base = { command: ['node', 'x.js'], deployment: parseManifest(manifest()) }
+  t.throws(() => resolveOptions({ ...base, load: { longLived: [{ kind: 'sse', path: '/e', clients: 2.5 }] } }),
+    { code: 'FST_ZERODOWN_REHEARSE_INVALID_OPTION', message: 'Invalid @zerodown/rehearse option "load.longLived[0].clients": expected an integer from 1 to 1000, got number 2.5' })
+  t.match(resolveOptions({ ...base, load: { longLived: [{ kind: 'websocket', path: '/ws' }] } }).load.longLived, [{ kind: 'websocket', path: '/ws', clients: 10 }])
+})
