@@ -5,7 +5,7 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http'
 import WebSocket from 'ws'
 import type { TrafficProxy } from './endpoints.js'
-import type { LongLivedKind, ResolvedLongLived } from './long-lived.js'
+import { LONG_LIVED_DEFAULTS, type LongLivedKind, type ResolvedLongLived } from './long-lived.js'
 import type { Clock } from './timeline.js'
 
 /** The WebSocket close codes that ask a client to reconnect. */
@@ -156,7 +156,8 @@ function openEventStream (proxy: TrafficProxy, entry: ResolvedLongLived, record:
     done = true
     record.outcome = stopping ? 'stopped' : outcome
     if (error !== undefined && !stopping) record.error = error
-    onEnd(Math.min(retryMs ?? entry.maxRetryMs, entry.maxRetryMs))
+    const maxMs = entry.maxRetryMs ?? LONG_LIVED_DEFAULTS.maxRetryMs
+    onEnd(Math.min(retryMs ?? maxMs, maxMs))
     resolveEnded()
   }
   const req: ClientRequest = request({

@@ -27,7 +27,8 @@ export interface ResolvedLongLived {
   clients: number
   headers: Record<string, string>
   messageWithinMs?: number
-  maxRetryMs: number
+  /** `sse` only. */
+  maxRetryMs?: number
 }
 
 export const LONG_LIVED_DEFAULTS = { clients: 10, maxRetryMs: 2000 } as const
@@ -69,6 +70,6 @@ function resolveEntry (entry: unknown, fail: Fail, at: string): ResolvedLongLive
     clients: clients as number,
     headers,
     ...(e.messageWithinMs !== undefined && { messageWithinMs: e.messageWithinMs as number }),
-    maxRetryMs: maxRetryMs as number
+    ...(e.kind === 'sse' && { maxRetryMs: maxRetryMs as number })
   }
 }
