@@ -55,6 +55,8 @@ Load
   --connections N            keep-alive connections (default ${LOAD_DEFAULTS.connections})
   --load FILE                the app's requests, YAML or JSON:
                              requests: [{ method, path, headers?, body?, weight?, expect? }]
+                             and long-lived clients, WebSocket or server-sent events:
+                             longLived: [{ kind: websocket | sse, path, clients?, messageWithinMs? }]
   --fast-path PATH           or a GET request (default ${LOAD_DEFAULTS.fastPath})
   --slow-path PATH           and a slower GET request (no default), e.g. one that takes 300 ms
   --slow-share F             share of slow requests, 0 to 1 (default ${LOAD_DEFAULTS.slowShare})
@@ -146,7 +148,12 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   set('timeoutMs', number('timeout-ms', values['timeout-ms']))
   set('fastPath', values['fast-path'])
   set('slowPath', values['slow-path'])
-  if (values.load !== undefined) load.requests = readLoadFile(values.load)
+  if (values.load !== undefined) {
+    const file = readLoadFile(values.load)
+    load.requests = file.requests
+    if (file.longLived !== undefined) load.longLived = file.longLived
+    if (file.longLived !== undefined && values.compare === true) throw new UsageError('--compare cannot rehearse the long-lived clients of the load file: the naive baseline serves no WebSocket or event stream')
+  }
 
   const command = values.baseline === true ? [process.execPath, BASELINE] : positionals
   const options: RehearseOptions = { command, load, ...(Object.keys(env).length > 0 && { env }), ...(values['pass-env'] !== undefined && { passEnv: values['pass-env'] }) }

@@ -1,4 +1,5 @@
 // The final summary as text, for a terminal or a CI log.
+import { formatLongLived } from './long-lived-summary.js'
 import type { RehearsalResult, RequestSummary } from './summary.js'
 
 const s = (ms: number | undefined): string => ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`
@@ -69,6 +70,7 @@ export function formatSummary (r: RehearsalResult): string {
     `latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`)
   const failing = r.byRequest.filter((q) => q.failed > 0)
   for (const q of failing) lines.push(`  ${requestFailures(q)}`)
+  lines.push(...formatLongLived(r.longLived))
   const inFlight = Object.entries(r.inFlightAtSigterm.byPod).filter(([, n]) => n > 0).map(([pod, n]) => `${pod} ${n}`)
   lines.push(`in flight at SIGTERM: ${r.inFlightAtSigterm.total} requests${inFlight.length > 0 ? ` (${inFlight.join(', ')})` : ''}`)
   for (const warning of r.warnings) lines.push(`warning: ${warning}`)
@@ -94,10 +96,14 @@ export function formatSummary (r: RehearsalResult): string {
     ? `the proxy retried ${r.traffic.proxyRetried} requests on another endpoint after a pod it still routed to refused them ` +
       '(in a cluster that pod\'s address stops answering and the proxy waits its connect timeout first)'
     : undefined
+  const l = r.longLived
+  const longLivedFailed = l !== undefined && l.failed > 0 ? `${l.failed} of ${l.connections} long-lived connections failed` : undefined
+  const head = r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried ?? longLivedFailed
   lines.push(r.ok
-    ? `PASS: the rollout completed and none of ${r.totals.requests} requests failed`
-    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried}` +
+    ? `PASS: the rollout completed and none of ${r.totals.requests} requests${l !== undefined ? ` and ${l.connections} long-lived connections` : ''} failed`
+    : `FAIL: ${head}` +
       (failing.length > 0 ? ` — ${failing.map(requestFailures).join('; ')}` : '') +
-      (r.totals.failed > 0 && proxyRetried !== undefined ? `; ${proxyRetried}` : ''))
+      (r.totals.failed > 0 && proxyRetried !== undefined ? `; ${proxyRetried}` : '') +
+      (longLivedFailed !== undefined && head !== longLivedFailed ? `; ${longLivedFailed}` : ''))
   return lines.join('\n') + '\n' + formatSweep(r)
 }

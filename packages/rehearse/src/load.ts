@@ -4,6 +4,7 @@
 // offered rate is sent on schedule, late or not, over a pool of keep-alive connections).
 import { Agent, buildConnector, request, type Dispatcher } from 'undici'
 import type { TrafficProxy } from './endpoints.js'
+import type { LongLivedClients, ResolvedLongLived } from './long-lived.js'
 import { isExpected, type LoadRequest, type ResolvedRequest } from './requests.js'
 import type { Clock } from './timeline.js'
 
@@ -58,6 +59,8 @@ export interface LoadOptions {
   slowShare?: number
   /** Give up on a request after this long and record a timeout. Default 10 000 ms. */
   timeoutMs?: number
+  /** WebSocket and server-sent-events clients held open beside the requests (see the load file format). Default none. */
+  longLived?: LongLivedClients[]
 }
 
 export const LOAD_DEFAULTS = {
@@ -79,6 +82,7 @@ export interface ResolvedLoad {
   retries: number
   timeoutMs: number
   requests: ResolvedRequest[]
+  longLived?: ResolvedLongLived[]
 }
 
 export interface Load {

@@ -4,6 +4,7 @@ import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load.js'
 import { readManifestFile, type DeploymentSpec } from './manifest.js'
 import { PROXIES, type ProxyKind } from './proxy.js'
 import type { Progress } from './progress.js'
+import { resolveLongLived } from './long-lived.js'
 import { describe, resolveRequests, shorthandRequests } from './requests.js'
 
 export interface RehearseOptions {
@@ -155,6 +156,9 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   const requests = load.requests !== undefined
     ? resolveRequests(load.requests, (field, expected, got) => { throw new RehearseInvalidOptionError(`load.${field}`, expected, describe(got)) })
     : shorthandRequests(load.fastPath, load.slowPath, load.slowShare)
+  const longLived = load.longLived === undefined
+    ? undefined
+    : resolveLongLived(load.longLived, (field, expected, got) => { throw new RehearseInvalidOptionError(`load.${field}`, expected, describe(got)) })
 
   const command = opts.command[0] === 'node' ? [process.execPath, ...opts.command.slice(1)] : opts.command
   const manifest = opts.manifest ?? DEFAULT_MANIFEST
@@ -179,7 +183,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     warmupMs: opts.warmupMs ?? DEFAULTS.warmupMs,
     tailMs: opts.tailMs ?? DEFAULTS.tailMs,
     restartBackoffMs: opts.restartBackoffMs ?? DEFAULTS.restartBackoffMs,
-    load: { rate: load.rate, connections: load.connections, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests },
+    load: { rate: load.rate, connections: load.connections, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests, ...(longLived !== undefined && longLived.length > 0 && { longLived }) },
     scenario,
     pidNamespace: opts.pidNamespace ?? true
   }

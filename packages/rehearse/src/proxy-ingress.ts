@@ -5,11 +5,13 @@
 // (nginx `proxy_next_upstream error timeout`, ingress-nginx `proxy-next-upstream-tries: 3`), but a
 // request with a non-idempotent method (POST, LOCK, PATCH) only if it was not sent yet (nginx 1.9.13+).
 // When it gives up it answers 502 (an error) or 504 (a timeout); with no endpoint, 503.
-// The app's `Connection: close` closes the upstream connection, never the client's.
+// The app's `Connection: close` closes the upstream connection, never the client's. Upgrades
+// (WebSocket) go over a connection of their own (proxy-upgrade.ts); event streams pass as they come.
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { EndpointTable, POD_HEADER, TRIES_HEADER, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
 import { listenOnLoopback } from './loopback.js'
+import { forwardUpgrade } from './proxy-upgrade.js'
 
 /** ingress-nginx defaults: proxy-next-upstream-tries 3, proxy-connect-timeout 5 s, proxy-read-timeout 60 s. */
 export const INGRESS = { tries: 3, connectTimeoutMs: 5000, readTimeoutMs: 60_000, clientKeepAliveMs: 75_000, upstreamKeepAlive: 32 } as const
@@ -42,6 +44,7 @@ export class IngressProxy implements TrafficProxy {
     })
     this.server = createServer({ keepAliveTimeout: INGRESS.clientKeepAliveMs }, (req, res) => { this.handle(req, res) })
     this.server.on('connection', (socket) => { this.sockets.add(socket); socket.once('close', () => this.sockets.delete(socket)) })
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => { forwardUpgrade(req, socket, head, (tried) => this.pick(tried), INGRESS.tries) })
   }
 
   async listen (): Promise<number> {

@@ -39,7 +39,11 @@ export function nginxConfig (dir: string, port: number, endpoints: Endpoint[]): 
     ? '      return 503 "no endpoint is ready\\n";'
     : `      proxy_pass http://pods;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      # Upgrades (WebSocket) pass through, other requests use the pooled connections; event streams
+      # are not buffered (ingress-nginx's defaults).
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_buffering off;
       proxy_next_upstream error timeout;
       proxy_next_upstream_tries ${INGRESS.tries};
       proxy_connect_timeout ${INGRESS.connectTimeoutMs / 1000}s;
@@ -63,6 +67,7 @@ http {
   # client connections of the old worker (a client sending on one then sees a reset ingress-nginx never
   # causes), so clients connect per request. Upstream connections stay pooled, as in ingress-nginx.
   keepalive_timeout 0;
+  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
 ${endpoints.length === 0
 ? ''
 : `  upstream pods {

@@ -10,6 +10,7 @@ import { RehearseCommandError } from './errors.js'
 import { freePort } from './loopback.js'
 import { Pod } from './kubelet.js'
 import { startLoad } from './load.js'
+import { startLongLived } from './long-lived-load.js'
 import { resolveOptions, type RehearseOptions, type ResolvedOptions } from './options.js'
 import { podEnv } from './pod-env.js'
 import type { Progress } from './progress.js'
@@ -123,6 +124,7 @@ class Rehearsal {
     this.phase = 'warmup'
     await new Promise((resolve) => setTimeout(resolve, this.opts.addDelayMs))
     this.state.load = startLoad(this.service, this.clock, this.opts.load)
+    if (this.opts.load.longLived !== undefined) this.state.longLived = startLongLived(this.service, this.clock, this.opts.load.longLived)
     await this.idle(this.opts.warmupMs)
   }
 
@@ -244,7 +246,7 @@ class Rehearsal {
   private async teardown (): Promise<void> {
     this.phase = 'done'
     clearInterval(this.progressTimer)
-    await this.state.load?.stop()
+    await Promise.all([this.state.load?.stop(), this.state.longLived?.stop()])
     this.state.endedAt = this.clock.now()
     await Promise.all(this.state.allPods.map((p) => p.kill()))
     await this.service.close()

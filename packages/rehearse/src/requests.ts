@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { RehearseLoadFileError } from './errors.js'
+import { resolveLongLived, type ResolvedLongLived } from './long-lived.js'
 
 /** One request of the load, as written in a load file or passed as `load.requests`. */
 export interface LoadRequest {
@@ -97,8 +98,17 @@ function resolveRequest (entry: unknown, fail: Fail, at: string): ResolvedReques
   }
 }
 
-/** Reads a load file: YAML or JSON of the form `requests: [{ method, path, headers?, body?, weight?, expect? }]`. */
-export function readLoadFile (file: string): ResolvedRequest[] {
+/** What a load file holds: its requests, and its long-lived clients when it has a `longLived` list. */
+export interface LoadFile {
+  requests: ResolvedRequest[]
+  longLived?: ResolvedLongLived[]
+}
+
+/**
+ * Reads a load file: YAML or JSON of the form `requests: [{ method, path, headers?, body?, weight?, expect? }]`
+ * and optionally `longLived: [{ kind, path, clients?, headers?, messageWithinMs?, maxRetryMs? }]`.
+ */
+export function readLoadFile (file: string): LoadFile {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -108,7 +118,7 @@ export function readLoadFile (file: string): ResolvedRequest[] {
   return parseLoadFile(text, file)
 }
 
-export function parseLoadFile (text: string, file = '<load file>'): ResolvedRequest[] {
+export function parseLoadFile (text: string, file = '<load file>'): LoadFile {
   let doc: unknown
   try {
     doc = parseYaml(text)
@@ -117,8 +127,9 @@ export function parseLoadFile (text: string, file = '<load file>'): ResolvedRequ
   }
   const fail: Fail = (field, expected, got) => { throw new RehearseLoadFileError(file, `${field}: expected ${expected}, got ${describe(got)}`) }
   if (!isObj(doc)) fail('the file', 'an object like { requests: [...] }', doc)
-  for (const key of Object.keys(doc as object)) if (key !== 'requests') fail(key, 'only the field requests at the top', key)
-  return resolveRequests((doc as Record<string, unknown>).requests, fail)
+  for (const key of Object.keys(doc as object)) if (key !== 'requests' && key !== 'longLived') fail(key, 'only the fields requests and longLived at the top', key)
+  const { requests, longLived } = doc as Record<string, unknown>
+  return { requests: resolveRequests(requests, fail), ...(longLived !== undefined && { longLived: resolveLongLived(longLived, fail) }) }
 }
 
 /** The `--fast-path` / `--slow-path` shorthands as requests: GET, with the slow one `slowShare` of the load. */

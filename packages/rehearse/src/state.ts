@@ -2,6 +2,7 @@
 import type { Pid1Model } from './container.js'
 import type { Pod } from './kubelet.js'
 import type { Load } from './load.js'
+import type { LongLivedLoad } from './long-lived-load.js'
 import type { ResolvedOptions } from './options.js'
 import type { Clock, PodEvent, RolloutEvent } from './timeline.js'
 
@@ -13,6 +14,7 @@ export interface RehearsalState {
   rolloutEvents: RolloutEvent[]
   allPods: Pod[]
   load?: Load
+  longLived?: LongLivedLoad
   outcome: 'complete' | 'stuck' | 'aborted'
   /** The version every pod runs once the scenario is done (oldVersion after a rollback). */
   finalVersion: string

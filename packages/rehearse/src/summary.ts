@@ -2,6 +2,7 @@
 import { resolveRollout } from '@zerodown/deploy/rollout'
 import type { Outcome, RequestRecord } from './load.js'
 import type { Pid1Model } from './container.js'
+import { summarizeLongLived, type LongLivedSummary } from './long-lived-summary.js'
 import type { PropagationDelayFrom, Scenario } from './options.js'
 import type { ProxyKind } from './proxy.js'
 import type { RehearsalState } from './state.js'
@@ -49,7 +50,7 @@ export interface RequestSummary {
 }
 
 export interface RehearsalResult {
-  /** True only when the rollout completed and no request failed. */
+  /** True only when the rollout completed and no request or long-lived connection failed. */
   ok: boolean
   outcome: 'complete' | 'stuck' | 'aborted'
   /** What was rehearsed. */
@@ -99,6 +100,8 @@ export interface RehearsalResult {
   failures: Record<FailureKind, number>
   /** Per request of the load: how often it was sent, how it failed, with which statuses, its median latency. */
   byRequest: RequestSummary[]
+  /** With long-lived clients in the load: their connections, how many the servers asked to reconnect, and every failure. */
+  longLived?: LongLivedSummary
   /** Requests in flight on a pod at the moment it got SIGTERM, in all and per pod. */
   inFlightAtSigterm: { total: number, byPod: Record<string, number> }
   /** What makes the result mean less than it seems, e.g. no request in flight at any SIGTERM. */
@@ -206,8 +209,9 @@ export function summarize (state: RehearsalState): RehearsalResult {
 
   const completed = state.outcome === 'complete' && state.rolloutCompletedAt !== undefined
   const proxyRetried = records.filter((r) => r.proxyTries !== undefined).length
+  const longLived = opts.load.longLived === undefined ? undefined : summarizeLongLived(opts.load.longLived, state.longLived?.records ?? [])
   return {
-    ok: completed && failed.length === 0 && proxyRetried === 0,
+    ok: completed && failed.length === 0 && proxyRetried === 0 && (longLived?.failed ?? 0) === 0,
     outcome: state.outcome === 'complete' && !completed ? 'aborted' : state.outcome,
     scenario: opts.scenario,
     versions: { old: opts.oldVersion, new: opts.newVersion, final: state.finalVersion },
@@ -238,6 +242,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
     totals: { requests: records.length, ok: records.length - failed.length, failed: failed.length },
     failures,
     byRequest: byRequest(opts.load.requests, records),
+    ...(longLived !== undefined && { longLived }),
     inFlightAtSigterm,
     warnings,
     latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },

@@ -189,18 +189,18 @@ test('load files: YAML or JSON requests with defaults, and each bad field named'
     headers: { Content-Type: text/plain, X-Trace: "1" }
     body: hello
 `
-  t.same(parseLoadFile(yaml), [
+  t.same(parseLoadFile(yaml).requests, [
     { method: 'GET', path: '/', headers: {}, weight: 3 },
     { method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"item":"book"}', weight: 1, expect: [201] },
     { method: 'PUT', path: '/raw', headers: { 'content-type': 'text/plain', 'x-trace': '1' }, body: 'hello', weight: 1 }
   ])
-  t.same(parseLoadFile('{"requests":[{"method":"PATCH","path":"/a","body":[1,2],"headers":{"content-type":"application/vnd.api+json"}}]}', 'load.json'),
+  t.same(parseLoadFile('{"requests":[{"method":"PATCH","path":"/a","body":[1,2],"headers":{"content-type":"application/vnd.api+json"}}]}', 'load.json').requests,
     [{ method: 'PATCH', path: '/a', headers: { 'content-type': 'application/vnd.api+json' }, body: '[1,2]', weight: 1 }], 'JSON; a content-type given is kept')
 
   const cases: Array<[string, RegExp]> = [
     ['requests: [', /it is not valid YAML or JSON: .*column 12$/],
     ['- path: /', /the file: expected an object like \{ requests: \[\.\.\.\] \}, got array/],
-    ['request: []', /request: expected only the field requests at the top/],
+    ['request: []', /request: expected only the fields requests and longLived at the top/],
     ['requests: []', /requests: expected a non-empty list of requests/],
     ['requests: [3]', /requests\[0\]: expected an object like \{ method: GET, path: \/ \}, got number 3/],
     ['requests: [{ path: /, expects: [200] }]', /requests\[0\]\.expects: expected one of the fields method, path, headers, body, weight, expect/],
@@ -324,4 +324,35 @@ test('bad options are refused at once, naming the option and the expected form',
   t.match(resolveOptions({ ...base, propagationDelayMs: 700, addDelayMs: 5000 }), { addDelayMs: 5000, removeDelayMs: 700 }, 'each direction on its own')
   t.match(resolveOptions({ command: ['x'], scenario: 'restart', oldVersion: '1', newVersion: '1' }), { scenario: 'restart', newVersion: '1' }, 'a restart runs one version')
   t.match(resolveOptions({ command: ['x'], scenario: 'node-drain' }), { oldVersion: '1.0.0', newVersion: '1.0.0', pidNamespace: true })
+})
+
+test('a load file can add long-lived clients; each wrong field is named, in the file and in the options', async (t) => {
+  const file = parseLoadFile(`requests: [{ path: / }]
+longLived:
+  - { kind: websocket, path: /ws, clients: 20, messageWithinMs: 5000 }
+  - { kind: sse, path: /events, headers: { Authorization: Bearer x } }
+`, 'load.yaml')
+  t.same(file.longLived, [
+    { kind: 'websocket', path: '/ws', clients: 20, headers: {}, messageWithinMs: 5000 },
+    { kind: 'sse', path: '/events', clients: 10, headers: { authorization: 'Bearer x' }, maxRetryMs: 2000 }
+  ])
+  t.equal(parseLoadFile('requests: [{ path: / }]').longLived, undefined, 'none unless asked for')
+  const cases: Array<[string, RegExp]> = [
+    ['longLived: { kind: sse }', /longLived: expected a list of long-lived clients like \[\{ kind: websocket, path: \/ws, clients: 20 \}\], got object/],
+    ['longLived: [{ kind: websockets, path: /ws }]', /longLived\[0\]\.kind: expected one of websocket, sse, got "websockets"/],
+    ['longLived: [{ kind: sse, path: events }]', /longLived\[0\]\.path: expected a path starting with "\/", got "events"/],
+    ['longLived: [{ kind: sse, path: /e }, { kind: websocket, path: /ws, clients: 0 }]', /longLived\[1\]\.clients: expected an integer from 1 to 1000, got number 0/],
+    ['longLived: [{ kind: sse, path: /e, rate: 2 }]', /longLived\[0\]\.rate: expected one of the fields kind, path, clients, headers, messageWithinMs, maxRetryMs/],
+    ['longLived: [{ kind: sse, path: /e, messageWithinMs: 5s }]', /longLived\[0\]\.messageWithinMs: expected a number of milliseconds >= 0, got "5s"/],
+    ['longLived: [{ kind: websocket, path: /ws, maxRetryMs: 100 }]', /longLived\[0\]\.maxRetryMs: expected no maxRetryMs on a websocket entry/],
+    ['longLived: [{ kind: sse, path: /e, headers: { x: 1 } }]', /longLived\[0\]\.headers\.x: expected a string, got number 1/]
+  ]
+  for (const [text, message] of cases) {
+    t.throws(() => parseLoadFile(`requests: [{ path: / }]\n${text}`, 'load.yaml'), { code: 'FST_ZERODOWN_REHEARSE_LOAD_FILE', message: new RegExp(`^Invalid load file load\\.yaml: ${message.source}`) }, text)
+  }
+  const base = { command: ['node', 'x.js'], deployment: parseManifest(manifest()) }
+  t.throws(() => resolveOptions({ ...base, load: { longLived: [{ kind: 'sse', path: '/e', clients: 2.5 }] } }),
+    { code: 'FST_ZERODOWN_REHEARSE_INVALID_OPTION', message: 'Invalid @zerodown/rehearse option "load.longLived[0].clients": expected an integer from 1 to 1000, got number 2.5' })
+  const resolved = resolveOptions({ ...base, load: { longLived: file.longLived! } }).load.longLived
+  t.same(resolved, file.longLived, 'what a load file gave resolves to itself (the CLI passes it on as options)')
 })

@@ -1,7 +1,10 @@
 // End to end: real pods of a fixture app, real signals, real keep-alive load through the Service.
 import { test } from 'tap'
-import { parseManifest, rehearse, RehearseCommandError, type RehearseOptions } from '../src/index.js'
+import { fileURLToPath } from 'node:url'
+import { formatSummary, parseManifest, rehearse, RehearseCommandError, type RehearseOptions } from '../src/index.js'
 import { alivePids, FIXTURE, manifest, type ManifestTimings } from './fixtures/helpers.js'
+
+const LONG_LIVED_FIXTURE = fileURLToPath(new URL('./fixtures/long-lived-app.mjs', import.meta.url))
 
 const fast = (dir: string, timings: ManifestTimings, extra: Partial<RehearseOptions> = {}): RehearseOptions => ({
   deployment: parseManifest(manifest(timings)),
@@ -79,5 +82,50 @@ test('aborting a rehearsal kills every pod', async (t) => {
   t.equal(result.outcome, 'aborted')
   t.equal(result.ok, false)
   t.ok(result.pods.length >= 3)
+  t.same(alivePids(dir), [], 'no process left')
+})
+
+/** The long-lived fixture (@fastify/websocket and @zerodown/shutdown) under WebSocket and SSE clients. */
+const longLived = (dir: string, env: Record<string, string> = {}): RehearseOptions => ({
+  ...fast(dir, { replicas: 2 }),
+  command: ['node', LONG_LIVED_FIXTURE],
+  env: { PID_DIR: dir, ZERODOWN_DRAIN_DELAY_MS: '400', ...env },
+  load: {
+    rate: 50,
+    connections: 2,
+    requests: [{ path: '/' }],
+    longLived: [{ kind: 'websocket', path: '/ws', clients: 4, messageWithinMs: 500 }, { kind: 'sse', path: '/events', clients: 4, messageWithinMs: 500 }]
+  }
+})
+
+test('long-lived clients: WebSockets closed with 1012 and event streams ended cleanly reconnect, and none fails', async (t) => {
+  const dir = t.testdir()
+  const result = await rehearse(longLived(dir))
+  const l = result.longLived!
+  t.comment(formatSummary(result).split('\n').filter((line) => line.includes('/ws') || line.includes('/events') || line.startsWith('long-lived')).join('\n'))
+  t.equal(result.ok, true, JSON.stringify(l.failedConnections.slice(0, 3)))
+  t.equal(l.failed, 0)
+  const [ws, sse] = l.byEntry
+  t.ok(ws!.asked >= 4 && Object.keys(ws!.askedCodes).every((code) => code === '1012'), `every WebSocket of the old pods was asked with 1012 (${JSON.stringify(ws!.askedCodes)})`)
+  t.ok(sse!.asked >= 4, `every event stream of the old pods ended cleanly (${sse!.asked})`)
+  t.ok(ws!.reconnected >= 4 && sse!.reconnected >= 4, `and the clients reconnected (${ws!.reconnected}, ${sse!.reconnected})`)
+  t.ok(ws!.messages > 0 && sse!.messages > 0)
+  t.match(formatSummary(result), /websocket \/ws: 4 clients, \d+ connections, \d+ asked to reconnect \(close 1012 ×\d+\), \d+ reconnected, \d+ messages, 0 failed/)
+  t.match(formatSummary(result), /PASS: the rollout completed and none of \d+ requests and \d+ long-lived connections failed/)
+  t.same(alivePids(dir), [], 'no process left')
+})
+
+test('long-lived clients: an app that exits on SIGTERM without the plugin\'s drain fails with abnormal closures and cut streams', async (t) => {
+  const dir = t.testdir()
+  const result = await rehearse(longLived(dir, { EXIT_ON_SIGTERM: '1' }))
+  const l = result.longLived!
+  t.equal(result.outcome, 'complete')
+  t.equal(result.ok, false)
+  t.ok(l.failures.abnormal >= 4, `WebSockets closed without a close frame (${l.failures.abnormal})`)
+  t.ok(l.failures.cut >= 4, `event streams cut (${l.failures.cut})`)
+  t.equal(l.asked, 0, 'no client was asked to reconnect')
+  t.match(l.failedConnections[0], { kind: 'websocket', outcome: 'abnormal', code: 1006 })
+  t.match(formatSummary(result), /FAIL: .*\d+ of \d+ long-lived connections failed/)
+  t.match(formatSummary(result), /at [\d.]+ s websocket \/ws, tried at [\d.]+ s: abnormal \(code 1006/)
   t.same(alivePids(dir), [], 'no process left')
 })

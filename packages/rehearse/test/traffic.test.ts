@@ -1,9 +1,12 @@
 // The traffic path: endpoint delays, each proxy against a misconfigured manifest, and the client models.
 import { createServer, type Server } from 'node:http'
+import { WebSocketServer } from 'ws'
 import { test, type Test } from 'tap'
 import { parseManifest, rehearse, type RehearseOptions } from '../src/index.js'
 import { EndpointTable } from '../src/endpoints.js'
 import { startLoad, type ResolvedLoad } from '../src/load.js'
+import type { ResolvedLongLived } from '../src/long-lived.js'
+import { startLongLived } from '../src/long-lived-load.js'
 import { IngressProxy } from '../src/proxy-ingress.js'
 import { findNginx } from '../src/proxy-nginx.js'
 import { Service } from '../src/service.js'
@@ -166,3 +169,61 @@ test('open loop in bursts: connections stay pooled and idle between bursts; clie
   t.ok(gets.length > 0 && gets.every((r) => r.outcome === 'refused' && r.attempts === 3), 'GET: sent 3 times, then recorded as refused')
   t.ok(posts.length > 0 && posts.every((r) => r.outcome === 'refused' && r.attempts === undefined), 'POST: sent once')
 })
+
+/** WebSockets and event streams that ask, fall silent, close oddly, drop, refuse, end cleanly or get cut. */
+async function longLivedBackend (t: Test): Promise<number> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write('data: 1\n\n')
+    if (req.url === '/events/end') setTimeout(() => res.end('retry: 80\n\n'), 100)
+    else setTimeout(() => res.destroy(), 100)
+  })
+  const wss = new WebSocketServer({ noServer: true })
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url === '/ws/404') return socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n')
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (req.url === '/ws/silent') return
+      ws.send('hi')
+      setTimeout(() => {
+        if (req.url === '/ws/ask') ws.close(1012, 'restart')
+        if (req.url === '/ws/bye') ws.close(4000, 'odd')
+        if (req.url === '/ws/drop') ws.terminate()
+      }, 100)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const ws of wss.clients) ws.terminate(); server.closeAllConnections(); server.close() })
+  const address = server.address()
+  return typeof address === 'object' && address !== null ? address.port : 0
+}
+
+for (const proxy of ['kube-proxy', 'ingress'] as const) {
+  test(`long-lived clients through ${proxy}: reconnect when asked, every other ending is a failure`, async (t) => {
+    const port = await longLivedBackend(t)
+    const clock = createClock()
+    const via = proxy === 'ingress' ? new IngressProxy({ addDelayMs: 0, removeDelayMs: 0 }) : new Service({ clock, addDelayMs: 0, removeDelayMs: 0 })
+    await via.listen()
+    t.teardown(() => via.close())
+    via.publish([{ pod: 'p', port }])
+    const entry = (kind: 'websocket' | 'sse', path: string): ResolvedLongLived => ({ kind, path, clients: 1, headers: {}, messageWithinMs: 150, maxRetryMs: 1000 })
+    const paths = ['/ws/ask', '/ws/silent', '/ws/bye', '/ws/drop', '/ws/404', '/events/end', '/events/cut']
+    const load = startLongLived(via, clock, paths.map((path) => entry(path.startsWith('/ws') ? 'websocket' : 'sse', path)))
+    await sleep(700)
+    await load.stop()
+    const of = (path: string): typeof load.records => load.records.filter((r) => r.path === path)
+    const ask = of('/ws/ask')
+    t.ok(ask.filter((r) => r.outcome === 'asked' && r.code === 1012).length >= 2, 'closed with 1012: asked, more than once')
+    t.ok(ask.some((r) => r.reconnect && r.messages > 0), 'and reconnected at once, getting messages again')
+    t.ok(ask.every((r) => r.pod === 'p' && r.silent === undefined), 'the pod is named')
+    t.match(of('/ws/silent'), [{ outcome: 'stopped', messages: 0, silent: true }], 'no message within 150 ms: silent')
+    t.match(of('/ws/bye')[0], { outcome: 'close-code', code: 4000 }, 'a close code that does not ask to reconnect')
+    t.match(of('/ws/drop')[0], { outcome: 'abnormal', code: 1006 }, 'no close frame: abnormal')
+    t.match(of('/ws/404')[0], { outcome: 'connect-failed', status: 404 }, 'answered 404 instead of 101')
+    t.ok(of('/ws/404').length >= 2, 'a failed connect is tried again')
+    const end = of('/events/end')
+    t.ok(end.length >= 2 && end[0]!.outcome === 'asked' && end[0]!.messages === 1 && end[1]!.reconnect, 'a clean end of stream: asked, then reconnected')
+    const waited = end[1]!.at - end[0]!.end
+    t.ok(waited >= 75 && waited < 300, `after the server's retry: 80 hint (${Math.round(waited)} ms)`)
+    t.match(of('/events/cut')[0], { outcome: 'cut', messages: 1 }, 'a stream cut before its end')
+  })
+}
