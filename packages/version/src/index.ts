@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { resolveOptions, type VersionInfo, type VersionOptions } from './options.js'
@@ -37,11 +38,12 @@ const plugin: FastifyPluginAsync<VersionOptions> = async (app, opts) => {
   app.decorate('versionInfo', { getter: () => info })
 
   if (header !== false) {
-    // onSend runs for every reply: routes in any context, 404s, and errors thrown by earlier hooks.
-    app.addHook('onSend', (_request, reply, payload, done) => {
-      reply.header(header, info.version)
-      done(null, payload)
-    })
+    // Set on the raw response as the server hands the request to Fastify: no Fastify hook, so no cost
+    // per request beyond one setHeader(); Fastify's writeHead() merges it into every reply (routes in
+    // any context, 404s, errors). app.inject() bypasses the server, so injected replies lack it.
+    const setVersionHeader = (_req: IncomingMessage, res: ServerResponse): void => { res.setHeader(header, info.version) }
+    app.server.prependListener('request', setVersionHeader)
+    app.addHook('onClose', (_app, done) => { app.server.removeListener('request', setVersionHeader); done() })
   }
 
   if (path !== false) {

@@ -1,3 +1,4 @@
+import { connect, type IncomingHttpHeaders } from 'node:http2'
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
@@ -32,6 +33,13 @@ test('GET /version answers every fact and nothing else', async (t) => {
   t.ok(Math.abs(Date.parse(body.startedAt) - Date.now()) < 60_000, 'startedAt is the registration time')
 })
 
+/** GETs `path` from a listening app over a real socket: the header is the HTTP server's, not app.inject()'s. */
+async function get (app: FastifyInstance, path: string): Promise<Response> {
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port')
+  return await fetch(`http://127.0.0.1:${address.port}${path}`)
+}
+
 test('the version header is on every response: routes, 404s, errors, other contexts', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
@@ -46,30 +54,36 @@ test('the version header is on every response: routes, 404s, errors, other conte
     child.get('/child/denied', async () => 'never')
     child.setNotFoundHandler(async (_request, reply) => reply.code(404).send('child 404'))
   })
+  await app.listen({ port: 0, host: '127.0.0.1' })
 
   const cases: Array<[string, number]> = [
     ['/ok', 200], ['/missing', 404], ['/boom', 500], ['/child/ok', 200], ['/child/denied', 403], ['/child/missing', 404], ['/version', 200]
   ]
   for (const [url, status] of cases) {
-    const res = await app.inject(url)
-    t.equal(res.statusCode, status, `${url} status`)
-    t.equal(res.headers['x-app-version'], 'v2.0.0', `${url} carries the header`)
+    const res = await get(app, url)
+    t.equal(res.status, status, `${url} status`)
+    t.equal(res.headers.get('x-app-version'), 'v2.0.0', `${url} carries the header`)
   }
 })
 
-test('header name and route path are configurable, and each can be turned off', async (t) => {
-  const custom = await build(t, { version: '3.0.0', header: 'X-Build', path: '/about/version' })
-  const res = await custom.inject('/about/version')
-  t.equal(res.statusCode, 200)
-  t.equal(res.headers['x-build'], '3.0.0')
-  t.notOk(res.headers['x-app-version'])
-  t.equal((await custom.inject('/version')).statusCode, 404)
+test('a handler can still set the version header itself; app.inject() bypasses the server and lacks it', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownVersion, { version: 'v2.0.0', env: {} })
+  app.get('/own', async (_request, reply) => reply.header('x-app-version', 'canary').send('own'))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal((await get(app, '/own')).headers.get('x-app-version'), 'canary', "the reply's own header wins")
+  t.equal((await app.inject('/version')).headers['x-app-version'], undefined, 'documented: inject() does not pass through the HTTP server')
+})
 
-  const off = await build(t, { version: '3.0.0', header: false, path: false })
-  const missing = await off.inject('/version')
-  t.equal(missing.statusCode, 404)
-  t.notOk(missing.headers['x-app-version'])
-  t.equal(off.versionInfo.version, '3.0.0', 'the decorator stays available')
+test('closing the app removes its listener from the server', async (t) => {
+  const app = Fastify()
+  const listeners = app.server.listenerCount('request')
+  await app.register(zerodownVersion, { version: 'v2.0.0', env: {} })
+  await app.ready()
+  t.equal(app.server.listenerCount('request'), listeners + 1)
+  await app.close()
+  t.equal(app.server.listenerCount('request'), listeners)
 })
 
 test('versionInfo is a frozen decorator equal to what the route answers', async (t) => {
@@ -111,4 +125,21 @@ test('reads process.env when no env option is given, and logs the facts once at 
     },
     msg: /^version: name shop \(package\.json\), version 6\.6\.6 \(environment variable ZERODOWN_APP_VERSION\), commit abc123 \(option "commit"\), buildTime unknown \(default\), instance \S+ \(/
   })
+})
+
+test('HTTP/2 responses carry the header too', async (t) => {
+  const app = Fastify({ http2: true })
+  t.teardown(() => app.close())
+  await app.register(zerodownVersion, { version: 'v7.0.0', env: {} })
+  app.get('/ok', async () => 'ok')
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const session = connect(url)
+  t.teardown(() => session.close())
+  const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+    const stream = session.request({ ':path': '/ok' })
+    stream.on('response', resolve).on('error', reject)
+    stream.resume()
+  })
+  t.equal(headers[':status'], 200)
+  t.equal(headers['x-app-version'], 'v7.0.0')
 })
