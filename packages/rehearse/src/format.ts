@@ -1,4 +1,5 @@
 // The final summary as text, for a terminal or a CI log.
+import { killedSentence } from './killed.js'
 import type { RehearsalResult, RequestSummary } from './summary.js'
 
 const s = (ms: number | undefined): string => ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`
@@ -12,7 +13,8 @@ const DELAY_FROM = {
 const PID1 = {
   'pid-namespace': 'a PID namespace',
   'user-namespace': 'a PID namespace in a user namespace',
-  host: 'not modelled (plain process)'
+  host: 'not modelled (plain process)',
+  container: 'the image\'s own, in a container'
 } as const
 
 /** How one request failed: `GET /x: 120 of 120 failed (status 404 ×120)`. */
@@ -55,6 +57,7 @@ export function formatSummary (r: RehearsalResult): string {
     `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, ` +
     `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]}), PID 1: ${PID1[r.pid1]}`)
   lines.push(traffic(r))
+  if (r.containers !== undefined) lines.push(`containers: ${r.containers.engine}, ${r.containers.oldImage}${r.containers.newImage !== r.containers.oldImage ? ` -> ${r.containers.newImage}` : ''}, label zerodown.rehearse=${r.containers.runId}`)
   for (const warning of d.warnings) lines.push(`warning: ${warning}`)
   if (r.outcome === 'complete') {
     lines.push(`rollout: complete in ${s(r.rollout.durationMs)}; at most ${r.maxLivePods} pods alive at once`)
@@ -72,6 +75,7 @@ export function formatSummary (r: RehearsalResult): string {
   const inFlight = Object.entries(r.inFlightAtSigterm.byPod).filter(([, n]) => n > 0).map(([pod, n]) => `${pod} ${n}`)
   lines.push(`in flight at SIGTERM: ${r.inFlightAtSigterm.total} requests${inFlight.length > 0 ? ` (${inFlight.join(', ')})` : ''}`)
   for (const warning of r.warnings) lines.push(`warning: ${warning}`)
+  for (const k of r.killedAtGrace) lines.push(`killed: ${killedSentence(k)}`)
   const served: Record<string, number> = {}
   for (const b of r.versionsOverTime) for (const [v, n] of Object.entries(b.byVersion)) served[v] = (served[v] ?? 0) + n
   lines.push(`served by: ${Object.entries(served).map(([v, n]) => `${v} ${n}`).join(', ') || 'nothing'}`)
@@ -96,8 +100,9 @@ export function formatSummary (r: RehearsalResult): string {
     : undefined
   lines.push(r.ok
     ? `PASS: the rollout completed and none of ${r.totals.requests} requests failed`
-    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried}` +
+    : `FAIL: ${r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried ?? killedSentence(r.killedAtGrace[0]!)}` +
       (failing.length > 0 ? ` — ${failing.map(requestFailures).join('; ')}` : '') +
-      (r.totals.failed > 0 && proxyRetried !== undefined ? `; ${proxyRetried}` : ''))
+      (r.totals.failed > 0 && proxyRetried !== undefined ? `; ${proxyRetried}` : '') +
+      (r.killedAtGrace.length > 0 && (r.totals.failed > 0 || proxyRetried !== undefined) ? `; ${r.killedAtGrace.length} pod${r.killedAtGrace.length > 1 ? 's' : ''} killed with SIGKILL at the end of ${r.killedAtGrace.length > 1 ? 'their' : 'its'} grace period` : ''))
   return lines.join('\n') + '\n' + formatSweep(r)
 }
