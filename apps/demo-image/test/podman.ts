@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
-const scripts = fileURLToPath(new URL('../../../scripts/containers/', import.meta.url))
+/** scripts/containers/, with a trailing slash. */
+export const scriptsDir = fileURLToPath(new URL('../../../scripts/containers/', import.meta.url))
+const scripts = scriptsDir
 const OWNER = 'dev.zerodown.test'
 const OWNER_PID = 'dev.zerodown.test-pid'
 

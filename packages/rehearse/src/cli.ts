@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // zerodown-rehearse: rehearses a Kubernetes rolling update of an app on this machine, under load,
 // and exits 0 only when the rollout completed and no request failed.
+import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { RehearseCommandError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError, RehearseProxyError } from './errors.js'
+import { RehearseCommandError, RehearseImageError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError, RehearseProxyError, RehearseRuntimeError } from './errors.js'
 import { TRAFFIC_ARGS, TRAFFIC_USAGE, trafficOptions } from './cli-traffic.js'
+import { CONTAINER_ARGS, CONTAINER_USAGE, containerOptions } from './cli-container.js'
 import { sweep, type SweepOptions } from './sweep.js'
 import { formatSummary } from './format.js'
 import { DEFAULTS, SCENARIOS, type Scenario } from './options.js'
@@ -23,6 +25,7 @@ import type { RehearseOptions } from './options.js'
 
 const USAGE = `Usage: zerodown-rehearse [options] -- command to start one pod...
        zerodown-rehearse --values values.yaml --load load.yaml -- node dist/server.js
+       zerodown-rehearse --values values.yaml --old-image app:1.0.0 --new-image app:2.0.0
 
 Rehearses a Kubernetes rolling update on this machine: real processes of the app, real signals,
 keep-alive load through a local Service, every request counted. Exit 0 only when the rollout
@@ -50,7 +53,7 @@ Scenario and container
                              node-drain evicts every pod through the PodDisruptionBudget (no surge),
                              rollback undoes the update half way, restart is kubectl rollout restart
   --no-pid-namespace         run the app as a plain process, not as PID 1 of a PID namespace
-Load
+${CONTAINER_USAGE}Load
   --rate N                   requests per second (default ${LOAD_DEFAULTS.rate})
   --connections N            keep-alive connections (default ${LOAD_DEFAULTS.connections})
   --load FILE                the app's requests, YAML or JSON:
@@ -109,7 +112,8 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
         report: { type: 'string' },
         compare: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
-        ...TRAFFIC_ARGS
+        ...TRAFFIC_ARGS,
+        ...CONTAINER_ARGS
       }
     }))
   } catch (err) {
@@ -133,7 +137,11 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   }
   if (values.values !== undefined && values.manifest !== undefined) throw new UsageError('--manifest and --values cannot be used together')
   if (values.baseline === true && positionals.length > 0) throw new UsageError('--baseline and a command cannot be used together')
-  if (values.baseline !== true && positionals.length === 0) throw new UsageError('a command that starts one pod is required, after --, e.g. zerodown-rehearse --manifest app.yaml -- node dist/server.js')
+  const options: RehearseOptions = {}
+  const images = containerOptions(values, options)
+  if (images && values.compare === true) throw new UsageError('--compare rehearses the naive baseline as a process: it cannot be used with --image/--old-image/--new-image')
+  if (images && (positionals.length > 0 || values.baseline === true)) throw new UsageError('--image/--old-image/--new-image and a command (or --baseline) cannot be used together: the image and the manifest start each pod')
+  if (!images && values.baseline !== true && positionals.length === 0) throw new UsageError('a command that starts one pod is required, after --, e.g. zerodown-rehearse --manifest app.yaml -- node dist/server.js')
   if (values.load !== undefined && (values['fast-path'] !== undefined || values['slow-path'] !== undefined || values['slow-share'] !== undefined)) {
     throw new UsageError('--load and --fast-path/--slow-path/--slow-share cannot be used together: put every request in the load file')
   }
@@ -155,8 +163,8 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
     if (file.longLived !== undefined && values.compare === true) throw new UsageError('--compare cannot rehearse the long-lived clients of the load file: the naive baseline serves no WebSocket or event stream')
   }
 
-  const command = values.baseline === true ? [process.execPath, BASELINE] : positionals
-  const options: RehearseOptions = { command, load, ...(Object.keys(env).length > 0 && { env }), ...(values['pass-env'] !== undefined && { passEnv: values['pass-env'] }) }
+  if (!images) options.command = values.baseline === true ? [process.execPath, BASELINE] : positionals
+  Object.assign(options, { load, ...(Object.keys(env).length > 0 && { env }), ...(values['pass-env'] !== undefined && { passEnv: values['pass-env'] }) })
   const put = <K extends keyof RehearseOptions>(key: K, value: RehearseOptions[K] | undefined): void => { if (value !== undefined) options[key] = value }
   put('manifest', values.manifest)
   put('oldVersion', values['old-version'])
@@ -239,9 +247,16 @@ async function main (): Promise<number> {
     return sweeping === undefined ? rehearse(all) : sweep(all, sweeping)
   }
 
+  // The run's containers carry this label value: the watchdog removes them should the CLI die first.
+  const images = parsed.options.image !== undefined || parsed.options.oldImage !== undefined || parsed.options.newImage !== undefined
+  if (images) {
+    parsed.options.runId = `${process.pid}-${randomBytes(4).toString('hex')}`
+    watchdog.onContainerRun(parsed.options.runId, true)
+  }
   try {
     if (parsed.values.length > 0) parsed.options.deployment = await deploymentFromValues(parsed.values)
     const result = await run(parsed.options, parsed.sweep)
+    if (images) watchdog.onContainerRun(parsed.options.runId!, false)
     if (controller.signal.aborted) {
       process.stderr.write(formatSummary(result))
       return 130
@@ -267,7 +282,8 @@ async function main (): Promise<number> {
     }
     return comparison.verdict === 'pass' ? 0 : 1
   } catch (err) {
-    if (err instanceof RehearseInvalidOptionError || err instanceof RehearseManifestError || err instanceof RehearseCommandError || err instanceof RehearseProxyError) {
+    if (err instanceof RehearseInvalidOptionError || err instanceof RehearseManifestError || err instanceof RehearseCommandError || err instanceof RehearseProxyError ||
+      err instanceof RehearseRuntimeError || err instanceof RehearseImageError) {
       process.stderr.write(`zerodown-rehearse: ${(err as Error).message}\n`)
       return 2
     }

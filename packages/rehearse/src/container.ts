@@ -13,11 +13,12 @@ import { delimiter, isAbsolute, join } from 'node:path'
 /**
  * How PID 1 was reproduced: `pid-namespace` (a PID namespace, as root), `user-namespace` (a PID namespace
  * inside a user namespace, without root), or `host` (a plain process: a signal without handler kills it,
- * unlike in a container).
+ * unlike in a container), or `container` (the container mode: the image's own PID 1 in a container engine).
  */
-export type Pid1Model = 'pid-namespace' | 'user-namespace' | 'host'
+export type Pid1Model = ProcessPid1 | 'container'
+export type ProcessPid1 = 'pid-namespace' | 'user-namespace' | 'host'
 
-const PREFIX: Record<Pid1Model, string[]> = {
+const PREFIX: Record<ProcessPid1, string[]> = {
   // --kill-child: the app dies with unshare, so a SIGKILL of the group never leaves it behind.
   'pid-namespace': ['unshare', '--pid', '--fork', '--kill-child'],
   'user-namespace': ['unshare', '--user', '--map-root-user', '--pid', '--fork', '--kill-child'],
@@ -25,7 +26,7 @@ const PREFIX: Record<Pid1Model, string[]> = {
 }
 
 /** The best model this machine allows, found by trying it once. */
-export function detectPid1Model (): Pid1Model {
+export function detectPid1Model (): ProcessPid1 {
   if (process.platform !== 'linux') return 'host'
   for (const model of ['pid-namespace', 'user-namespace'] as const) {
     const [file, ...args] = PREFIX[model]
@@ -39,7 +40,7 @@ export interface ContainerOptions {
   command: string[]
   cwd?: string
   env: Record<string, string>
-  model: Pid1Model
+  model: ProcessPid1
   onLine: (line: string) => void
 }
 
@@ -146,7 +147,8 @@ function childOf (parent: number): number | undefined {
   return pid > 0 ? pid : undefined
 }
 
-function lines (child: ChildProcess, onLine: (line: string) => void): void {
+/** Calls onLine with each line the child writes to stdout or stderr. */
+export function lines (child: ChildProcess, onLine: (line: string) => void): void {
   for (const stream of [child.stdout!, child.stderr!]) {
     let buffer = ''
     stream.setEncoding('utf8')

@@ -35,3 +35,17 @@ export const RehearseProxyError = createError<[proxy: string, reason: string]>(
   'Cannot use the proxy %s: %s',
   500
 )
+
+/** No container engine (podman, docker) can be used, e.g. none on PATH, or the one asked for is missing. */
+export const RehearseRuntimeError = createError<[runtime: string, reason: string]>(
+  'FST_ZERODOWN_REHEARSE_RUNTIME',
+  'Cannot use the container runtime %s: %s',
+  500
+)
+
+/** An image given with --image, --old-image or --new-image is not on this machine (the rehearsal never pulls). */
+export const RehearseImageError = createError<[image: string, reason: string]>(
+  'FST_ZERODOWN_REHEARSE_IMAGE',
+  'Cannot rehearse the image %s: %s',
+  500
+)

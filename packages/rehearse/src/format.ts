@@ -1,4 +1,5 @@
 // The final summary as text, for a terminal or a CI log.
+import { killedSentence } from './killed.js'
 import { formatLongLived } from './long-lived-summary.js'
 import type { RehearsalResult, RequestSummary } from './summary.js'
 
@@ -13,7 +14,8 @@ const DELAY_FROM = {
 const PID1 = {
   'pid-namespace': 'a PID namespace',
   'user-namespace': 'a PID namespace in a user namespace',
-  host: 'not modelled (plain process)'
+  host: 'not modelled (plain process)',
+  container: 'the image\'s own, in a container'
 } as const
 
 /** How one request failed: `GET /x: 120 of 120 failed (status 404 ×120)`. */
@@ -56,6 +58,7 @@ export function formatSummary (r: RehearsalResult): string {
     `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, ` +
     `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]}), PID 1: ${PID1[r.pid1]}`)
   lines.push(traffic(r))
+  if (r.containers !== undefined) lines.push(`containers: ${r.containers.engine}, ${r.containers.oldImage}${r.containers.newImage !== r.containers.oldImage ? ` -> ${r.containers.newImage}` : ''}, label zerodown.rehearse=${r.containers.runId}`)
   for (const warning of d.warnings) lines.push(`warning: ${warning}`)
   if (r.outcome === 'complete') {
     lines.push(`rollout: complete in ${s(r.rollout.durationMs)}; at most ${r.maxLivePods} pods alive at once`)
@@ -74,6 +77,7 @@ export function formatSummary (r: RehearsalResult): string {
   const inFlight = Object.entries(r.inFlightAtSigterm.byPod).filter(([, n]) => n > 0).map(([pod, n]) => `${pod} ${n}`)
   lines.push(`in flight at SIGTERM: ${r.inFlightAtSigterm.total} requests${inFlight.length > 0 ? ` (${inFlight.join(', ')})` : ''}`)
   for (const warning of r.warnings) lines.push(`warning: ${warning}`)
+  for (const k of r.killedAtGrace) lines.push(`killed: ${killedSentence(k)}`)
   const served: Record<string, number> = {}
   for (const b of r.versionsOverTime) for (const [v, n] of Object.entries(b.byVersion)) served[v] = (served[v] ?? 0) + n
   lines.push(`served by: ${Object.entries(served).map(([v, n]) => `${v} ${n}`).join(', ') || 'nothing'}`)
@@ -98,12 +102,18 @@ export function formatSummary (r: RehearsalResult): string {
     : undefined
   const l = r.longLived
   const longLivedFailed = l !== undefined && l.failed > 0 ? `${l.failed} of ${l.connections} long-lived connections failed` : undefined
-  const head = r.outcome !== 'complete' ? `the rollout is ${r.outcome}` : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried ?? longLivedFailed
+  const killed = r.killedAtGrace.length
+  const killedCount = killed > 0 ? `${killed} pod${killed > 1 ? 's' : ''} killed with SIGKILL at the end of ${killed > 1 ? 'their' : 'its'} grace period` : undefined
+  // The first reason heads the line; the others follow it.
+  const head = r.outcome !== 'complete'
+    ? `the rollout is ${r.outcome}`
+    : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried ?? longLivedFailed ?? killedSentence(r.killedAtGrace[0]!)
   lines.push(r.ok
     ? `PASS: the rollout completed and none of ${r.totals.requests} requests${l !== undefined ? ` and ${l.connections} long-lived connections` : ''} failed`
     : `FAIL: ${head}` +
       (failing.length > 0 ? ` — ${failing.map(requestFailures).join('; ')}` : '') +
       (r.totals.failed > 0 && proxyRetried !== undefined ? `; ${proxyRetried}` : '') +
-      (longLivedFailed !== undefined && head !== longLivedFailed ? `; ${longLivedFailed}` : ''))
+      (longLivedFailed !== undefined && head !== longLivedFailed ? `; ${longLivedFailed}` : '') +
+      (killedCount !== undefined && head !== killedSentence(r.killedAtGrace[0]!) ? `; ${killedCount}` : ''))
   return lines.join('\n') + '\n' + formatSweep(r)
 }

@@ -4,6 +4,7 @@
 import { Container, type ContainerExit, type Pid1Model } from './container.js'
 import type { DeploymentSpec } from './manifest.js'
 import { runPreStop } from './prestop.js'
+import type { PodRuntime, RunningContainer } from './runtime.js'
 import { ProbeWorker, type ProbeKind } from './probe.js'
 import type { Clock, PodEvent, PodEventKind } from './timeline.js'
 
@@ -31,6 +32,8 @@ export interface PodOptions {
   restartBackoffMs?: number
   /** How many output lines to keep. */
   keepLines?: number
+  /** Runs the pod's containers in a container engine instead of as processes of `command` (see runtime.ts). */
+  runtime?: PodRuntime
 }
 
 /** The kubelet gives a container at least this long after preStop, whatever is left of the grace period. */
@@ -54,7 +57,7 @@ export class Pod {
   readonly output: string[] = []
   readonly gone: Promise<void>
 
-  private container: Container | undefined
+  private container: RunningContainer | undefined
   private workers: Partial<Record<ProbeKind, ProbeWorker>> = {}
   private started = false
   /** The kubelet is stopping the current container (deletion, failed liveness or startup, teardown). */
@@ -117,12 +120,13 @@ export class Pod {
   }
 
   private startContainer (): void {
-    const container = new Container({
+    const onLine = (line: string): void => this.keep(line)
+    const container: RunningContainer = this.opts.runtime?.start(onLine) ?? new Container({
       command: this.opts.command,
       ...(this.opts.cwd !== undefined && { cwd: this.opts.cwd }),
       env: this.opts.env,
-      model: this.opts.pid1 ?? 'host',
-      onLine: (line) => this.keep(line)
+      model: this.opts.pid1 === undefined || this.opts.pid1 === 'container' ? 'host' : this.opts.pid1,
+      onLine
     })
     this.container = container
     const pid = container.pid
@@ -134,11 +138,11 @@ export class Pod {
     this.phase = this.terminating ? 'terminating' : 'running'
     this.started = false
     this.stopping = false
-    this.emit('started', pid !== undefined ? `pid ${pid}` : undefined)
+    this.emit('started', container.name ?? (pid !== undefined ? `pid ${pid}` : undefined))
     this.startProbes(container)
   }
 
-  private startProbes (container: Container): void {
+  private startProbes (container: RunningContainer): void {
     const { spec } = this.opts
     const startup = spec.startupProbe
     this.started = startup === undefined
@@ -205,7 +209,7 @@ export class Pod {
     this.stopContainer(this.container, this.opts.clock.now()).catch(() => {})
   }
 
-  private onExit (container: Container, exit: ContainerExit): void {
+  private onExit (container: RunningContainer, exit: ContainerExit): void {
     if (container !== this.container) return
     this.emit('exited', this.tornDown ? 'torn down' : exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)
     this.stopProbes()
@@ -236,7 +240,7 @@ export class Pod {
    * once — also when the hook failed (FailedPreStopHook) — then SIGKILL when the grace period is over,
    * but never sooner than 2 s after preStop.
    */
-  private async stopContainer (container: Container, from: number): Promise<void> {
+  private async stopContainer (container: RunningContainer, from: number): Promise<void> {
     if (!container.running) return
     this.stopping = true
     const { preStop, stopSignal, terminationGracePeriodSeconds } = this.opts.spec
@@ -249,6 +253,7 @@ export class Pod {
         timeoutMs: graceEnd - this.opts.clock.now(),
         containerExited: exited,
         onLine: (line) => this.keep(`preStop: ${line}`),
+        ...(this.opts.runtime !== undefined && { inside: this.opts.runtime.exec }),
         ...(this.opts.onProcess !== undefined && { onProcess: this.opts.onProcess })
       })
       this.emit(result.ok ? 'prestop-done' : 'prestop-failed', result.detail)

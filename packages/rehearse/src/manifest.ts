@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml'
 import { parseIntOrPercent, type IntOrPercent } from '@zerodown/deploy/rollout'
 import { RehearseManifestError } from './errors.js'
 import { containerEnv, envObjects, type UnresolvedEnv } from './pod-env.js'
+import { podTemplate, type PodTemplate } from './manifest-pod.js'
 
 export interface ProbeSpec {
   path: string
@@ -60,6 +61,8 @@ export interface DeploymentSpec {
   unresolvedEnv: UnresolvedEnv[]
   /** Things read but not reproduced, e.g. a second container. */
   warnings: string[]
+  /** What only the container mode uses: command, args, security context, emptyDir mounts. */
+  pod: PodTemplate
 }
 
 export type PreStopHook = { sleepSeconds: number } | { exec: string[] }
@@ -237,7 +240,8 @@ function readDeployment (d: Obj, objects: unknown[], fail: (reason: string) => n
     env,
     podNameEnv,
     unresolvedEnv: unresolved,
-    warnings
+    warnings,
+    pod: podTemplate(container, template, fail)
   }
 }
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { resolveContainers, type ContainerOptions, type ResolvedContainers } from './container-options.js'
 import { RehearseInvalidOptionError } from './errors.js'
 import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load.js'
 import { readManifestFile, type DeploymentSpec } from './manifest.js'
@@ -7,13 +8,13 @@ import type { Progress } from './progress.js'
 import { resolveLongLived } from './long-lived.js'
 import { describe, resolveRequests, shorthandRequests } from './requests.js'
 
-export interface RehearseOptions {
+export interface RehearseOptions extends ContainerOptions {
   /** Manifest file (multi-document YAML with one Deployment). Default: the demo manifest shipped here. */
   manifest?: string
   /** Or the Deployment already read, e.g. from `parseManifest`. Wins over `manifest`. */
   deployment?: DeploymentSpec
-  /** The command that starts one pod, e.g. `['node', 'dist/server.js']` (`node` is the running Node.js). Required. */
-  command: string[]
+  /** The command that starts one pod, e.g. `['node', 'dist/server.js']` (`node` is the running Node.js). Required unless an image is given. */
+  command?: string[]
   /** Working directory of the pods. Default `process.cwd()`. */
   cwd?: string
   /** Version before and after the rollout. Defaults `"1.0.0"` and `"2.0.0"`. */
@@ -77,6 +78,8 @@ export interface ResolvedOptions {
   load: ResolvedLoad
   scenario: Scenario
   pidNamespace: boolean
+  /** The container mode: pods are containers of these images (see container-options.ts). */
+  containers?: ResolvedContainers
 }
 
 /**
@@ -124,12 +127,19 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   const scenario = opts.scenario ?? 'rolling-update'
   if (!SCENARIOS.includes(scenario)) throw new RehearseInvalidOptionError('scenario', `one of ${SCENARIOS.join(', ')}`, describe(opts.scenario))
   if (opts.pidNamespace !== undefined && typeof opts.pidNamespace !== 'boolean') throw new RehearseInvalidOptionError('pidNamespace', 'a boolean', describe(opts.pidNamespace))
+  // With images, the command is the image's (and the manifest's), and the versions default to the tags.
+  const images = resolveContainers(opts)
+  const oldVersion = opts.oldVersion ?? images?.oldVersion ?? DEFAULTS.oldVersion
   // A drain and a restart run one version: newVersion has no part in them.
   const sameVersion = scenario === 'node-drain' || scenario === 'restart'
-  if (!sameVersion && (opts.oldVersion ?? DEFAULTS.oldVersion) === (opts.newVersion ?? DEFAULTS.newVersion)) {
-    throw new RehearseInvalidOptionError('newVersion', 'a version different from oldVersion', describe(opts.newVersion ?? DEFAULTS.newVersion))
+  const newVersion = sameVersion ? oldVersion : opts.newVersion ?? images?.newVersion ?? DEFAULTS.newVersion
+  if (!sameVersion && oldVersion === newVersion) {
+    throw new RehearseInvalidOptionError('newVersion', `a version different from oldVersion${images?.newVersion !== undefined ? ' (the images\' tags are the same: pass the versions)' : ''}`, describe(newVersion))
   }
-  if (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== '')) {
+  if (images !== undefined && opts.command !== undefined && opts.command.length > 0) {
+    throw new RehearseInvalidOptionError('command', 'no command with an image: the image\'s entrypoint and the manifest\'s command and args start each pod', describe(opts.command))
+  }
+  if (images === undefined && (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== ''))) {
     throw new RehearseInvalidOptionError('command', 'the command that starts one pod, a non-empty array of strings like ["node", "server.js"]', describe(opts.command))
   }
   if (opts.passEnv !== undefined && (!Array.isArray(opts.passEnv) || !opts.passEnv.every((name) => typeof name === 'string' && ENV_NAME.test(name)))) {
@@ -160,7 +170,8 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     ? undefined
     : resolveLongLived(load.longLived, (field, expected, got) => { throw new RehearseInvalidOptionError(`load.${field}`, expected, describe(got)) })
 
-  const command = opts.command[0] === 'node' ? [process.execPath, ...opts.command.slice(1)] : opts.command
+  const given = opts.command ?? []
+  const command = given[0] === 'node' ? [process.execPath, ...given.slice(1)] : given
   const manifest = opts.manifest ?? DEFAULT_MANIFEST
   const deployment = opts.deployment ?? readManifestFile(manifest)
   const propagationDelayMs = opts.propagationDelayMs ?? (deployment.propagationSeconds !== undefined ? deployment.propagationSeconds * 1000 : DEFAULTS.propagationDelayMs)
@@ -170,8 +181,8 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     deployment,
     command,
     cwd: opts.cwd ?? process.cwd(),
-    oldVersion: opts.oldVersion ?? DEFAULTS.oldVersion,
-    newVersion: sameVersion ? opts.oldVersion ?? DEFAULTS.oldVersion : opts.newVersion ?? DEFAULTS.newVersion,
+    oldVersion,
+    newVersion,
     versionEnv: opts.versionEnv ?? DEFAULTS.versionEnv,
     env: opts.env ?? {},
     passEnv: opts.passEnv ?? [],
@@ -185,6 +196,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     restartBackoffMs: opts.restartBackoffMs ?? DEFAULTS.restartBackoffMs,
     load: { rate: load.rate, connections: load.connections, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests, ...(longLived !== undefined && longLived.length > 0 && { longLived }) },
     scenario,
-    pidNamespace: opts.pidNamespace ?? true
+    pidNamespace: opts.pidNamespace ?? true,
+    ...(images !== undefined && { containers: images.containers })
   }
 }

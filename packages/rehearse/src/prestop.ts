@@ -14,6 +14,8 @@ export interface PreStopOptions {
   containerExited: Promise<void>
   onLine: (line: string) => void
   onProcess?: (pid: number, alive: boolean) => void
+  /** Runs an exec command inside the container (`podman exec`) instead of as a process here. */
+  inside?: (command: string[]) => { command: string[], env: Record<string, string> }
 }
 
 export interface PreStopResult {
@@ -40,8 +42,9 @@ export async function runPreStop (hook: PreStopHook, opts: PreStopOptions): Prom
 
 async function exec (command: string[], opts: PreStopOptions, timedOut: Promise<'timeout'>, containerGone: Promise<'exited'>): Promise<PreStopResult> {
   const shown = `exec ${JSON.stringify(command)}`
-  const [file, ...args] = command
-  const child = spawn(file!, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const run = opts.inside?.(command) ?? { command, env: opts.env }
+  const [file, ...args] = run.command
+  const child = spawn(file!, args, { cwd: opts.cwd, env: run.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   const pid = child.pid
   if (pid !== undefined) opts.onProcess?.(pid, true)
   let last = ''

@@ -4,6 +4,8 @@
 // (controller.ts), each pod has its kubelet (kubelet.ts), the Service is a proxy (service.ts).
 import { randomBytes } from 'node:crypto'
 import { detectPid1Model } from './container.js'
+import { sweepContainers } from './engine.js'
+import { containerPod } from './pod-container.js'
 import { disruptionsAllowed, syncDeployment, syncReplicaSet, type Budget, type DeploymentStatus, type PodView, type ReplicaSetView, type RolloutSpec } from './controller.js'
 import { endpointSlice, routable } from './endpoint-slice.js'
 import { RehearseCommandError } from './errors.js'
@@ -56,7 +58,7 @@ class Rehearsal {
     this.state = {
       opts,
       clock,
-      pid1: opts.pidNamespace ? detectPid1Model() : 'host',
+      pid1: opts.containers !== undefined ? 'container' : opts.pidNamespace ? detectPid1Model() : 'host',
       podEvents: [],
       rolloutEvents: [],
       allPods: [],
@@ -249,6 +251,8 @@ class Rehearsal {
     await Promise.all([this.state.load?.stop(), this.state.longLived?.stop()])
     this.state.endedAt = this.clock.now()
     await Promise.all(this.state.allPods.map((p) => p.kill()))
+    // Whatever an engine still holds of this run, e.g. a container created while it was being killed.
+    if (this.opts.containers !== undefined) await sweepContainers(this.opts.containers.engine, this.opts.containers.runId)
     await this.service.close()
   }
 
@@ -300,7 +304,7 @@ class Rehearsal {
       this.service.publish(endpoints)
     }
     const broken = this.state.allPods.find((p) => p.spawnError !== undefined)
-    if (broken !== undefined) throw new RehearseCommandError(this.opts.command.join(' '), broken.spawnError!.message)
+    if (broken !== undefined) throw new RehearseCommandError(this.opts.containers?.engine.path ?? this.opts.command.join(' '), broken.spawnError!.message)
   }
 
   private async createPod (rs: ReplicaSet): Promise<Pod> {
@@ -309,6 +313,8 @@ class Rehearsal {
     const probeEnv = Object.fromEntries((spec.probePort?.env ?? []).map((name) => [name, String(probePort)]))
     const name = `${rs.name}-${hex(3).slice(0, 5)}`
     const port = await this.uniquePort()
+    // A container has its own network namespace: its ports are published on these loopback ports.
+    const inContainer = opts.containers === undefined ? undefined : containerPod(opts, opts.containers, { name, version: rs.version, port, ...(probePort !== undefined && { probePort }) })
     const pod = new Pod({
       name,
       version: rs.version,
@@ -318,13 +324,14 @@ class Rehearsal {
       cwd: opts.cwd,
       // The kubelet's environment; then what the rehearsal must set: the version, and free loopback
       // ports in place of the container's (pods share this machine's ports, not a network namespace each).
-      env: podEnv({
+      env: inContainer?.env ?? podEnv({
         podName: name,
         container: spec,
         passEnv: opts.passEnv,
         overrides: { ...opts.env, ...probeEnv, [opts.versionEnv]: rs.version, PORT: String(port), HOST: '127.0.0.1' }
       }),
-      spec,
+      spec: inContainer?.spec ?? spec,
+      ...(inContainer !== undefined && { runtime: inContainer.runtime }),
       clock: this.clock,
       pid1: this.state.pid1,
       ...(this.caller.onPodProcess !== undefined && { onProcess: this.caller.onPodProcess }),

@@ -6,6 +6,7 @@ import { summarizeLongLived, type LongLivedSummary } from './long-lived-summary.
 import type { PropagationDelayFrom, Scenario } from './options.js'
 import type { ProxyKind } from './proxy.js'
 import type { RehearsalState } from './state.js'
+import { killedAtGrace, type KilledAtGrace } from './killed.js'
 import type { PodEvent, RolloutEvent } from './timeline.js'
 
 export type FailureKind = Exclude<Outcome, 'ok'>
@@ -104,6 +105,10 @@ export interface RehearsalResult {
   longLived?: LongLivedSummary
   /** Requests in flight on a pod at the moment it got SIGTERM, in all and per pod. */
   inFlightAtSigterm: { total: number, byPod: Record<string, number> }
+  /** Pods SIGKILLed when their grace period ran out: their app did not exit on the stop signal. Any fails the rehearsal. */
+  killedAtGrace: KilledAtGrace[]
+  /** The container mode: the engine, the images and the label value of the run's containers. */
+  containers?: { engine: string, oldImage: string, newImage: string, runId: string }
   /** What makes the result mean less than it seems, e.g. no request in flight at any SIGTERM. */
   warnings: string[]
   latencyMs: { p50: number, p99: number, max: number }
@@ -208,10 +213,12 @@ export function summarize (state: RehearsalState): RehearsalResult {
   const envWarnings = spec.unresolvedEnv.filter((u) => u.name === undefined || !passed.has(u.name)).map((u) => u.message)
 
   const completed = state.outcome === 'complete' && state.rolloutCompletedAt !== undefined
+  const killed = killedAtGrace(state.podEvents, new Map(state.allPods.map((p) => [p.name, p.version])), spec.terminationGracePeriodSeconds)
+  const c = opts.containers
   const proxyRetried = records.filter((r) => r.proxyTries !== undefined).length
   const longLived = opts.load.longLived === undefined ? undefined : summarizeLongLived(opts.load.longLived, state.longLived?.records ?? [])
   return {
-    ok: completed && failed.length === 0 && proxyRetried === 0 && (longLived?.failed ?? 0) === 0,
+    ok: completed && failed.length === 0 && proxyRetried === 0 && (longLived?.failed ?? 0) === 0 && killed.length === 0,
     outcome: state.outcome === 'complete' && !completed ? 'aborted' : state.outcome,
     scenario: opts.scenario,
     versions: { old: opts.oldVersion, new: opts.newVersion, final: state.finalVersion },
@@ -244,6 +251,8 @@ export function summarize (state: RehearsalState): RehearsalResult {
     byRequest: byRequest(opts.load.requests, records),
     ...(longLived !== undefined && { longLived }),
     inFlightAtSigterm,
+    killedAtGrace: killed,
+    ...(c !== undefined && { containers: { engine: c.engine.name, oldImage: c.oldImage.ref, newImage: c.newImage.ref, runId: c.runId } }),
     warnings,
     latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
     rollout: {

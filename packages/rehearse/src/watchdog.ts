@@ -2,14 +2,31 @@
 // they start) and the rehearsal kills them when it ends; if the CLI itself dies first, two things kill
 // those groups: an exit hook for an exit in the middle (a second Ctrl+C), and a watchdog process for a
 // CLI that is itself killed (SIGKILL, or a signal nobody handles): it sees its stdin close and kills
-// every group it was told about. Nothing here runs until the CLI starts it: the library has no
-// process-wide side effects.
-import { spawn, type ChildProcess } from 'node:child_process'
+// every group it was told about. Containers (the container mode) are removed the same two ways, by the
+// run's label. Nothing here runs until the CLI starts it: the library has no process-wide side effects.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { RUN_LABEL } from './run-args.js'
 import type { Socket } from 'node:net'
 
+/**
+ * Removes a run's containers with whichever engine holds them: `ps` by label, then `rm`. Its source is
+ * also part of the watchdog's script, so it names nothing but `spawnSync` and `RUN_LABEL`.
+ */
+function sweepSync (run: string): void {
+  for (const engine of ['podman', 'docker']) {
+    const ps = spawnSync(engine, ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${run}`], { encoding: 'utf8', timeout: 30_000 })
+    const ids = (ps.stdout ?? '').split('\n').filter((id) => id !== '')
+    if (ids.length > 0) spawnSync(engine, ['rm', '--force', ...ids], { stdio: 'ignore', timeout: 60_000 })
+  }
+}
+
 const WATCHDOG = `
+const { spawnSync } = require('child_process')
+const RUN_LABEL = ${JSON.stringify(RUN_LABEL)}
+${sweepSync.toString()}
 const groups = new Set()
+const runs = new Set()
 let buffer = ''
 process.stdin.on('data', (chunk) => {
   buffer += chunk
@@ -17,6 +34,8 @@ process.stdin.on('data', (chunk) => {
   while ((end = buffer.indexOf('\\n')) >= 0) {
     const line = buffer.slice(0, end)
     buffer = buffer.slice(end + 1)
+    if (line[0] === '=') { runs.add(line.slice(1)); continue }
+    if (line[0] === '~') { runs.delete(line.slice(1)); continue }
     const pid = Number(line.slice(1))
     if (line[0] === '+') groups.add(pid)
     else groups.delete(pid)
@@ -27,6 +46,7 @@ const killAll = () => {
   for (const pid of groups) for (const child of children(pid)) { try { process.kill(child, 'SIGKILL') } catch {} }
   setTimeout(() => {
     for (const pid of groups) { try { process.kill(-pid, 'SIGKILL') } catch {} }
+    for (const run of runs) sweepSync(run)
     process.exit(0)
   }, 100)
 }
@@ -41,10 +61,13 @@ process.on('SIGINT', () => {})
 export interface Watchdog {
   /** Told each pod process group as it starts (`alive`) and as it ends; pass it as `onPodProcess`. */
   onPodProcess: (pid: number, alive: boolean) => void
+  /** Told a container run's label value before it starts (`alive`) and once it is over (its containers removed). */
+  onContainerRun: (runId: string, alive: boolean) => void
 }
 
 export function startWatchdog (): Watchdog {
   const groups = new Set<number>()
+  const runs = new Set<string>()
   let child: ChildProcess | undefined
   const tell = (line: string): void => {
     if (child === undefined) {
@@ -64,12 +87,18 @@ export function startWatchdog (): Watchdog {
       try { kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter((k) => k !== '').map(Number) } catch {}
       for (const target of kids.length > 0 ? kids : [-pid]) try { process.kill(target, 'SIGKILL') } catch {}
     }
+    for (const run of runs) sweepSync(run)
   })
   return {
     onPodProcess: (pid, alive) => {
       if (alive) groups.add(pid)
       else groups.delete(pid)
       tell(`${alive ? '+' : '-'}${pid}`)
+    },
+    onContainerRun: (runId, alive) => {
+      if (alive) runs.add(runId)
+      else runs.delete(runId)
+      tell(`${alive ? '=' : '~'}${runId}`)
     }
   }
 }

@@ -1,4 +1,5 @@
 // Manifests and options: what is read, and a coded error naming the field for what cannot be rehearsed.
+import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { CALLER_ENV, DEFAULT_MANIFEST, parseLoadFile, parseManifest, podEnv, readLoadFile, readManifestFile, RehearseInvalidOptionError, RehearseManifestError } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
@@ -355,4 +356,69 @@ longLived:
     { code: 'FST_ZERODOWN_REHEARSE_INVALID_OPTION', message: 'Invalid @zerodown/rehearse option "load.longLived[0].clients": expected an integer from 1 to 1000, got number 2.5' })
   const resolved = resolveOptions({ ...base, load: { longLived: file.longLived! } }).load.longLived
   t.same(resolved, file.longLived, 'what a load file gave resolves to itself (the CLI passes it on as options)')
+})
+
+test('container mode: the podman run of a pod from the chart\'s hardened manifest', async (t) => {
+  const { deploymentFromValues } = await import('../src/values.js')
+  const { runArgs, nonRootViolation } = await import('../src/run-args.js')
+  const spec = await deploymentFromValues([fileURLToPath(new URL('../../../deploy/examples/rehearsal.yaml', import.meta.url))])
+  t.match(spec.pod, { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: [] }, emptyDirs: ['/tmp'], stopSignalSet: false, warnings: [] })
+  const args = runArgs({
+    engine: 'podman',
+    name: 'shop-abc-0',
+    runId: 'run1',
+    podName: 'shop-abc',
+    image: 'localhost/shop:2',
+    imageUser: '10001:10001',
+    pod: spec.pod,
+    env: { ZERODOWN_APP_VERSION: '2', HOSTNAME: 'shop-abc' },
+    ports: [{ host: 40001, container: 8080 }, { host: 40002, container: 9000 }]
+  })
+  const pairs = (flag: string): string[] => args.flatMap((a, i) => a === flag ? [args[i + 1]!] : [])
+  t.same(args.slice(0, 12), ['run', '--rm', '--name', 'shop-abc-0', '--label', 'zerodown.rehearse=run1', '--hostname', 'shop-abc', '--pull', 'never', '--sig-proxy=false', '--publish'])
+  t.same(pairs('--publish'), ['127.0.0.1:40001:8080', '127.0.0.1:40002:9000'], 'ports on 127.0.0.1 only, to free loopback ports')
+  t.same(pairs('--user'), ['1000:1000'], 'runAsUser:runAsGroup')
+  t.ok(args.includes('--read-only') && args.includes('--read-only-tmpfs=false'), 'read-only root, and no tmpfs a kubelet would not add')
+  t.same(pairs('--tmpfs'), ['/tmp:rw,mode=1777'], 'the emptyDir as a tmpfs at its mountPath')
+  t.same(pairs('--cap-drop'), ['ALL'])
+  t.same(pairs('--security-opt'), ['no-new-privileges'], 'allowPrivilegeEscalation false')
+  t.same(pairs('--env'), ['ZERODOWN_APP_VERSION=2', 'HOSTNAME=shop-abc'])
+  t.notOk(args.includes('--entrypoint'), 'no command: the image\'s entrypoint')
+  t.equal(args.at(-1), 'localhost/shop:2', 'no args: the image\'s CMD')
+  t.notOk(runArgs({ engine: 'docker', name: 'n', runId: 'r', podName: 'p', image: 'i', imageUser: '', pod: spec.pod, env: {}, ports: [] }).includes('--read-only-tmpfs=false'), 'docker has no such flag')
+
+  const custom = parseManifest(manifest({ preStop: 0, stopSignal: 'SIGINT' }).replace('      containers:\n        - name: app\n',
+    '      volumes: [{ name: config, configMap: { name: app } }]\n      containers:\n        - name: app\n          command: [node, --enable-source-maps]\n          args: [dist/server.js]\n          volumeMounts: [{ name: config, mountPath: /etc/app }]\n'))
+  t.match(custom.pod, { command: ['node', '--enable-source-maps'], args: ['dist/server.js'], stopSignalSet: true, emptyDirs: [] })
+  t.match(custom.pod.warnings, [/the volume config at \/etc\/app is not mounted in the container mode/])
+  const argv = runArgs({ engine: 'podman', name: 'n', runId: 'r', podName: 'p', image: 'img', imageUser: '', pod: custom.pod, env: {}, ports: [] })
+  t.same(argv.slice(-5), ['--entrypoint', 'node', 'img', '--enable-source-maps', 'dist/server.js'], 'command replaces the entrypoint, args the CMD')
+
+  // The kubelet's runAsNonRoot check, before it creates the container.
+  const nonRoot = { ...custom.pod, runAsNonRoot: true }
+  t.equal(nonRootViolation(nonRoot, ''), 'container has runAsNonRoot and image will run as root')
+  t.match(nonRootViolation(nonRoot, 'node'), /non-numeric user \(node\)/)
+  t.equal(nonRootViolation(nonRoot, '10001:10001'), undefined)
+  t.match(nonRootViolation({ ...nonRoot, runAsUser: 0 }, '10001'), /runAsUser breaks non-root policy/)
+  t.equal(nonRootViolation({ ...nonRoot, runAsUser: 1000 }, 'root'), undefined)
+})
+
+test('container mode: bad options are refused before anything starts', async (t) => {
+  const { imageTag } = await import('../src/container-options.js')
+  t.equal(imageTag('localhost:5000/shop:2.0.0'), '2.0.0')
+  t.equal(imageTag('localhost:5000/shop'), undefined)
+  t.equal(imageTag('shop:1@sha256:abc'), '1')
+  const cases: Array<[string, object, RegExp]> = [
+    ['runtime without image', { command: ['x'], runtime: 'podman' }, /"runtime": expected an image to run/],
+    ['image and old image', { image: 'a:1', oldImage: 'b:1', newImage: 'c:2' }, /"image": expected either image or oldImage and newImage/],
+    ['old image alone', { oldImage: 'a:1' }, /"newImage": expected an image reference: oldImage and newImage go together/],
+    ['bad reference', { image: 'a b' }, /"image": expected an image reference like localhost\/app:1\.0\.0, got "a b"/],
+    ['unknown runtime', { image: 'a:1', runtime: 'lxc' }, /"runtime": expected one of podman, docker, got "lxc"/]
+  ]
+  for (const [name, options, message] of cases) t.throws(() => resolveOptions(options as never), message, name)
+  const saved = process.env.PATH
+  process.env.PATH = '/nonexistent'
+  t.teardown(() => { process.env.PATH = saved })
+  t.throws(() => resolveOptions({ image: 'a:1' }), { code: 'FST_ZERODOWN_REHEARSE_RUNTIME', message: /neither podman nor docker is on PATH/ })
+  t.throws(() => resolveOptions({ image: 'a:1', runtime: 'docker' }), { code: 'FST_ZERODOWN_REHEARSE_RUNTIME', message: /Cannot use the container runtime docker: docker is not on PATH/ })
 })

@@ -53,6 +53,10 @@ test('bad input exits 2 with a message naming what is wrong', async (t) => {
     [['--sweep-runs', '3', '--', 'node', FIXTURE], /--sweep-step-ms and --sweep-runs need --sweep/],
     [['--sweep', '--compare', '--', 'node', FIXTURE], /--sweep and --compare cannot be used together/],
     [['--client-retries', '11', '--', 'node', FIXTURE], /"load.retries": expected an integer from 0 to 10, got number 11/],
+    [['--image', 'localhost/app:1', '--', 'node', FIXTURE], /--image\/--old-image\/--new-image and a command \(or --baseline\) cannot be used together/],
+    [['--image', 'localhost/app:1', '--compare'], /--compare rehearses the naive baseline as a process/],
+    [['--old-image', 'localhost/app:1', '--manifest', join(dir, 'fx.yaml')], /"newImage": expected an image reference: oldImage and newImage go together/],
+    [['--image', 'localhost/app:1', '--runtime', 'lxc', '--manifest', join(dir, 'fx.yaml')], /"runtime": expected one of podman, docker, got "lxc"/],
     [['--manifest', join(dir, 'fx.yaml'), ...FAST, '--', '/nonexistent/zerodown-app'], /The pod command \/nonexistent\/zerodown-app cannot start: spawn \/nonexistent\/zerodown-app ENOENT/]
   ]
   for (const [args, message] of cases) {

@@ -10,6 +10,7 @@ const failing: RehearsalResult = {
   scenario: 'rolling-update',
   versions: { old: '1.0.0', new: '2.0.0', final: '2.0.0' },
   pid1: 'pid-namespace',
+  killedAtGrace: [],
   deployment: {
     name: 'shop',
     replicas: 2,
@@ -74,6 +75,16 @@ test('the summary names every kind of failure and what served after the rollout'
   t.match(formatSummary({ ...failing, sweep: { runs: [{ removeDelayMs: 2000, ok: true, failed: 0, outcome: 'complete' }], marginMs: 2000, stoppedBy: 'max-runs' } }), /safety margin 2000 ms or more/)
   t.match(formatSummary({ ...failing, deployment: { ...failing.deployment, propagationDelayFrom: 'option' } }), /endpoint delay 5000 ms \(--propagation-delay-ms\)/)
   t.match(formatSummary({ ...failing, inFlightAtSigterm: { total: 3, byPod: { 'shop-a-1': 3, 'shop-a-2': 0 } } }), /in flight at SIGTERM: 3 requests \(shop-a-1 3\)\n/)
+})
+
+test('a pod SIGKILLed at the end of its grace period fails the rehearsal in plain words, even with no failed request', async (t) => {
+  const killed = { pod: 'shop-a-1', version: '1.0.0', signal: 'SIGTERM', graceSeconds: 8, at: 10_000 }
+  const clean = { ...failing, totals: { requests: 10, ok: 10, failed: 0 }, byRequest: [], failedRequests: [], killedAtGrace: [killed], containers: { engine: 'podman', oldImage: 'localhost/shop:1', newImage: 'localhost/shop:2', runId: 'r1' } }
+  const text = formatSummary(clean)
+  t.match(text, /\ncontainers: podman, localhost\/shop:1 -> localhost\/shop:2, label zerodown\.rehearse=r1\n/)
+  t.match(text, /\nkilled: pod shop-a-1 \(1\.0\.0\) did not exit on SIGTERM: killed with SIGKILL at the end of the 8 s grace period; its app never received SIGTERM .* or ignored it/)
+  t.match(text, /\nFAIL: pod shop-a-1 \(1\.0\.0\) did not exit on SIGTERM: killed with SIGKILL/)
+  t.match(formatSummary({ ...failing, killedAtGrace: [killed] }), /\nFAIL: 2 of 10 requests failed — .*; 1 pod killed with SIGKILL at the end of its grace period\n$/)
 })
 
 test('the HTML report draws failures in red, the pod timeline with SIGKILL, and escapes text', async (t) => {
