@@ -39,6 +39,11 @@ export interface PodOptions {
 /** The kubelet gives a container at least this long after preStop, whatever is left of the grace period. */
 const MINIMUM_GRACE_MS = 2000
 
+/** When SIGKILL follows the stop signal sent at `signalledAt`: at the grace period's end, but never less than 2 s later. */
+export function sigkillAt (graceEnd: number, signalledAt: number): number {
+  return Math.max(graceEnd, signalledAt + MINIMUM_GRACE_MS)
+}
+
 /** The kubelet's view of one pod. */
 export class Pod {
   readonly name: string
@@ -261,7 +266,7 @@ export class Pod {
     if (!container.running) return
     this.emit('sigterm', stopSignal === 'SIGTERM' ? undefined : `${stopSignal} (lifecycle.stopSignal)`)
     await container.signal(stopSignal)
-    const killAt = Math.max(graceEnd, this.opts.clock.now() + MINIMUM_GRACE_MS)
+    const killAt = sigkillAt(graceEnd, this.opts.clock.now())
     await Promise.race([this.wait(killAt - this.opts.clock.now()), exited])
     if (!container.running) return
     this.emit('sigkill')

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { CALLER_ENV, DEFAULT_MANIFEST, parseLoadFile, parseManifest, podEnv, readLoadFile, readManifestFile, RehearseInvalidOptionError, RehearseManifestError } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
+import { isExpected } from '../src/requests.js'
 import { manifest } from './fixtures/helpers.js'
 
 test('the default demo manifest: 3 replicas, surge 1, unavailable 0, probes, preStop, env', async (t) => {
@@ -421,4 +422,34 @@ test('container mode: bad options are refused before anything starts', async (t)
   t.teardown(() => { process.env.PATH = saved })
   t.throws(() => resolveOptions({ image: 'a:1' }), { code: 'FST_ZERODOWN_REHEARSE_RUNTIME', message: /neither podman nor docker is on PATH/ })
   t.throws(() => resolveOptions({ image: 'a:1', runtime: 'docker' }), { code: 'FST_ZERODOWN_REHEARSE_RUNTIME', message: /Cannot use the container runtime docker: docker is not on PATH/ })
+})
+
+test('every numeric option at its limit is taken, one unit past it refused', async (t) => {
+  const base = { command: ['node', 'x.js'] }
+  const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+    ['load.rate', { load: { rate: 10_000 } }, { load: { rate: 10_001 } }],
+    ['load.rate', { load: { rate: 0.001 } }, { load: { rate: 0 } }],
+    ['load.connections', { load: { connections: 1 } }, { load: { connections: 0 } }],
+    ['load.connections', { load: { connections: 256 } }, { load: { connections: 257 } }],
+    ['load.slowShare', { load: { slowShare: 0, slowPath: '/s' } }, { load: { slowShare: -0.01, slowPath: '/s' } }],
+    ['load.slowShare', { load: { slowShare: 1, slowPath: '/s' } }, { load: { slowShare: 1.01, slowPath: '/s' } }],
+    ['load.retries', { load: { retries: 0 } }, { load: { retries: -1 } }],
+    ['load.retries', { load: { retries: 10 } }, { load: { retries: 11 } }],
+    ['load.timeoutMs', { load: { timeoutMs: 0 } }, { load: { timeoutMs: -1 } }],
+    ['propagationDelayMs', { propagationDelayMs: 0 }, { propagationDelayMs: -1 }],
+    ['warmupMs', { warmupMs: 0 }, { warmupMs: -1 }]
+  ]
+  for (const [name, limit, past] of cases) {
+    t.doesNotThrow(() => resolveOptions({ ...base, ...limit } as never), `${name} ${JSON.stringify(limit)} is taken`)
+    t.throws(() => resolveOptions({ ...base, ...past } as never), { code: 'FST_ZERODOWN_REHEARSE_INVALID_OPTION', message: new RegExp(`"${name.replace('.', '\\.')}"`) }, `${name} ${JSON.stringify(past)} is refused`)
+  }
+})
+
+test('what a request expects: by default 200 to 399, else exactly the statuses listed', async (t) => {
+  for (const [status, ok] of [[199, false], [200, true], [399, true], [400, false], [500, false]] as const) {
+    t.equal(isExpected({}, status), ok, `default, status ${status}`)
+  }
+  for (const [status, ok] of [[200, false], [201, true], [202, false]] as const) {
+    t.equal(isExpected({ expect: [201] }, status), ok, `expect [201], status ${status}`)
+  }
 })

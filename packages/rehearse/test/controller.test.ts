@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parseIntOrPercent, resolveRollout } from '@zerodown/deploy/rollout'
 import { test } from 'tap'
 import {
-  deploymentStatus, disruptionsAllowed, syncDeployment, syncReplicaSet,
+  deploymentStatus, disruptionsAllowed, isAvailable, syncDeployment, syncReplicaSet,
   type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec
 } from '../src/controller.js'
 
@@ -178,4 +178,78 @@ test('evictions: the disruption controller\'s budget, percentages rounded up', a
   t.equal(disruptionsAllowed({ minAvailable: '50%' }, 3, 3), 1, 'minAvailable 1.5 rounds up to 2')
   t.equal(disruptionsAllowed({ minAvailable: 3 }, 3, 3), 0, 'minAvailable = replicas blocks every eviction')
   t.equal(disruptionsAllowed({ maxUnavailable: 0 }, 2, 2), 0)
+})
+
+test('R1 at the limit and one past: surge rounds up from any fraction, unavailable down until a whole pod', async (t) => {
+  // [replicas, surge, unavailable] for 25%/25%: 4 and 8 are whole, 5 and 9 a fraction past, 7 a fraction short.
+  const cases: Array<[number, number, number]> = [[4, 1, 1], [5, 2, 1], [7, 2, 1], [8, 2, 2], [9, 3, 2]]
+  for (const [replicas, surge, unavailable] of cases) {
+    t.same(resolveRollout('25%', '25%', replicas), { surge, unavailable }, `${replicas} replicas: 25% is ${replicas / 4}`)
+  }
+  t.same(resolveRollout(0, '25%', 3), { surge: 0, unavailable: 1 }, '0.75 rounds down to 0, both 0: unavailable 1')
+  t.same(resolveRollout(0, '25%', 4), { surge: 0, unavailable: 1 }, 'exactly 1: no extra pod on top')
+  t.same(resolveRollout(0, 1, 3), { surge: 0, unavailable: 1 }, 'unavailable 1 as given, not 2')
+  t.same(resolveRollout(1, 0, 3), { surge: 1, unavailable: 0 }, 'surge 1 keeps unavailable 0')
+})
+
+const pods = (prefix: string, n: number, readySince?: number): PodView[] =>
+  Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}`, createdAt: 0, terminating: false, ...(readySince !== undefined && { readySince }) }))
+
+test('R2 at the limit and one past: scale up while the spec total is below replicas + surge', async (t) => {
+  // replicas 4, surge 2 (maxSurge 2): the spec total may reach 6.
+  const state = (newReplicas: number, oldReplicas: number): ObservedState => ({
+    now: 10_000,
+    spec: spec(4, 2, 0),
+    newRS: { name: 'new', replicas: newReplicas, pods: pods('n', newReplicas) },
+    oldRSs: [{ name: 'old', replicas: oldReplicas, pods: pods('o', oldReplicas, 0) }],
+    lastProgressAt: 0
+  })
+  t.same(syncDeployment(state(1, 4)).scale, [{ replicaSet: 'new', from: 1, to: 2 }], 'total 5, one below 6: one more new pod')
+  t.same(syncDeployment(state(0, 4)).scale, [{ replicaSet: 'new', from: 0, to: 2 }], 'total 4: two more, up to 6')
+  t.same(syncDeployment(state(2, 4)).scale, [], 'total 6 = replicas + surge: no new pod, and no old one can go (new not ready, unavailable 0)')
+})
+
+test('R2 at the limit and one past: old pods go only while available stays at replicas - unavailable', async (t) => {
+  // replicas 4, unavailable 1 (maxSurge 0): at least 3 available.
+  const state = (readyNew: number, old: number): ObservedState => ({
+    now: 10_000,
+    spec: spec(4, 0, 1),
+    newRS: { name: 'new', replicas: 4 - old + 1, pods: [...pods('r', readyNew, 0), ...pods('n', 4 - old + 1 - readyNew)] },
+    oldRSs: [{ name: 'old', replicas: old, pods: pods('o', old, 0) }],
+    lastProgressAt: 0
+  })
+  // new 2 (1 ready) + old 3 ready: 4 available, 1 more than 3: one old pod may go.
+  t.same(syncDeployment(state(1, 3)).scale, [{ replicaSet: 'old', from: 3, to: 2 }], 'available 4 > 3: one old pod goes')
+  // new 2 (0 ready) + old 3 ready: 3 available, exactly the minimum: none goes.
+  t.same(syncDeployment(state(0, 3)).scale, [], 'available 3 = 3: no old pod goes')
+})
+
+test('R4 at the limit and one past: available once ready for exactly minReadySeconds, not a millisecond sooner', async (t) => {
+  const pod: PodView = { name: 'p', createdAt: 0, readySince: 1_000, terminating: false }
+  t.equal(isAvailable(pod, 2, 2_999), false, '1 ms short of 2 s')
+  t.equal(isAvailable(pod, 2, 3_000), true, 'ready for 2 s exactly')
+  t.equal(isAvailable(pod, 0, 1_000), true, 'minReadySeconds 0: available as it gets ready')
+  t.equal(isAvailable({ ...pod, terminating: true }, 0, 5_000), false, 'a terminating pod is never available (R3)')
+  t.equal(isAvailable({ name: 'q', createdAt: 0, terminating: false }, 0, 5_000), false, 'never ready, never available')
+})
+
+test('the ReplicaSet controller at its replicas and one past, both ways', async (t) => {
+  const rs = (replicas: number, n: number): ReplicaSetView => ({ name: 'rs', replicas, pods: pods('p', n, 0) })
+  t.same(syncReplicaSet(rs(3, 3)), { create: 0, delete: [] }, 'as many as asked')
+  t.same(syncReplicaSet(rs(3, 2)), { create: 1, delete: [] }, 'one short: one created')
+  t.equal(syncReplicaSet(rs(3, 4)).delete.length, 1, 'one over: one deleted')
+})
+
+test('evictions at the budget\'s limit and one past, both fields, both ways', async (t) => {
+  // minAvailable as an integer: healthy must stay at it.
+  t.equal(disruptionsAllowed({ minAvailable: 2 }, 3, 3), 1, 'one above minAvailable 2: one eviction')
+  t.equal(disruptionsAllowed({ minAvailable: 2 }, 3, 2), 0, 'at minAvailable 2: none')
+  // minAvailable as a percentage rounds up: 66% of 3 is 1.98 -> 2; 67% is 2.01 -> 3.
+  t.equal(disruptionsAllowed({ minAvailable: '66%' }, 3, 3), 1)
+  t.equal(disruptionsAllowed({ minAvailable: '67%' }, 3, 3), 0, '2.01 rounds up to 3: no eviction')
+  // maxUnavailable as a percentage rounds up too: 33% of 3 is 0.99 -> 1; 34% is 1.02 -> 2.
+  t.equal(disruptionsAllowed({ maxUnavailable: '33%' }, 3, 2), 0, 'one down already, the budget is 1')
+  t.equal(disruptionsAllowed({ maxUnavailable: '34%' }, 3, 2), 1, '1.02 rounds up to 2: a second may go')
+  t.equal(disruptionsAllowed({ maxUnavailable: '34%' }, 3, 1), 0, 'two down: the budget of 2 is spent')
+  t.equal(disruptionsAllowed({ maxUnavailable: 1 }, 3, 4), 2, 'more healthy than expected: each extra one may go too')
 })

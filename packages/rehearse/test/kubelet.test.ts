@@ -4,13 +4,14 @@ import { connect, createServer } from 'node:net'
 import { test, type Test } from 'tap'
 import { detectPid1Model, type Pid1Model } from '../src/container.js'
 import { endpointSlice, routable } from '../src/endpoint-slice.js'
-import { Pod } from '../src/kubelet.js'
+import { Pod, sigkillAt } from '../src/kubelet.js'
 import { parseManifest, type DeploymentSpec } from '../src/manifest.js'
 import { podEnv } from '../src/pod-env.js'
-import { ProbeResult } from '../src/probe.js'
+import { runPreStop } from '../src/prestop.js'
+import { httpProbe, ProbeResult, ProbeWorker } from '../src/probe.js'
 import { Service } from '../src/service.js'
 import { createClock, type PodEvent } from '../src/timeline.js'
-import { alivePids, FIXTURE, manifest, type ManifestTimings } from './fixtures/helpers.js'
+import { alivePids, FIXTURE, manifest, within, type ManifestTimings } from './fixtures/helpers.js'
 
 function freePort (): Promise<number> {
   return new Promise((resolve) => {
@@ -129,7 +130,7 @@ test('R6: deletion runs preStop, then SIGTERM, then SIGKILL when the grace perio
   pod.delete()
   t.equal(pod.terminating, true)
   t.equal(pod.ready, true, 'readiness is left as it was; the Service drops terminating pods itself')
-  await pod.gone
+  await within(pod.gone, 15_000, 'the deleted pod terminated')
   const order = events.map((e) => e.kind).filter((k) => ['deleted', 'prestop-done', 'sigterm', 'sigkill', 'exited', 'terminated'].includes(k))
   t.same(order, ['deleted', 'prestop-done', 'sigterm', 'sigkill', 'exited', 'terminated'])
   const at = (kind: PodEvent['kind']): number => kinds(kind)[0]!.at
@@ -144,7 +145,7 @@ test('R6: a preStop longer than the grace period still leaves 2 s after it', asy
   const { pod, until, kinds, finish } = await startPod(t, { preStop: 5, grace: 0.2 }, { IGNORE_SIGTERM: '1' })
   await until(() => pod.ready, 'ready')
   pod.delete()
-  await pod.gone
+  await within(pod.gone, 15_000, 'the deleted pod terminated')
   const at = (kind: PodEvent['kind']): number => kinds(kind)[0]!.at
   t.ok(at('prestop-done') - at('deleted') < 4000, 'preStop cut at the grace period')
   // Node's timers fire on whole milliseconds and the two events are stamped apart: a few ms of slack.
@@ -156,7 +157,7 @@ test('R6: an app that drains exits on its own; no SIGKILL', async (t) => {
   const { pod, until, kinds, finish } = await startPod(t, { preStop: 0, grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' })
   await until(() => pod.ready, 'ready')
   pod.delete()
-  await pod.gone
+  await within(pod.gone, 15_000, 'the deleted pod terminated')
   t.equal(kinds('sigkill').length, 0)
   t.match(kinds('exited')[0]?.detail, 'code 0')
   t.equal(kinds('prestop-done').length, 0, 'no preStop configured')
@@ -183,8 +184,10 @@ function keepAlive (port: number) {
     async get (): Promise<string> {
       data = ''
       socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n')
+      const deadline = Date.now() + 5000
       while (!/\r\n\r\n[ab]$/.test(data)) {
         if (socket.destroyed) throw new Error('connection closed')
+        if (Date.now() > deadline) throw new Error(`no response through the Service within 5000 ms (got ${JSON.stringify(data)})`)
         await new Promise((resolve) => setTimeout(resolve, 10))
       }
       return data.at(-1)!
@@ -233,7 +236,7 @@ test('R10: as PID 1 an app without a SIGTERM handler survives SIGTERM until SIGK
   const pid1 = await startPod(t, { preStop: 0, grace: 1 }, { NO_SIGTERM_HANDLER: '1' }, model)
   await pid1.until(() => pid1.pod.ready, 'ready')
   pid1.pod.delete()
-  await pid1.pod.gone
+  await within(pid1.pod.gone, 15_000, 'the deleted PID 1 pod terminated')
   const at = (kind: PodEvent['kind']): number => pid1.kinds(kind)[0]!.at
   t.ok(at('sigkill') - at('sigterm') >= 1900, 'SIGTERM was ignored: alive until SIGKILL (grace 1 s, at least 2 s)')
   t.equal(pid1.kinds('exited')[0]?.detail, 'signal SIGKILL')
@@ -243,7 +246,7 @@ test('R10: as PID 1 an app without a SIGTERM handler survives SIGTERM until SIGK
   const plain = await startPod(t, { preStop: 0, grace: 1 }, { NO_SIGTERM_HANDLER: '1' }, 'host')
   await plain.until(() => plain.pod.ready, 'ready')
   plain.pod.delete()
-  await plain.pod.gone
+  await within(plain.pod.gone, 15_000, 'the deleted plain-process pod terminated')
   t.equal(plain.kinds('sigkill').length, 0, 'on the host the default action of SIGTERM ends it')
   t.equal(plain.kinds('exited')[0]?.detail, 'signal SIGTERM')
   await plain.finish()
@@ -253,7 +256,7 @@ test('R9: lifecycle.stopSignal is the signal sent, to PID 1 as to any process', 
   const { pod, until, kinds, finish } = await startPod(t, { preStop: 0, grace: 5, stopSignal: 'SIGINT' }, { NO_SIGTERM_HANDLER: '1', GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' }, detectPid1Model())
   await until(() => pod.ready, 'ready')
   pod.delete()
-  await pod.gone
+  await within(pod.gone, 15_000, 'the deleted pod terminated')
   t.equal(kinds('sigterm')[0]?.detail, 'SIGINT (lifecycle.stopSignal)')
   t.match(pod.output.join('\n'), /fixture: SIGINT at/)
   t.equal(kinds('sigkill').length, 0, 'it drained on SIGINT')
@@ -265,7 +268,7 @@ test('R9: a preStop exec runs in the pod\'s directory and environment; one that 
   const ok = await startPod(t, { preStopExec: ['sh', '-c', 'echo "hook saw $ZERODOWN_APP_VERSION in $(pwd)"; sleep 0.3'], grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' })
   await ok.until(() => ok.pod.ready, 'ready')
   ok.pod.delete()
-  await ok.pod.gone
+  await within(ok.pod.gone, 15_000, 'the pod with a preStop exec terminated')
   t.match(ok.pod.output.join('\n'), `preStop: hook saw 1.0.0 in ${ok.dir}`)
   t.ok(ok.kinds('sigterm')[0]!.at - ok.kinds('deleted')[0]!.at >= 290, 'SIGTERM after the hook ended')
   t.match(ok.kinds('prestop-done')[0]?.detail, /exec \["sh"/)
@@ -275,7 +278,7 @@ test('R9: a preStop exec runs in the pod\'s directory and environment; one that 
     const failing = await startPod(t, { preStopExec: [...command], grace: 5 }, { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '100' })
     await failing.until(() => failing.pod.ready, 'ready')
     failing.pod.delete()
-    await failing.pod.gone
+    await within(failing.pod.gone, 15_000, 'the pod with a failing preStop exec terminated')
     const failed = failing.kinds('prestop-failed')[0]
     t.match(failed?.detail, /^FailedPreStopHook: /)
     t.match(failed?.detail, why)
@@ -307,7 +310,7 @@ test('R8: readiness is probed after deletion (liveness is not); one replica, del
   t.same(routable(endpointSlice([pod])), [], 'not serving: no longer routable')
   t.ok(kinds('probe-failed', /^readiness/).length > probesBefore, 'readiness probes after deletion')
   t.equal(kinds('probe-failed', /^liveness/).length, 0)
-  await pod.gone
+  await within(pod.gone, 15_000, 'the deleted pod terminated')
   await finish()
 })
 
@@ -335,4 +338,71 @@ test('kube-proxy: ready endpoints first; serving terminating ones only when none
   t.same(routable([e('a', true, true, false), e('b', false, true, true)]).map((x) => x.pod), ['a'])
   t.same(routable([e('a', false, false, false), e('b', false, true, true), e('c', false, false, true)]).map((x) => x.pod), ['b'])
   t.same(routable([e('a', false, false, false)]), [])
+})
+
+test('R9 at the limit and one past: SIGKILL at the grace period\'s end, but at least 2 s after the stop signal', async (t) => {
+  t.equal(sigkillAt(10_000, 8_000), 10_000, 'exactly 2 s left: the grace period ends it')
+  t.equal(sigkillAt(10_001, 8_000), 10_001, '1 ms more than 2 s left: still the grace period')
+  t.equal(sigkillAt(9_999, 8_000), 10_000, '1 ms less than 2 s left: 2 s after the signal')
+  t.equal(sigkillAt(0, 8_000), 10_000, 'a grace period long over: 2 s after the signal')
+})
+
+test('R5 at the limit and one past: threshold - 1 results in a row flip nothing, threshold results flip, both ways', async (t) => {
+  for (const threshold of [1, 2, 3, 5]) {
+    const failing = new ProbeResult({ successThreshold: 1, failureThreshold: threshold }, true)
+    const flips = Array.from({ length: threshold }, () => failing.observe(false))
+    t.same(flips, [...Array(threshold - 1).fill(false), true], `failureThreshold ${threshold}: the ${threshold}th failure in a row flips it`)
+    const rising = new ProbeResult({ successThreshold: threshold, failureThreshold: 1 }, false)
+    t.same(Array.from({ length: threshold }, () => rising.observe(true)), [...Array(threshold - 1).fill(false), true], `successThreshold ${threshold}: the ${threshold}th success in a row flips it`)
+  }
+  const broken = new ProbeResult({ successThreshold: 1, failureThreshold: 3 }, true)
+  t.same([false, false, true, false, false].map((ok) => broken.observe(ok)), [false, false, false, false, false], 'a success between failures starts the count again')
+  t.equal(broken.result, true)
+})
+
+/** A probe target on 127.0.0.1 answering `status` after `ms`; records when each probe arrived. */
+async function probeTarget (t: Test, status: number, ms = 0): Promise<{ port: number, hits: number[] }> {
+  const hits: number[] = []
+  const server = createHttpServer((_req, res) => { hits.push(performance.now()); setTimeout(() => res.writeHead(status).end(), ms) })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const address = server.address()
+  return { port: typeof address === 'object' && address !== null ? address.port : 0, hits }
+}
+
+test('R5: success is a status from 200 to 399; a probe slower than timeoutSeconds is a failure', async (t) => {
+  for (const [status, ok] of [[200, true], [399, true], [400, false], [503, false]] as const) {
+    const target = await probeTarget(t, status)
+    t.same(await httpProbe(target.port, '/', 1000), { ok, detail: `HTTP ${status}` }, `HTTP ${status}`)
+  }
+  const slow = await probeTarget(t, 200, 300)
+  t.same(await httpProbe(slow.port, '/', 100), { ok: false, detail: 'timeout after 100 ms' }, 'answer after 300 ms, timeout 100 ms')
+  t.same(await httpProbe(slow.port, '/', 900), { ok: true, detail: 'HTTP 200' }, 'answer after 300 ms, timeout 900 ms')
+})
+
+test('R5: the first probe after initialDelaySeconds, then one every periodSeconds', async (t) => {
+  const target = await probeTarget(t, 200)
+  const spec = parseManifest(manifest({ readiness: '{ httpGet: { path: /readyz, port: http }, initialDelaySeconds: 0.3, periodSeconds: 0.1 }' })).readinessProbe!
+  const worker = new ProbeWorker({ kind: 'readiness', spec, port: target.port, gate: () => true, onChange: () => {} })
+  const started = performance.now()
+  worker.start()
+  await new Promise((resolve) => setTimeout(resolve, 800))
+  worker.stop()
+  const first = target.hits[0]! - started
+  t.ok(first >= 295 && first < 450, `first probe after the initial delay of 300 ms (${Math.round(first)} ms)`)
+  const gaps = target.hits.slice(1).map((at, i) => Math.round(at - target.hits[i]!))
+  t.ok(gaps.length >= 3, `probed again and again (${gaps.length + 1} probes)`)
+  // A late tick is made up by a shorter wait (the period counts from the tick's start): the mean holds.
+  const mean = (target.hits.at(-1)! - target.hits[0]!) / gaps.length
+  t.ok(mean >= 95 && mean < 160 && gaps.every((gap) => gap < 250), `one probe every 100 ms (gaps ${gaps.join(', ')} ms)`)
+  t.equal(worker.state.result, true, 'readiness became ready')
+})
+
+test('preStop at the limit of the grace period: a sleep that fits runs whole, one that does not is cut', async (t) => {
+  const never = new Promise<void>(() => {})
+  const opts = { env: {}, containerExited: never, onLine: () => {} }
+  t.same(await runPreStop({ sleepSeconds: 0.2 }, { ...opts, timeoutMs: 400 }), { ok: true, detail: 'sleep 0.2 s' })
+  const started = performance.now()
+  t.same(await runPreStop({ sleepSeconds: 0.4 }, { ...opts, timeoutMs: 200 }), { ok: true, detail: 'sleep cut at the grace period' })
+  t.ok(performance.now() - started < 350, 'cut when the grace period ran out')
 })

@@ -1,8 +1,19 @@
 // End to end: real pods of a fixture app, real signals, real keep-alive load through the Service.
-import { test } from 'tap'
 import { fileURLToPath } from 'node:url'
-import { formatSummary, parseManifest, rehearse, RehearseCommandError, type RehearseOptions } from '../src/index.js'
-import { alivePids, FIXTURE, manifest, type ManifestTimings } from './fixtures/helpers.js'
+import { test } from 'tap'
+import { formatSummary, parseManifest, rehearse as rehearseOnce, RehearseCommandError, type RehearsalResult, type RehearseOptions } from '../src/index.js'
+import { alivePids, FIXTURE, manifest, within, type ManifestTimings } from './fixtures/helpers.js'
+import { parseShape, readmeBlock, shapeDifferences } from './fixtures/readme.js'
+
+const BASELINE = fileURLToPath(new URL('../dist/baseline.js', import.meta.url))
+
+/** Every result of this file, for the check of the README's result shape at the end. */
+const results: RehearsalResult[] = []
+const rehearse = async (options: RehearseOptions): Promise<RehearsalResult> => {
+  const result = await within(rehearseOnce(options), 60_000, `the rehearsal of ${options.command.join(' ')} ended`)
+  results.push(result)
+  return result
+}
 
 const LONG_LIVED_FIXTURE = fileURLToPath(new URL('./fixtures/long-lived-app.mjs', import.meta.url))
 
@@ -47,7 +58,7 @@ test('a well-behaved app rolls out with zero failed requests, and only v2 answer
 
 test('a new version that never gets ready ends as a stuck rollout, with its output and no orphans', async (t) => {
   const dir = t.testdir()
-  const result = await rehearse(fast(dir, { progressDeadlineSeconds: 3, env: { GRACEFUL: '1', NEVER_READY_VERSION: '2.0.0' } }))
+  const result = await rehearse(fast(dir, { progressDeadlineSeconds: 5, env: { GRACEFUL: '1', NEVER_READY_VERSION: '2.0.0' } }))
   t.equal(result.outcome, 'stuck')
   t.equal(result.ok, false)
   t.match(result.stuck?.reason, /ProgressDeadlineExceeded/)
@@ -128,4 +139,29 @@ test('long-lived clients: an app that exits on SIGTERM without the plugin\'s dra
   t.match(formatSummary(result), /FAIL: .*\d+ of \d+ long-lived connections failed/)
   t.match(formatSummary(result), /at [\d.]+ s websocket \/ws, tried at [\d.]+ s: abnormal \(code 1006/)
   t.same(alivePids(dir), [], 'no process left')
+})
+
+test('the naive baseline fails on every run: a slow request is in flight on each old pod when its SIGTERM arrives', async (t) => {
+  // Every request takes 400 ms and each of the 4 connections sends its next one as the last ends: a
+  // connection is never idle, and the Service spread them over the 3 old pods, which never close them.
+  const slow = { requests: [{ path: '/slow' }], connections: 4, rate: 100 }
+  const answers = JSON.stringify({ 'GET /slow': { status: 200, ms: 400 } })
+  for (let run = 1; run <= 3; run++) {
+    const dir = t.testdir()
+    const result = await rehearse(fast(dir, { grace: 1 }, { command: ['node', BASELINE], env: { ZERODOWN_BASELINE_ANSWERS: answers }, load: slow }))
+    t.equal(result.outcome, 'complete', `run ${run}: the baseline rolled out`)
+    t.equal(result.ok, false, `run ${run}: the baseline failed`)
+    const old = result.pods.filter((p) => p.version === '1.0.0').map((p) => p.name)
+    t.same(old.filter((pod) => !(result.inFlightAtSigterm.byPod[pod]! > 0)), [], `run ${run}: every old pod had requests in flight at SIGTERM ${JSON.stringify(result.inFlightAtSigterm.byPod)}`)
+    t.ok(result.failures.reset >= old.length, `run ${run}: at least one reset per old pod (${JSON.stringify(result.failures)})`)
+    // On the host SIGTERM ends it; as PID 1 (R10) it ignores SIGTERM and the SIGKILL ends it.
+    t.ok(result.pods.filter((p) => old.includes(p.name)).every((p) => /^signal SIG(TERM|KILL)$/.test(p.exit ?? '')), `run ${run}: each old pod was killed, not drained`)
+  }
+})
+
+test('the README\'s result shape is the shape of every result above, key for key', async (t) => {
+  t.ok(results.length >= 4, `the rehearsals above ran (${results.length})`)
+  t.ok(results.some((r) => r.stuck?.lastProbeFailure !== undefined), 'a stuck result with its last probe failure is among them')
+  const shape = parseShape(readmeBlock('ts'))
+  t.same([...new Set(results.flatMap((r) => shapeDifferences(shape, r)))], [])
 })
