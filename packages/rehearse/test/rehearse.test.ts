@@ -10,7 +10,7 @@ const BASELINE = fileURLToPath(new URL('../dist/baseline.js', import.meta.url))
 /** Every result of this file, for the check of the README's result shape at the end. */
 const results: RehearsalResult[] = []
 const rehearse = async (options: RehearseOptions): Promise<RehearsalResult> => {
-  const result = await within(rehearseOnce(options), 60_000, `the rehearsal of ${options.command.join(' ')} ended`)
+  const result = await within(rehearseOnce(options), 60_000, `the rehearsal of ${(options.command ?? []).join(' ')} ended`)
   results.push(result)
   return result
 }
