@@ -34,6 +34,7 @@ for (const probePort of [undefined, '0']) {
     const fast = startKeepAliveLoad({ origin: proc.origin, connections: 4, paths: ['/', '/work?ms=20'] })
     const slow = startKeepAliveLoad({ origin: proc.origin, connections: 3, paths: ['/work?ms=1000'] })
     const probes = startKeepAliveLoad({ origin: probeOrigin, connections: 1, paths: ['/readyz', '/livez'], pauseMs: 50 })
+    t.teardown(async () => { await Promise.all([fast.stop(), slow.stop(), probes.stop()]) })
     await tick(1200) // a slow request is in flight on every slow connection
     const signalledAt = performance.now()
     proc.signal('SIGTERM')

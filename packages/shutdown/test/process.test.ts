@@ -36,8 +36,10 @@ function assertPhasesLogged (t: Test, server: ServerProcess, exitCode: number): 
 
 test('SIGTERM under keep-alive load through the listener close: 200s until it closes, then only refused new connections, exit 0', async (t) => {
   const drainDelay = 500
-  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: String(drainDelay) })
+  // A timer nobody clears holds the event loop: the plugin's exit, not an empty loop, ends the process.
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: String(drainDelay), FORGOTTEN_TIMER: '1' })
   const load = startKeepAliveLoad({ origin: server.origin, connections: 6, pauseMs: 2 })
+  t.teardown(() => load.stop())
   await sleep(300)
 
   // Slow requests in flight at SIGTERM; they end while the instance is closing.
