@@ -133,4 +133,8 @@ test('valid edge values are accepted', async (t) => {
   t.equal(await register({ paths: { liveness: false, readiness: false, startup: false } }), undefined)
   t.equal(await register({ pressure: { maxEventLoopDelay: 0, maxEventLoopUtilization: 1 } }), undefined)
   t.equal(await register({ checks: [] }), undefined)
+  // One unit inside each range whose refusal one unit past it is tested above.
+  t.equal(await register({ checkTimeout: 1 }), undefined, 'checkTimeout 1 ms (0 is refused)')
+  t.equal(await register({ checks: [{ name: 'db', check: ok, timeout: 1 }] }), undefined, 'a check timeout of 1 ms (0 is refused)')
+  t.equal(await register({ pressure: { sampleInterval: 1, retryAfter: 1 } }), undefined, 'sampleInterval 1 ms and retryAfter 1 s (0 and 1.5 are refused)')
 })

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
 import { LIFECYCLE_DECORATOR } from '@zerodown/shutdown/lifecycle'
@@ -147,6 +148,17 @@ test('the default check timeout is below 1 s and configurable', async (t) => {
   t.match((await custom.app.inject('/readyz?verbose')).json().checks, [{ message: 'timed out after 30 ms' }])
 })
 
+test('a check timeout: a check settling before it passes, one settling after it fails', async (t) => {
+  const settlesIn = (ms: number) => () => new Promise((resolve) => setTimeout(resolve, ms))
+  const { app } = await listen(t, {
+    cacheTtl: 0,
+    checks: [{ name: 'inside', check: settlesIn(100), timeout: 250 }, { name: 'past', check: settlesIn(400), timeout: 250 }]
+  })
+  const res = await app.inject('/readyz?verbose')
+  t.equal(res.statusCode, 503)
+  t.match(res.json().checks, [{ name: 'inside', status: 'pass' }, { name: 'past', status: 'fail', message: 'timed out after 250 ms' }])
+})
+
 test('draining that begins while checks run fails that very probe', async (t) => {
   const lifecycle = { state: 'ready', onChange: () => () => {}, addStartupWork: () => {} }
   const app = Fastify()
@@ -175,4 +187,42 @@ test('close stops pending check timers and aborts running checks', async (t) => 
   const res = await pending
   t.equal(res.statusCode, 503, 'the probe in flight ends at once, failed, instead of waiting a minute')
   t.same(res.json(), { status: 'fail' }, 'answered by the probe, not by Fastify')
+})
+
+// The README lists the answers a failed check can give, and shows one verbose answer: both are
+// produced here, so the README cannot drift from them.
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+
+test('the README lists exactly the answers a failed check gives', async (t) => {
+  const { app } = await listen(t, {
+    cacheTtl: 0,
+    checks: [
+      { name: 'slow', check: () => new Promise(() => {}), timeout: 30 },
+      { name: 'throws', check: () => { throw new Error('secret detail') } },
+      { name: 'false', check: () => false }
+    ]
+  })
+  const answers = (res: { json: () => { checks: Array<{ message?: string }> } }): string[] => res.json().checks.map((c) => c.message!)
+  const seen = answers(await app.inject('/readyz?verbose'))
+  const closing = Fastify()
+  await closing.register(zerodownProbes, { checks: [{ name: 'db', timeout: 60_000, check: () => new Promise(() => {}) }] })
+  await closing.listen({ port: 0, host: '127.0.0.1' })
+  const pending = closing.inject('/readyz?verbose')
+  await tick(10)
+  await closing.close()
+  seen.push(...answers(await pending))
+
+  const sentence = /answers only ever say ((?:`[^`]+`,?\s+(?:or\s+)?)+)/.exec(readme.replace(/\n/g, ' '))
+  const listed = [...(sentence?.[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace('N', '30'))
+  t.same(listed.sort(), seen.sort(), `README: ${listed.join(' | ')}`)
+})
+
+test('the README\'s verbose readiness answer is the one a timed-out check gives', async (t) => {
+  const sample = /^\$ curl 'localhost:9000\/readyz\?verbose'\n(.+)$/m.exec(readme)
+  const shown = JSON.parse(sample?.[1] ?? 'null') as { checks: Array<{ durationMs: number }> }
+  const { app } = await listen(t, { checks: [{ name: 'upstream', check: () => new Promise(() => {}), timeout: 300 }] })
+  const real = (await app.inject('/readyz?verbose')).json() as typeof shown
+  t.ok(real.checks[0]!.durationMs >= 300, 'it took at least the timeout')
+  real.checks[0]!.durationMs = shown.checks[0]!.durationMs
+  t.same(real, shown)
 })

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import underPressure from '@fastify/under-pressure'
 import { test, type Test } from 'tap'
 import zerodownProbes, { type ProbesOptions } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -89,11 +90,32 @@ test('an under-pressure the app registered itself is reused', async (t) => {
   t.equal((await app.inject('/livez')).statusCode, 200)
 })
 
-test('default thresholds: only a mean event-loop delay above 1 s counts', async (t) => {
+test('default thresholds: only the mean event-loop delay is watched, above 1 s; memory and utilisation are off', async (t) => {
+  t.match(resolveOptions({ env: {} }).pressure, { maxEventLoopDelay: 1000, maxEventLoopUtilization: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, sampleInterval: 1000 })
   const app = await listen(t, {})
   t.ok(app.hasDecorator('isUnderPressure'), 'pressure is watched by default')
   t.same(Object.keys(app.memoryUsage()).sort(), ['eventLoopDelay', 'eventLoopUtilized', 'heapUsed', 'rssBytes'])
   t.equal((await app.inject('/readyz')).statusCode, 200, 'an idle process is not under pressure')
+})
+
+// The comparison is under-pressure's (mean delay > maxEventLoopDelay); a short threshold and
+// interval check both sides of it without a test that stalls for seconds.
+test('maxEventLoopDelay: a mean delay below it is no pressure, one above it is', async (t) => {
+  const app = await listen(t, { pressure: { maxEventLoopDelay: 200, sampleInterval: 100 } })
+  const stall = (ms: number): NodeJS.Timeout => setInterval(() => { const end = performance.now() + ms; while (performance.now() < end); }, 10)
+  const below = stall(100)
+  t.teardown(() => clearInterval(below))
+  let sawPressure = false
+  const watchUntil = performance.now() + 800
+  while (performance.now() < watchUntil) { sawPressure ||= app.isUnderPressure(); await tick(10) }
+  clearInterval(below)
+  t.notOk(sawPressure, `stalls of 100 ms (mean delay ${Math.round(app.memoryUsage().eventLoopDelay)} ms) stay under 200 ms`)
+  const above = stall(340)
+  t.teardown(() => clearInterval(above))
+  await waitFor(() => app.isUnderPressure(), 'pressure from stalls of 340 ms')
+  t.ok(app.memoryUsage().eventLoopDelay > 200, `stalls of 340 ms (mean delay ${Math.round(app.memoryUsage().eventLoopDelay)} ms) count`)
+  clearInterval(above)
+  t.equal((await app.inject('/readyz')).statusCode, 503)
 })
 
 test('only watching (the default): under-pressure is not on the path of user requests', async (t) => {

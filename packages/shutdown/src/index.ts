@@ -52,6 +52,7 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
     `on ${options.signals.join(', ')}`)
   const lifecycle = createLifecycle(app.log, '@zerodown/shutdown')
   const followRequests = !nodeKeepsServingResponse()
+  /* c8 ignore next 4 -- only on a Node.js without socket._httpMessage; test/plugin.test.ts checks this one has it and tests the fallback itself */
   if (followRequests) {
     app.log.warn({ zerodown: 'shutdown' }, 'shutdown: this Node.js does not keep the response a socket serves (socket._httpMessage); ' +
       'following every request instead, which costs a little per request')
@@ -71,6 +72,7 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
 
   app.addHook('onListen', async () => {
     const addresses = app.addresses()
+    /* c8 ignore next 5 -- only when a host name resolves to several addresses (localhost to 127.0.0.1 and ::1); the test machines resolve it to one */
     if (addresses.length > 1) {
       // Fastify keeps the extra listeners to itself: their connections are not drained.
       app.log.warn({ zerodown: 'shutdown', addresses }, 'shutdown: listening on several addresses; only the first is drained ' +

@@ -3,7 +3,7 @@
 import { connect, type ClientHttp2Session } from 'node:http2'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { startServerProcess, type ServerProcess } from '@zerodown/testkit'
+import { startServerProcess, within, type ServerProcess } from '@zerodown/testkit'
 import Fastify from 'fastify'
 import websocket from '@fastify/websocket'
 import { test, type Test } from 'tap'
@@ -61,7 +61,7 @@ for (const mode of ['h2c', 'tls'] as const) {
     // A session arriving while draining is served, then told to go.
     const during = h2Client(t, origin)
     const duringStreams = [h2Get(during, '/slow?ms=200'), h2Get(during, '/')]
-    const exit = await server.exited
+    const exit = await within(server.exited, 10_000, 'exit of the server process')
     const results = await Promise.all([...inFlight, ...duringStreams])
     t.same(results.map((r) => [r.status, r.error]), results.map(() => [200, undefined]), 'every stream completes with 200')
     t.ok(during.goaways.length > 0, 'the session that arrived while draining got a GOAWAY')
@@ -111,7 +111,7 @@ test('WebSocket at SIGTERM: every client gets 1012, spread over the drain window
   const signalledAt = performance.now()
   server.signal('SIGTERM')
   const closes = await Promise.all(clients.map((c) => c.closed))
-  const exit = await server.exited
+  const exit = await within(server.exited, 10_000, 'exit of the server process')
   t.same(closes.map((c) => c.code), closes.map(() => WEBSOCKET_CLOSE_CODE), 'every client got 1012 Service Restart (no 1006)')
   const offsets = closes.map((c) => c.at - signalledAt).sort((a, b) => a - b)
   t.ok(offsets[0]! < drainDelay * 0.3, `the first close came early in the window (${Math.round(offsets[0]!)} ms)`)
@@ -181,7 +181,7 @@ for (const mode of ['HTTP/1.1', 'HTTP/2'] as const) {
     await sleep(200)
     const signalledAt = performance.now()
     server.signal('SIGTERM')
-    const exit = await server.exited
+    const exit = await within(server.exited, 10_000, 'exit of the server process')
     for (const [name, stream] of [['reply.raw', raw], ['reply.send(stream)', piped]] as const) {
       const body = await stream.body
       t.equal(stream.status, 200)

@@ -231,6 +231,28 @@ test('lifecycle: failed startup work is logged and keeps the instance starting',
   t.match(logs.find((l) => l.level === 50), { err: { message: 'migrations failed' }, msg: /startup work failed/ })
 })
 
+test('lifecycle: startup work added once ready changes no state; its failure is logged', async (t) => {
+  const { app, logs } = appWithLogs(t)
+  await app.register(zerodownShutdown, { exit: false })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal(app.lifecycle.state, 'ready')
+  app.lifecycle.addStartupWork(Promise.reject(new Error('late work failed')))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(app.lifecycle.state, 'ready', 'still ready')
+  t.match(logs.find((l) => l.level === 40 && String(l.msg).includes('startup work added while ready')), { state: 'ready' }, 'warned that it is too late')
+  t.match(logs.find((l) => l.level === 50), { err: { message: 'late work failed' }, msg: /after the instance left starting failed/ })
+})
+
+test('a long-lived connection whose close() fails is logged, and the shutdown still completes', async (t) => {
+  const { app, logs } = appWithLogs(t)
+  await app.register(zerodownShutdown, { exit: false, drainDelay: 0, timeout: 5000 })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  app.addLongLivedConnection(() => Promise.reject(new Error('peer gone')))
+  await app.shutdown()
+  t.equal(app.lifecycle.state, 'closed')
+  t.match(logs.find((l) => l.level === 40 && String(l.msg).includes('closing a long-lived connection failed')), { err: { message: 'peer gone' } })
+})
+
 test('exit: false: shutdown() drains with Connection: close, closes, resolves; no process handlers', async (t) => {
   const sigterm = process.listenerCount('SIGTERM')
   const uncaught = process.listenerCount('uncaughtException')

@@ -3,3 +3,4 @@ export { send, startKeepAliveLoad, type Load, type LoadOptions, type RequestReco
 export { benchPluginThroughput, compareThroughput, median, type ThroughputOptions, type ThroughputResult, type ThroughputRun, type Variant } from './throughput.js'
 export { readyError, type Readyable } from './ready-error.js'
 export { startProbeLoop, type ProbeLoopResult } from './probe-loop.js'
+export { within } from './within.js'

@@ -23,6 +23,13 @@ export interface RequestRecord {
   version?: string
   /** Error code when no response arrived: ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET, timeout... */
   error?: string
+  /**
+   * True when the request went out on a connection that had already served a request (no new
+   * connection was opened or attempted for it). A failure there is never acceptable: the server
+   * kept the connection open, so it owed the request an answer. A refused NEW connection is what a
+   * closed listener looks like, and a client can safely retry it.
+   */
+  reused: boolean
 }
 
 export interface Load {
@@ -66,9 +73,15 @@ export function startKeepAliveLoad (opts: LoadOptions): Load {
   }
 }
 
-/** Sends one GET and records what happened; never throws. */
+/**
+ * Sends one GET and records what happened; never throws. `reused` is only exact when this request
+ * is the only one in flight on `dispatcher` (as in the load's workers and one-request agents).
+ */
 export async function send (dispatcher: Agent, origin: string, path: string, timeoutMs: number): Promise<RequestRecord> {
   const start = performance.now()
+  let connected = false
+  const onConnect = (): void => { connected = true }
+  dispatcher.on('connect', onConnect).on('connectionError', onConnect)
   try {
     const res = await request(new URL(path, origin), {
       dispatcher,
@@ -84,12 +97,15 @@ export async function send (dispatcher: Agent, origin: string, path: string, tim
       path,
       start,
       end: performance.now(),
+      reused: !connected,
       status: res.statusCode,
       ...(header('connection') !== undefined && { connection: header('connection') }),
       ...(header('x-app-version') !== undefined && { version: header('x-app-version') })
     }
   } catch (err) {
     const e = err as { code?: string, cause?: { code?: string } }
-    return { path, start, end: performance.now(), error: e.cause?.code ?? e.code ?? String(err) }
+    return { path, start, end: performance.now(), reused: !connected, error: e.cause?.code ?? e.code ?? String(err) }
+  } finally {
+    dispatcher.off('connect', onConnect).off('connectionError', onConnect)
   }
 }
