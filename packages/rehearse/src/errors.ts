@@ -49,3 +49,6 @@ export const RehearseImageError = createError<[image: string, reason: string]>(
   'Cannot rehearse the image %s: %s',
   500
 )
+
+/** Called with the field (`requests[2].expect`), the expected form and what was found; never returns. */
+export type Fail = (field: string, expected: string, got: unknown) => never

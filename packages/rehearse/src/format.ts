@@ -102,18 +102,20 @@ export function formatSummary (r: RehearsalResult): string {
     : undefined
   const l = r.longLived
   const longLivedFailed = l !== undefined && l.failed > 0 ? `${l.failed} of ${l.connections} long-lived connections failed` : undefined
+  const [firstKilled] = r.killedAtGrace
   const killed = r.killedAtGrace.length
+  const killedFirst = firstKilled === undefined ? undefined : killedSentence(firstKilled)
   const killedCount = killed > 0 ? `${killed} pod${killed > 1 ? 's' : ''} killed with SIGKILL at the end of ${killed > 1 ? 'their' : 'its'} grace period` : undefined
   // The first reason heads the line; the others follow it.
   const head = r.outcome !== 'complete'
     ? `the rollout is ${r.outcome}`
-    : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried ?? longLivedFailed ?? killedSentence(r.killedAtGrace[0]!)
+    : r.totals.failed > 0 ? `${r.totals.failed} of ${r.totals.requests} requests failed` : proxyRetried ?? longLivedFailed ?? killedFirst
   lines.push(r.ok
     ? `PASS: the rollout completed and none of ${r.totals.requests} requests${l !== undefined ? ` and ${l.connections} long-lived connections` : ''} failed`
     : `FAIL: ${head}` +
       (failing.length > 0 ? ` — ${failing.map(requestFailures).join('; ')}` : '') +
       (r.totals.failed > 0 && proxyRetried !== undefined ? `; ${proxyRetried}` : '') +
       (longLivedFailed !== undefined && head !== longLivedFailed ? `; ${longLivedFailed}` : '') +
-      (killedCount !== undefined && head !== killedSentence(r.killedAtGrace[0]!) ? `; ${killedCount}` : ''))
+      (killedCount !== undefined && head !== killedFirst ? `; ${killedCount}` : ''))
   return lines.join('\n') + '\n' + formatSweep(r)
 }

@@ -1,7 +1,7 @@
 // The long-lived part of the load, as written in a load file (`longLived:`) or passed as
 // `load.longLived`: WebSocket and server-sent-events clients, validated with a message that names the
 // entry and field, like the requests (requests.ts).
-import type { Fail } from './requests.js'
+import type { Fail } from './errors.js'
 
 export const LONG_LIVED_KINDS = ['websocket', 'sse'] as const
 export type LongLivedKind = typeof LONG_LIVED_KINDS[number]

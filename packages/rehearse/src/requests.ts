@@ -2,7 +2,7 @@
 // `--fast-path`/`--slow-path` shorthands, validated with a message that names the entry and field.
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
-import { RehearseLoadFileError } from './errors.js'
+import { RehearseLoadFileError, type Fail } from './errors.js'
 import { resolveLongLived, type ResolvedLongLived } from './long-lived.js'
 
 /** One request of the load, as written in a load file or passed as `load.requests`. */
@@ -31,8 +31,6 @@ export interface ResolvedRequest {
   expect?: number[]
 }
 
-/** Called with the field (`requests[2].expect`), the expected form and what was found; never returns. */
-export type Fail = (field: string, expected: string, got: unknown) => never
 
 const FIELDS = new Set(['method', 'path', 'headers', 'body', 'weight', 'expect'])
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
