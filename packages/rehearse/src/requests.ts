@@ -31,7 +31,6 @@ export interface ResolvedRequest {
   expect?: number[]
 }
 
-
 const FIELDS = new Set(['method', 'path', 'headers', 'body', 'weight', 'expect'])
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
