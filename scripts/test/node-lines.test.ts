@@ -6,7 +6,7 @@ import t from 'tap'
 
 const root = resolve(import.meta.dirname, '../..')
 const config = JSON.parse(readFileSync(join(root, 'scripts/node-lines.json'), 'utf8')) as {
-  engines: string, lines: Record<string, string>, suites: string[], sameOnEveryLine?: Record<string, string[]>
+  engines: string, lines: Record<string, string>, suites: string[], onEveryLine?: Record<string, string[]>
 }
 // The development workspace and its private packages run on what CI's machine has too (Node.js 20).
 const WORKSPACE_ENGINES = `^20.19.0 || ${config.engines}`
@@ -33,8 +33,9 @@ t.test('engines: public packages promise the supported lines; the workspace says
   t.equal(rootPkg.engines.node, WORKSPACE_ENGINES, 'the root package')
 })
 
-t.test('the test files kept to the machine\'s Node.js exist, in suites that run on every line', async (t) => {
-  for (const [suite, files] of Object.entries(config.sameOnEveryLine ?? {})) {
+t.test('the test files a suite narrows its lines to exist, in suites that run on every line', async (t) => {
+  for (const [suite, files] of Object.entries(config.onEveryLine ?? {})) {
+    t.ok(files.length > 0, `${suite} names files`)
     t.ok(config.suites.includes(suite), `${suite} is a suite`)
     const dir = dirs.find((d) => (JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name: string }).name === suite)
     for (const file of files) t.ok(dir !== undefined && existsSync(join(dir, file)), `${suite}: ${file}`)
