@@ -2,6 +2,7 @@
 // `load.longLived`: WebSocket and server-sent-events clients, validated with a message that names the
 // entry and field, like the requests (requests.ts).
 import type { Fail } from './errors.js'
+import { isObj, resolveHeaders } from './fields.js'
 
 export const LONG_LIVED_KINDS = ['websocket', 'sse'] as const
 export type LongLivedKind = typeof LONG_LIVED_KINDS[number]
@@ -35,7 +36,6 @@ export const LONG_LIVED_DEFAULTS = { clients: 10, maxRetryMs: 2000 } as const
 const MAX_CLIENTS = 1000
 
 const FIELDS = new Set(['kind', 'path', 'clients', 'headers', 'messageWithinMs', 'maxRetryMs'])
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
 
 /** Validates the `longLived` list; `fail` names the field of the first problem. */
@@ -52,14 +52,7 @@ function resolveEntry (entry: unknown, fail: Fail, at: string): ResolvedLongLive
   if (typeof e.path !== 'string' || !e.path.startsWith('/')) fail(`${at}.path`, 'a path starting with "/"', e.path)
   const clients = e.clients ?? LONG_LIVED_DEFAULTS.clients
   if (!Number.isInteger(clients) || (clients as number) < 1 || (clients as number) > MAX_CLIENTS) fail(`${at}.clients`, `an integer from 1 to ${MAX_CLIENTS}`, clients)
-  const headers: Record<string, string> = {}
-  if (e.headers !== undefined) {
-    if (!isObj(e.headers)) fail(`${at}.headers`, 'an object of header names to string values', e.headers)
-    for (const [name, v] of Object.entries(e.headers as Record<string, unknown>)) {
-      if (typeof v !== 'string') fail(`${at}.headers.${name}`, 'a string', v)
-      headers[name.toLowerCase()] = v as string
-    }
-  }
+  const headers = resolveHeaders(e.headers, fail, `${at}.headers`)
   if (e.messageWithinMs !== undefined && !isMs(e.messageWithinMs)) fail(`${at}.messageWithinMs`, 'a number of milliseconds >= 0', e.messageWithinMs)
   const maxRetryMs = e.maxRetryMs ?? LONG_LIVED_DEFAULTS.maxRetryMs
   if (!isMs(maxRetryMs)) fail(`${at}.maxRetryMs`, 'a number of milliseconds >= 0', maxRetryMs)

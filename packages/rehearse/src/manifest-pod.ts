@@ -1,8 +1,7 @@
 // What a container runtime needs from the pod template besides the rollout: the container's command
 // and args, its security context merged over the pod's, and its emptyDir mounts. The process mode
 // reads none of it; the container mode (--image) turns it into a `podman run` (see run-args.ts).
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
+import { isObj, type Obj } from './fields.js'
 
 export interface PodTemplate {
   /** `command`: replaces the image's ENTRYPOINT (and its CMD). */

@@ -7,6 +7,7 @@ import { parseIntOrPercent, type IntOrPercent } from '@zerodown/deploy/rollout'
 import { RehearseManifestError } from './errors.js'
 import { containerEnv, envObjects, type UnresolvedEnv } from './pod-env.js'
 import { podTemplate, type PodTemplate } from './manifest-pod.js'
+import { isObj, type Obj } from './fields.js'
 
 export interface ProbeSpec {
   path: string
@@ -69,9 +70,6 @@ export type PreStopHook = { sleepSeconds: number } | { exec: string[] }
 
 /** A PodDisruptionBudget: exactly one of minAvailable and maxUnavailable. */
 export type DisruptionBudget = { name: string } & ({ minAvailable: IntOrPercent } | { maxUnavailable: IntOrPercent })
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 export function readManifestFile (file: string): DeploymentSpec {
   let text: string

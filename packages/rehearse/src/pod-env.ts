@@ -2,9 +2,7 @@
 // container's env and envFrom (ConfigMaps and Secrets found in the same manifest), the downward API
 // fields that make sense on one machine, the Service variables and HOSTNAME; plus, of the caller's
 // environment, only what a process needs to start.
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
+import { isObj, type Obj } from './fields.js'
 
 /** Something in the manifest's env that cannot be given here; `name` is the variable when one is known. */
 export interface UnresolvedEnv {

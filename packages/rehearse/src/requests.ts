@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { RehearseLoadFileError, type Fail } from './errors.js'
 import { resolveLongLived, type ResolvedLongLived } from './long-lived.js'
+import { isObj, resolveHeaders } from './fields.js'
 
 /** One request of the load, as written in a load file or passed as `load.requests`. */
 export interface LoadRequest {
@@ -32,7 +33,6 @@ export interface ResolvedRequest {
 }
 
 const FIELDS = new Set(['method', 'path', 'headers', 'body', 'weight', 'expect'])
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 export function describe (value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : `${Array.isArray(value) ? 'array' : typeof value} ${JSON.stringify(value) ?? String(value)}`
@@ -57,14 +57,7 @@ function resolveRequest (entry: unknown, fail: Fail, at: string): ResolvedReques
   if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) fail(`${at}.method`, 'an HTTP method like GET or POST', method)
   const upper = (method as string).toUpperCase()
   if (typeof e.path !== 'string' || !e.path.startsWith('/')) fail(`${at}.path`, 'a path starting with "/"', e.path)
-  const headers: Record<string, string> = {}
-  if (e.headers !== undefined) {
-    if (!isObj(e.headers)) fail(`${at}.headers`, 'an object of header names to string values', e.headers)
-    for (const [name, v] of Object.entries(e.headers as Record<string, unknown>)) {
-      if (typeof v !== 'string') fail(`${at}.headers.${name}`, 'a string', v)
-      headers[name.toLowerCase()] = v as string
-    }
-  }
+  const headers = resolveHeaders(e.headers, fail, `${at}.headers`)
   let body: string | undefined
   if (e.body !== undefined) {
     if (upper === 'GET' || upper === 'HEAD') fail(`${at}.body`, `no body on a ${upper} request (use POST, PUT or PATCH)`, e.body)

@@ -1,26 +1,10 @@
 // The bin as npm links it, rehearsing: a stuck rollout, --compare, --load, a failing load, an inconclusive baseline.
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
+import { run, FAST, TIMINGS } from './fixtures/cli.js'
 import { FIXTURE, manifest } from './fixtures/helpers.js'
 import { maskSummary, readmeBlock } from './fixtures/readme.js'
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
-const TIMINGS = ['--propagation-delay-ms', '300', '--warmup-ms', '300', '--tail-ms', '300', '--rate', '100', '--connections', '4', '--restart-backoff-ms', '200']
-const FAST = [...TIMINGS, '--slow-share', '0.2', '--slow-path', '/work?ms=200']
-
-function cleanEnv (): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')))
-}
-
-/** The CLI to its end; one still running after 90 s is killed and fails the test, saying so. */
-function run (args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 90_000, env: cleanEnv() })
-  if (result.error !== undefined) throw new Error(`zerodown-rehearse ${args.join(' ')} did not exit within 90 s (${result.error.message}); stderr: ${result.stderr}`)
-  return result
-}
 
 test('a stuck rollout exits 1 and shows the pod output', async (t) => {
   const dir = t.testdir({ 'fx.yaml': manifest({ progressDeadlineSeconds: 5 }) })

@@ -2,24 +2,9 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
+import { CLI, cleanEnv, FAST, run } from './fixtures/cli.js'
 import { alivePids, FIXTURE, manifest, within } from './fixtures/helpers.js'
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
-const TIMINGS = ['--propagation-delay-ms', '300', '--warmup-ms', '300', '--tail-ms', '300', '--rate', '100', '--connections', '4', '--restart-backoff-ms', '200']
-const FAST = [...TIMINGS, '--slow-share', '0.2', '--slow-path', '/work?ms=200']
-
-function cleanEnv (): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')))
-}
-
-/** The CLI to its end; one still running after 90 s is killed and fails the test, saying so. */
-function run (args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 90_000, env: cleanEnv() })
-  if (result.error !== undefined) throw new Error(`zerodown-rehearse ${args.join(' ')} did not exit within 90 s (${result.error.message}); stderr: ${result.stderr}`)
-  return result
-}
 
 test('--help prints the usage and exits 0', async (t) => {
   const result = run(['--help'])
@@ -71,7 +56,7 @@ test('bad input exits 2 with a message naming what is wrong', async (t) => {
 
 test('--proxy nginx without nginx on PATH says so and exits 2', async (t) => {
   const dir = t.testdir({ 'fx.yaml': manifest() })
-  const result = spawnSync(process.execPath, [cli, '--manifest', join(dir, 'fx.yaml'), '--proxy', 'nginx', '--', 'node', FIXTURE],
+  const result = spawnSync(process.execPath, [CLI, '--manifest', join(dir, 'fx.yaml'), '--proxy', 'nginx', '--', 'node', FIXTURE],
     { encoding: 'utf8', timeout: 60_000, env: { ...cleanEnv(), PATH: dir } })
   t.equal(result.status, 2)
   t.equal(result.stderr, 'zerodown-rehearse: Cannot use the proxy nginx: no nginx executable on PATH (install it, e.g. apt-get install nginx, or use --proxy ingress, its model)\n')
@@ -80,7 +65,7 @@ test('--proxy nginx without nginx on PATH says so and exits 2', async (t) => {
 test('Ctrl+C stops the rehearsal, kills every pod and exits 130', async (t) => {
   const dir = t.testdir({ 'fx.yaml': manifest(), pids: {} })
   const pids = join(dir, 'pids')
-  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, cli, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, CLI, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', 'GRACEFUL=1', '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
     { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() })
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += chunk })
@@ -99,7 +84,7 @@ test('even a SIGKILLed rehearsal leaves no orphan: its watchdog kills every pod'
   const pids = join(dir, 'pids')
   // Through `env -u NODE_OPTIONS` (it execs node, same pid): the test runner's process tracking puts
   // itself back into NODE_OPTIONS of what a test spawns, and would clean up the pods in our place.
-  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, cli, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, CLI, '--manifest', join(dir, 'fx.yaml'), ...FAST, '--env', `PID_DIR=${pids}`, '--', 'node', FIXTURE],
     { stdio: 'ignore', env: cleanEnv() })
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
   const deadline = Date.now() + 30_000
