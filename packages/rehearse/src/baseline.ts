@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The naive baseline: a plain Fastify app as most are deployed. No drain, no readiness flip — its
-// readiness endpoint answers 200 to the end — and SIGTERM kills it at once (Node's default).
+// readiness endpoint answers 200 to the end — and no SIGTERM handler: SIGTERM kills it at once on a
+// host (Node's default); as PID 1 the signal is ignored and the SIGKILL at the grace period ends it.
 // It takes the pod contract an app gets (ZERODOWN_APP_VERSION, ZERODOWN_PROBE_PORT, the probe paths)
 // and answers every request the load sends, so a comparison rehearses the same requests with the
 // same timing: ZERODOWN_BASELINE_ANSWERS maps "METHOD /path" to the status and latency the app showed.
