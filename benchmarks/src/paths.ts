@@ -18,7 +18,7 @@ export const PEER_APPS = {
 }
 
 export const demoServer = (): string => join(packageDir('@zerodown/demo'), 'dist', 'server.js')
-/** The naive baseline that @zerodown/rehearse ships: exits on SIGTERM, readiness 200 to the end. */
+/** The naive baseline that @zerodown/rehearse ships: no SIGTERM handler, readiness 200 to the end. */
 export const naiveBaseline = (): string => join(packageDir('@zerodown/rehearse'), 'dist', 'baseline.js')
 /** The rehearsal example values of the deploy chart. */
 export const rehearsalValues = (): string => join(packageDir('@zerodown/deploy'), 'examples', 'rehearsal.yaml')

@@ -63,7 +63,7 @@ export const ROLLOUT_APPS: RolloutApp[] = [
   {
     id: 'naive',
     name: 'naive baseline',
-    setup: 'plain Fastify, exits on SIGTERM, readiness 200 to the end',
+    setup: 'plain Fastify, no SIGTERM handler, readiness 200 to the end',
     command: () => ['node', naiveBaseline()]
   }
 ]
