@@ -1,5 +1,6 @@
 // HTTP/2 sessions, WebSockets and server-sent events at shutdown: real clients against real servers,
 // by SIGTERM to a child process and by app.shutdown() with exit: false.
+import type { ServerResponse } from 'node:http'
 import { connect, type ClientHttp2Session } from 'node:http2'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -202,7 +203,9 @@ test('server-sent events by app.shutdown() with exit: false; shutdownSignals abo
   const seen: string[] = []
   app.shutdownSignals.draining.addEventListener('abort', () => seen.push(`draining aborted in ${app.lifecycle.state}`))
   app.shutdownSignals.closing.addEventListener('abort', () => seen.push(`closing aborted in ${app.lifecycle.state}`))
+  let raw: ServerResponse | undefined
   app.get('/events', (_request, reply) => {
+    raw = reply.raw
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream' })
     reply.raw.write('data: hello\n\n')
   })
@@ -212,6 +215,13 @@ test('server-sent events by app.shutdown() with exit: false; shutdownSignals abo
   await app.shutdown()
   t.same(await stream.body, { text: 'data: hello\n\n' }, 'clean end, no final event by default')
   t.same(seen, ['draining aborted in draining', 'closing aborted in closing'])
+
+  // The handler writes on after its stream was ended: dropped, each callback told why, no 'error'.
+  const late = (write: (done: (err?: Error | null) => void) => boolean): Promise<{ accepted: boolean, err: Error | null | undefined }> =>
+    new Promise((resolve) => { const accepted = write((err) => resolve({ accepted, err })) })
+  t.match(await late((done) => raw!.write('data: late\n\n', done)), { accepted: false, err: { code: 'ERR_STREAM_WRITE_AFTER_END' } })
+  t.match(await late((done) => raw!.write('data: late\n\n', 'utf8', done)), { accepted: false, err: { code: 'ERR_STREAM_WRITE_AFTER_END', message: /ended this event stream at closing/ } })
+  t.equal(raw!.write('data: late\n\n'), false, 'without a callback, dropped just the same')
 })
 
 test('addLongLivedConnection: asked to go during the drain, awaited at closing, counted in the pending report', async (t) => {
