@@ -21,10 +21,15 @@ export function setting<T> (option: string, given: T | undefined, env: Env, vari
 }
 
 /** Digits only (no sign, unit, exponent or spaces), as a safe integer. */
+/** The longest delay setTimeout() keeps: a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647
+export const TIMER_LIMIT = `at most ${MAX_TIMER_MS} milliseconds (setTimeout's limit, about 24.8 days)`
+
 export function parseMilliseconds (variable: string, raw: string): number {
   const value = Number(raw)
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) {
     throw new ShutdownInvalidEnvError(variable, 'a whole number of milliseconds >= 0', JSON.stringify(raw))
   }
+  if (value > MAX_TIMER_MS) throw new ShutdownInvalidEnvError(variable, TIMER_LIMIT, JSON.stringify(raw))
   return value
 }

@@ -1,4 +1,4 @@
-import { parseMilliseconds, setting, type Env, type Setting } from './env.js'
+import { MAX_TIMER_MS, parseMilliseconds, setting, TIMER_LIMIT, type Env, type Setting } from './env.js'
 import { ShutdownInvalidOptionError, ShutdownInvalidTimingError } from './errors.js'
 
 /** Signals the plugin can handle: the ones close-with-grace listens to. */
@@ -90,6 +90,7 @@ function milliseconds (name: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
     throw new ShutdownInvalidOptionError(name, 'a finite number of milliseconds >= 0', describe(value))
   }
+  if (typeof value === 'number' && value > MAX_TIMER_MS) throw new ShutdownInvalidOptionError(name, TIMER_LIMIT, describe(value))
 }
 
 function validate (opts: ShutdownOptions): void {

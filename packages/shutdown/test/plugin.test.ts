@@ -48,6 +48,8 @@ const invalidOptions: Array<[string, unknown, RegExp]> = [
   ['negative timeout', { timeout: -5 }, /"timeout": expected a finite number of milliseconds >= 0, got number -5/],
   ['infinite timeout', { timeout: Infinity }, /"timeout".*got number Infinity/],
   ['timeout as a string', { timeout: '20s' }, /"timeout".*got "20s"/],
+  ['timeout one past setTimeout\'s limit', { timeout: 2_147_483_648 }, /"timeout": expected at most 2147483647 milliseconds \(setTimeout's limit, about 24\.8 days\), got number 2147483648/],
+  ['drainDelay one past setTimeout\'s limit', { drainDelay: 2_147_483_648 }, /"drainDelay": expected at most 2147483647 milliseconds/],
   ['an unknown signal name', { signals: ['SIGTERM', 'SIGFOO'] }, /"signals": expected an array of distinct signal names among SIGHUP, .*SIGTERM, got array \["SIGTERM","SIGFOO"\]/],
   ['SIGKILL, which cannot be handled', { signals: ['SIGKILL'] }, /"signals".*got array \["SIGKILL"\]/],
   ['a signal twice', { signals: ['SIGTERM', 'SIGTERM'] }, /"signals".*distinct/],
@@ -122,6 +124,14 @@ const invalidEnv: Array<[string, string]> = [
   ['ZERODOWN_SHUTDOWN_TIMEOUT_MS', '0x10'],
   ['ZERODOWN_SHUTDOWN_TIMEOUT_MS', 'Infinity']
 ]
+
+test('setTimeout\'s limit itself is taken, from an option and from the environment; one past it is refused', async (t) => {
+  t.match(resolveOptions({ drainDelay: 2_147_483_646, timeout: 2_147_483_647, env: {} }), { drainDelay: 2_147_483_646, timeout: 2_147_483_647 })
+  t.match(resolveOptions({ env: { ZERODOWN_SHUTDOWN_TIMEOUT_MS: '2147483647' } }), { timeout: 2_147_483_647 })
+  const err = await registerError({ env: { ZERODOWN_SHUTDOWN_TIMEOUT_MS: '2147483648' } })
+  t.equal((err as Error).message,
+    'Invalid @zerodown/shutdown environment: environment variable ZERODOWN_SHUTDOWN_TIMEOUT_MS must be at most 2147483647 milliseconds (setTimeout\'s limit, about 24.8 days), got "2147483648"')
+})
 
 for (const [variable, value] of invalidEnv) {
   test(`rejects ${variable}=${JSON.stringify(value)}, naming the variable`, async (t) => {
