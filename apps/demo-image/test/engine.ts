@@ -34,3 +34,15 @@ export function containerEngine (): Engine {
     ? { state: 'installable', reason: `${found}; install with \`sh scripts/containers/install-podman.sh\` (as root) and rerun` }
     : { state: 'unavailable', reason: `${found}, and no apt-get to install them with` }
 }
+
+const engine = containerEngine()
+
+/** The test's `skip`: only where podman cannot be had at all. */
+export const engineSkip: string | false = engine.state === 'unavailable' && `no container engine can be had here: ${engine.reason}`
+
+/** Fails the test when podman is missing but installable (a setup to fix, not a reason to skip); true when usable. */
+export function engineReady (t: { fail: (message: string) => unknown }): boolean {
+  if (engine.state !== 'installable') return true
+  t.fail(`podman is installable here but missing: ${engine.reason}`)
+  return false
+}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { test } from 'tap'
 import { Client } from 'undici'
-import { containerEngine } from './engine.js'
+import { engineReady, engineSkip } from './engine.js'
 import { imageScript, podman, removeContainer, removeOrphans, runContainer } from './podman.js'
 
 /** What the image is built with; /version must report exactly this. */
@@ -33,16 +33,9 @@ async function status (url: string): Promise<number> {
   return res.status
 }
 
-const engine = containerEngine()
-
 // Skipped only where podman cannot be installed; missing but installable is a failure to fix.
-const skip = engine.state === 'unavailable' && `no container engine can be had here: ${engine.reason}`
-
-test('the demo image, built on the local base and run as Kubernetes runs it', { skip }, async (t) => {
-  if (engine.state === 'installable') {
-    t.fail(`podman is installable here but missing: ${engine.reason}`)
-    return
-  }
+test('the demo image, built on the local base and run as Kubernetes runs it', { skip: engineSkip }, async (t) => {
+  if (!engineReady(t)) return
   const orphans = await removeOrphans(OWNER)
   if (orphans.length > 0) t.comment(`removed containers left by killed runs: ${orphans.join(', ')}`)
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
-import { containerEngine } from './engine.js'
+import { engineReady, engineSkip } from './engine.js'
 import { imageScript, podman, scriptsDir } from './podman.js'
 
 const require = createRequire(import.meta.url)
@@ -42,14 +42,8 @@ async function containersOf (pid: number): Promise<string[]> {
   return listed.split('\n').filter((line) => line.split(' ')[1]?.startsWith(`${pid}-`))
 }
 
-const engine = containerEngine()
-const skip = engine.state === 'unavailable' && `no container engine can be had here: ${engine.reason}`
-
-test('container rehearsals of the demo image', { skip }, async (t) => {
-  if (engine.state === 'installable') {
-    t.fail(`podman is installable here but missing: ${engine.reason}`)
-    return
-  }
+test('container rehearsals of the demo image', { skip: engineSkip }, async (t) => {
+  if (!engineReady(t)) return
   const images: Record<string, string> = {}
   for (const version of ['1.0.0', '2.0.0']) {
     const built = await imageScript('demo-image.sh', ['--version', version, '--commit', version.replaceAll('.', '').padEnd(40, '0'), '--tag', `${REPO}:${version}`])
