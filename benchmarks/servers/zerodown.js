@@ -38,3 +38,6 @@ app.get('/work', {
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: process.env.HOST ?? '127.0.0.1' })
 // The harness waits for this line; Fastify logs it only when it has a logger.
 if (!withLogger) console.log(`Server listening at ${address}`)
+// compareThroughput starts it with --expose-gc: one full collection before the load, so both sides
+// of a pair start from a settled heap (its settleHeap option says why).
+globalThis.gc?.()

@@ -3,6 +3,7 @@
 //   --only overhead,rollout   some parts only (the others keep their figures from results.json)
 //   --runs N                  rollout runs per app
 //   --pairs N                 overhead: pairs of servers per comparison
+//   --no-settle               overhead: no garbage collection between startup and the load
 //   --smoke                   the tiny configuration of the tests
 //   --out DIR                 write both files to DIR instead
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -32,7 +33,7 @@ function readPrevious (file: string): Results {
 const argv = process.argv.slice(2)
 // `pnpm bench -- --only x` passes the "--" on.
 if (argv[0] === '--') argv.shift()
-let values: { only?: string, runs?: string, pairs?: string, smoke?: boolean, out?: string }
+let values: { only?: string, runs?: string, pairs?: string, smoke?: boolean, settle?: boolean, out?: string }
 try {
   values = parseArgs({
     args: argv,
@@ -41,11 +42,13 @@ try {
       runs: { type: 'string' },
       pairs: { type: 'string' },
       smoke: { type: 'boolean', default: false },
+      settle: { type: 'boolean', default: true },
       out: { type: 'string' }
-    }
+    },
+    allowNegative: true
   }).values
 } catch (err) {
-  fail(`${(err as Error).message}; options: --only parts, --runs N, --pairs N, --smoke, --out DIR`)
+  fail(`${(err as Error).message}; options: --only parts, --runs N, --pairs N, --no-settle, --smoke, --out DIR`)
 }
 
 const config: BenchConfig = structuredClone(values.smoke ? SMOKE : FULL)
@@ -65,6 +68,8 @@ if (values.pairs !== undefined) {
   if (!Number.isInteger(pairs) || pairs < 1) fail(`--pairs must be an integer >= 1, got ${JSON.stringify(values.pairs)}`)
   config.overhead.pairs = pairs
 }
+
+if (values.settle === false) config.overhead.settleHeap = false
 
 const resultsFile = values.out === undefined ? join(BENCH_DIR, 'results.json') : join(values.out, 'results.json')
 const reportFile = values.out === undefined ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(values.out, 'BENCHMARKS.md')

@@ -19,7 +19,7 @@ export interface BenchConfig {
 /** What `pnpm bench` runs: about fifteen minutes on two cores. */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
-  overhead: { pairs: 5, duration: 4, warmup: 2, connections: 50 },
+  overhead: { pairs: 5, duration: 4, warmup: 2, connections: 50, settleHeap: true },
   probes: { duration: 10, calibration: 3, loadFactor: 0.8, connections: 50, pauseMs: 20 },
   shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
   rollout: {
@@ -37,7 +37,7 @@ export const FULL: BenchConfig = {
  */
 export const SMOKE: BenchConfig = {
   parts: [...PARTS],
-  overhead: { pairs: 1, duration: 1, warmup: 0, connections: 10 },
+  overhead: { pairs: 1, duration: 1, warmup: 0, connections: 10, settleHeap: true },
   probes: { duration: 1, calibration: 1, loadFactor: 0.5, connections: 10, pauseMs: 20 },
   shutdown: { runs: 1, drainDelay: 50, inFlight: 2, requestMs: 200 },
   rollout: {

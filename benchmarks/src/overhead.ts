@@ -14,6 +14,8 @@ export interface OverheadConfig {
   /** Seconds of load before each measured run. */
   warmup: number
   connections: number
+  /** Each server collects its garbage once it listens (testkit's compareThroughput settleHeap). */
+  settleHeap: boolean
 }
 
 export interface Comparison extends ThroughputResult {

@@ -14,3 +14,6 @@ app.get('/', async () => ({ hello: 'world' }))
 // CPU time this process has used, for bench/cpu-cost.js.
 app.get('/cpu', async () => process.cpuUsage())
 await app.listen({ port: 0, host: '127.0.0.1' })
+// compareThroughput starts it with --expose-gc: one full collection before the load, so both sides
+// of a pair start from a settled heap (its settleHeap option says why).
+globalThis.gc?.()

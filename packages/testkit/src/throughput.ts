@@ -21,6 +21,17 @@ export interface ThroughputOptions {
   /** Connections to each server. Default 50. */
   connections?: number
   path?: string
+  /**
+   * Start each server with `--expose-gc`, so that a server which calls `globalThis.gc?.()` once it
+   * listens begins the load from a settled heap. Default true. Why: on Node.js 24, a hello-world
+   * Fastify server that loads more code before it listens (an unused import of `yaml` or `undici`,
+   * 100,000 small objects, or zerodown's plugins imported and not registered) served 0.83-0.92 of
+   * the same server without it, side by side, when the major GC that startup's allocations start
+   * ran during startup; the profile puts the difference in Node.js' own process.nextTick(), not in
+   * the added code. One full collection after listen brought each back to 0.99-1.01 and costs bare
+   * Fastify nothing. A long-running server gets there with its next major GC; a short run may not.
+   */
+  settleHeap?: boolean
 }
 
 export interface ThroughputRun {
@@ -66,7 +77,8 @@ async function load (server: ServerProcess, name: string, opts: { duration: numb
  * The median of the per-pair ratios is the figure to report.
  */
 export async function compareThroughput (options: ThroughputOptions): Promise<ThroughputResult> {
-  const opts = { pairs: 5, duration: 5, warmup: 2, connections: 50, path: '/', ...options }
+  const opts = { pairs: 5, duration: 5, warmup: 2, connections: 50, path: '/', settleHeap: true, ...options }
+  const nodeArgs = (variant: Variant): string[] => opts.settleHeap ? ['--expose-gc', ...variant.args] : variant.args
   const [reference, candidate] = opts.variants
   const harnessCpus = getCpuAffinity(process.pid)
   const pinned = harnessCpus !== undefined && harnessCpus.length >= 2
@@ -78,7 +90,7 @@ export async function compareThroughput (options: ThroughputOptions): Promise<Th
       const order = pair % 2 === 0 ? [reference, candidate] : [candidate, reference]
       const servers: ServerProcess[] = []
       try {
-        for (const variant of order) servers.push(await startServerProcess({ args: variant.args, env: variant.env }))
+        for (const variant of order) servers.push(await startServerProcess({ args: nodeArgs(variant), env: variant.env }))
         if (pinned) for (const server of servers) setCpuAffinity(server.child.pid!, harnessCpus.slice(-1))
         const both = (duration: number): Promise<number[]> =>
           Promise.all(servers.map((server, i) => load(server, order[i]!.name, { ...opts, duration })))

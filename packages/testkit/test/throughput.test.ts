@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { getCpuAffinity, parseCpuList } from '../src/cpu-affinity.js'
-import { compareThroughput } from '../src/throughput.js'
+import { compareThroughput, type Variant } from '../src/throughput.js'
 
 const hello = new URL('./fixtures/hello.js', import.meta.url).pathname
 
@@ -30,4 +30,16 @@ test('compareThroughput: fresh pairs measured side by side, the CPU affinity giv
   t.equal(result.medianRatio, (result.ratios[0]! + result.ratios[1]!) / 2)
   t.equal(result.pinned, before !== undefined && before.length >= 2, 'pinned wherever taskset and two CPUs are')
   t.same(getCpuAffinity(process.pid), before, 'the harness runs on its CPUs again afterwards')
+})
+
+test('compareThroughput: servers get --expose-gc to settle their heap before the load, unless settleHeap is false', async (t) => {
+  const variants = (expectGc: string): [Variant, Variant] =>
+    [{ name: 'a', args: [hello], env: { EXPECT_GC: expectGc } }, { name: 'b', args: [hello], env: { EXPECT_GC: expectGc } }]
+  const short = { pairs: 1, duration: 1, warmup: 0, connections: 2 }
+  const settled = await compareThroughput({ variants: variants('1'), ...short })
+  t.ok(settled.runs.every((r) => r.requests > 0), 'by default both servers started with globalThis.gc')
+  const unsettled = await compareThroughput({ variants: variants('0'), ...short, settleHeap: false })
+  t.ok(unsettled.runs.every((r) => r.requests > 0), 'settleHeap: false starts them without it')
+  await t.rejects(compareThroughput({ variants: variants('1'), ...short, settleHeap: false }), /expected globalThis.gc exposed/,
+    'the fixture does refuse to start without it')
 })

@@ -7,3 +7,6 @@ const app = Fastify({ logger: true, disableRequestLogging: true })
 if (process.env.WITH_PLUGIN === '1') await app.register(zerodownVersion, { version: '1.0.0' })
 app.get('/', async () => ({ hello: 'world' }))
 await app.listen({ port: 0, host: '127.0.0.1' })
+// compareThroughput starts it with --expose-gc: one full collection before the load, so both sides
+// of a pair start from a settled heap (its settleHeap option says why).
+globalThis.gc?.()
