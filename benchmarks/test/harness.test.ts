@@ -38,6 +38,7 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   t.same(Object.keys(r.machine.loadAverage.byPart), r.config.parts, 'a load average for every part')
 
   const o = r.overhead!
+  t.equal(o.config.settleHeap, true, 'heaps settled before the load by default')
   t.same(o.setups.map((s) => s.id), ['no-logger', 'logger'], 'with and without a logger')
   for (const setup of o.setups) {
     t.same([setup.control.reference, setup.control.candidate], ['bare Fastify', 'bare Fastify (again)'], `${setup.id}: the control, bare Fastify against itself`)
@@ -95,6 +96,7 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   }
   t.ok(report.includes(`\`nproc\`: ${r.machine.nproc}`), 'the report names the machine')
   t.ok(report.includes(`**${o.setups[1]!.costs[3]!.medianRatio.toFixed(3)}**`), 'the report carries the figures')
+  t.match(report, /runs one full garbage collection once it listens/, 'the report says the heaps were settled')
 
   const again = await run(['--smoke', '--only', 'shutdown', '--out', out])
   t.equal(again.code, 0, again.output)
@@ -106,6 +108,16 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   t.notSame(merged.shutdownLatency, r.shutdownLatency, 'the part run has new figures')
   t.ok(merged.measuredAt.shutdown! > r.measuredAt.shutdown!, 'measured now')
   t.match(readFileSync(join(out, 'BENCHMARKS.md'), 'utf8'), /re-measured only shutdown \(`--only`\), the other parts measured at overhead /)
+})
+
+test('--no-settle measures the overhead without the collection after startup, and the report says so', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'zerodown-bench-'))
+  t.teardown(() => rmSync(out, { recursive: true, force: true }))
+  const { code, output } = await run(['--smoke', '--only', 'overhead', '--no-settle', '--out', out])
+  t.equal(code, 0, output)
+  const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+  t.equal(r.overhead!.config.settleHeap, false)
+  t.match(readFileSync(join(out, 'BENCHMARKS.md'), 'utf8'), /measured with `--no-settle`: no garbage collection between startup and the load/)
 })
 
 test('bad arguments are refused with the expected form', async (t) => {
@@ -120,7 +132,7 @@ test('bad arguments are refused with the expected form', async (t) => {
   t.match(pairs.output, /--pairs must be an integer >= 1, got "two"/)
   const unknown = await run(['--', '--fast'])
   t.equal(unknown.code, 2)
-  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --pairs N, --smoke, --out DIR/)
+  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --pairs N, --no-settle, --smoke, --out DIR/)
 })
 
 test('summaries and their formatting', async (t) => {
