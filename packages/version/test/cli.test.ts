@@ -75,3 +75,10 @@ test('--help prints the usage', async (t) => {
   t.equal(result.status, 0)
   t.match(result.stdout, /Usage: zerodown-build-info/)
 })
+
+test('without a readable package.json, name and version are "unknown"; ZERODOWN_BUILD_TIME gives the build time', async (t) => {
+  const cwd = t.testdir({ 'package.json': '{ "name": "half-written' })
+  const result = run(cwd, [], { GIT_CEILING_DIRECTORIES: join(cwd, '..'), ZERODOWN_BUILD_TIME: '2026-05-05T05:05:05.000Z' })
+  t.equal(result.status, 0, result.stderr)
+  t.same(readJson(join(cwd, 'build-info.json')), { name: 'unknown', version: 'unknown', commit: 'unknown', buildTime: '2026-05-05T05:05:05.000Z' })
+})

@@ -50,6 +50,12 @@ const table: Array<{ title: string, files: Files, opts: VersionOptions, want: Re
     want: { version: '1.0.0-package', commit: 'unknown', buildTime: 'unknown' }
   },
   {
+    title: 'a package.json that is not JSON gives nothing: name and version are unknown',
+    files: { 'package.json': '{ "name": "half-written' },
+    opts: { env: { HOSTNAME: 'pod-env' } },
+    want: { name: 'unknown', version: 'unknown', commit: 'unknown', buildTime: 'unknown' }
+  },
+  {
     title: 'the old names (APP_VERSION, GIT_COMMIT, BUILD_TIME) are not read',
     files: { 'package.json': pkg },
     opts: { env: { APP_VERSION: '9.9.9', GIT_COMMIT: 'old', BUILD_TIME: '2020-01-01T00:00:00Z', HOSTNAME: 'pod-env' } },
