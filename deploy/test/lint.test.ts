@@ -11,6 +11,8 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['an unknown top-level key', { replica: 3 }, 'replica', 'unknown key; the keys here are nameOverride, fullnameOverride, component, partOf, commonLabels, commonAnnotations, image, imagePullSecrets, replicas, rollout, container, extraVolumes, initContainers, sidecars, config, probes, shutdown, terminationGracePeriodSeconds, securityContext, serviceAccount, service, podDisruptionBudget, autoscaling, networkPolicy, ingress, gateway, topologySpread, nodeSelector, tolerations, affinity, priorityClassName, hostAliases, podLabels, podAnnotations'],
   ['a string for an integer', { replicas: '3' }, 'replicas', 'must be an integer'],
   ['zero replicas', { replicas: 0 }, 'replicas', 'must be 1 or more'],
+  ['a port above 65535', { service: { port: 65536 } }, 'service.port', 'must be 65535 or less'],
+  ['an empty image repository', { image: { repository: '' } }, 'image.repository', 'must not be empty'],
   ['a number for a string', { image: { tag: 1.5 } }, 'image.tag', 'must be a string (quote it in YAML, or use --set-string)'],
   ['a bad enum', { service: { type: 'External' } }, 'service.type', 'must be one of "ClusterIP", "NodePort", "LoadBalancer"'],
   ['a bad preStop mode', { shutdown: { preStop: { mode: 'wait' } } }, 'shutdown.preStop.mode', 'must be one of "sleep", "exec"'],

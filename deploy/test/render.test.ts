@@ -384,6 +384,14 @@ test('every string a user can set reads back the same with YAML 1.1 and 1.2 read
   t.match(toYaml(render()), /\n {4}app\.kubernetes\.io\/component: server\n/)
 })
 
+test('the OpenAPI check names an object it has no schema for, and an invalid HTTPRoute against the Gateway API schema', async (t) => {
+  t.same(checkOpenApi({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token' } } as never),
+    [{ path: 'Secret/token', message: 'no OpenAPI schema for v1 Secret' }])
+  t.same(checkOpenApi({ apiVersion: 'v1', kind: 'Secret' } as never), [{ path: 'Secret/(unnamed)', message: 'no OpenAPI schema for v1 Secret' }])
+  const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web' }, spec: { parentRefs: 'gateway' } }
+  t.match(checkOpenApi(route as never), [{ path: 'HTTPRoute/web spec.parentRefs', message: /\(Gateway API schema\)$/ }])
+})
+
 test('every rendered object passes the Kubernetes OpenAPI schema', async (t) => {
   const kinds = new Set<string>()
   for (const overrides of [{}, everything, { service: { type: 'LoadBalancer' as const } }, { serviceAccount: { create: false } }]) {
