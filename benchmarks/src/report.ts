@@ -82,7 +82,7 @@ function overheadSection (r: Results): string[] {
     '',
     o.config.settleHeap === true
       ? 'Each server is started with `--expose-gc` and runs one full garbage collection once it listens, so both sides begin the load from a settled heap. ' +
-        'Without it, on Node.js 24, loading more code before listening costs a hello-world server 8–17% whenever the major GC that startup\'s allocations start runs before the load, ' +
+        'Without it, on Node.js 24, loading more code before listening costs a hello-world server 9–17% whenever the major GC that startup\'s allocations start runs before the load, ' +
         'whatever the code: an unused import of `yaml` or `undici` as much as these plugins imported and not registered; the profile puts the difference in Node.js\' own `process.nextTick()`, not in the added code. ' +
         'In a server that already loads `yaml` and `undici`, importing the three plugins measured 1.00 without the collection. `--no-settle` measures without it.'
       : 'These figures were measured with `--no-settle`: no garbage collection between startup and the load, so a server that loads more code before it listens may pay for a startup GC that bare Fastify does not (see the settled run).',
