@@ -20,11 +20,11 @@ export function setting<T> (option: string, given: T | undefined, env: Env, vari
   return { value: parse(variable, raw), source: `environment variable ${variable}` }
 }
 
-/** Digits only (no sign, unit, exponent or spaces), as a safe integer. */
 /** The longest delay setTimeout() keeps: a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647
 export const TIMER_LIMIT = `at most ${MAX_TIMER_MS} milliseconds (setTimeout's limit, about 24.8 days)`
 
+/** Digits only (no sign, unit, exponent or spaces), as a safe integer up to MAX_TIMER_MS. */
 export function parseMilliseconds (variable: string, raw: string): number {
   const value = Number(raw)
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) {
