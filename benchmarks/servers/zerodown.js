@@ -4,6 +4,9 @@
 //   WITH_PLUGINS=0 (default)  bare Fastify: the overhead's reference
 //   WITH_PLUGINS=1            the three plugins
 //   WITH_PLUGINS=shutdown|probes|version   one plugin alone
+//   SAME_HEADER=1   with WITH_PLUGINS=0: bare Fastify whose handlers set the header
+//                   @zerodown/version adds (x-app-version: $ZERODOWN_APP_VERSION), so its responses
+//                   carry the same bytes as the version plugin's, without the plugin
 //   LOGGER=0        `logger: false`; by default a logger with request logging off
 //                   (`disableRequestLogging: true`), as an app that logs only what matters
 //   PORT, HOST      where it listens (defaults 0, 127.0.0.1)
@@ -16,6 +19,11 @@ const PLUGINS = { 0: [], 1: ['shutdown', 'probes', 'version'], shutdown: ['shutd
 const mode = process.env.WITH_PLUGINS ?? '0'
 if (!Object.hasOwn(PLUGINS, mode)) throw new Error(`WITH_PLUGINS must be one of ${Object.keys(PLUGINS).join(', ')}, got ${JSON.stringify(mode)}`)
 const withLogger = process.env.LOGGER !== '0'
+const sameHeader = process.env.SAME_HEADER === '1'
+const appVersion = process.env.ZERODOWN_APP_VERSION
+if (sameHeader && (mode !== '0' || appVersion === undefined)) {
+  throw new Error(`SAME_HEADER=1 needs WITH_PLUGINS=0 and ZERODOWN_APP_VERSION, got WITH_PLUGINS=${mode} and ZERODOWN_APP_VERSION=${JSON.stringify(appVersion)}`)
+}
 
 const app = Fastify(withLogger ? { logger: true, logController: new LogController({ disableRequestLogging: true }) } : { logger: false })
 const plugins = PLUGINS[mode]
@@ -27,10 +35,15 @@ if (plugins.length > 0) {
   if (plugins.includes('probes')) await app.register(probes, { checks: [{ name: 'db', check: () => sleep(1) }] })
   if (plugins.includes('version')) await app.register(version)
 }
-app.get('/', async () => ({ hello: 'world' }))
+// The header is set by a separate handler rather than a branch, so the bare side runs the same code as before.
+const hello = sameHeader
+  ? async (_request, reply) => { reply.header('x-app-version', appVersion); return { hello: 'world' } }
+  : async () => ({ hello: 'world' })
+app.get('/', hello)
 app.get('/work', {
   schema: { querystring: { type: 'object', properties: { ms: { type: 'integer', minimum: 0, maximum: 60000 } } } }
-}, async (request) => {
+}, async (request, reply) => {
+  if (sameHeader) reply.header('x-app-version', appVersion)
   const ms = request.query.ms ?? 100
   await sleep(ms)
   return { worked: ms }
