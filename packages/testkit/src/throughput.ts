@@ -67,6 +67,13 @@ async function load (server: ServerProcess, name: string, opts: { duration: numb
   return result.requests.total
 }
 
+export interface InterleavedOptions extends Omit<ThroughputOptions, 'variants'> {
+  /** Each comparison's reference and candidate, as ThroughputOptions' `variants`. */
+  comparisons: Array<[Variant, Variant]>
+  /** Called after each pair with its comparison's index and the pair's ratio, e.g. for progress. */
+  onPair?: (comparison: number, pair: number, ratio: number) => void
+}
+
 /**
  * Hello-world throughput of two servers, measured side by side: each pair is a fresh process of
  * each (who starts first swaps every pair), both loaded at the same time. Where Linux' `taskset`
@@ -77,38 +84,60 @@ async function load (server: ServerProcess, name: string, opts: { duration: numb
  * The median of the per-pair ratios is the figure to report.
  */
 export async function compareThroughput (options: ThroughputOptions): Promise<ThroughputResult> {
+  const { variants, ...rest } = options
+  const [result] = await compareThroughputInterleaved({ ...rest, comparisons: [variants] })
+  return result!
+}
+
+/**
+ * Several comparisons as compareThroughput measures one, taken in turn pair by pair: the first pair
+ * of each, then the second of each, and so on. A machine whose speed drifts over the minutes of a
+ * run then weighs on every comparison alike, instead of on whichever was measured at the time
+ * (measured one after the other, a plugin read 0.997 against bare Fastify and, minutes later, 0.962
+ * against bare Fastify sending the same bytes, which cannot both hold).
+ */
+export async function compareThroughputInterleaved (options: InterleavedOptions): Promise<ThroughputResult[]> {
   const opts = { pairs: 5, duration: 5, warmup: 2, connections: 50, path: '/', settleHeap: true, ...options }
   const nodeArgs = (variant: Variant): string[] => opts.settleHeap ? ['--expose-gc', ...variant.args] : variant.args
-  const [reference, candidate] = opts.variants
   const harnessCpus = getCpuAffinity(process.pid)
   const pinned = harnessCpus !== undefined && harnessCpus.length >= 2
-  const runs: ThroughputRun[] = []
-  const ratios: number[] = []
+  const results: ThroughputResult[] = opts.comparisons.map(([reference, candidate]) =>
+    ({ reference: reference.name, candidate: candidate.name, pinned, runs: [], ratios: [], medianRatio: Number.NaN }))
+
+  const measurePair = async ([reference, candidate]: [Variant, Variant], pair: number, result: ThroughputResult): Promise<number> => {
+    const order = pair % 2 === 0 ? [reference, candidate] : [candidate, reference]
+    const servers: ServerProcess[] = []
+    try {
+      for (const variant of order) servers.push(await startServerProcess({ args: nodeArgs(variant), env: variant.env }))
+      if (pinned) for (const server of servers) setCpuAffinity(server.child.pid!, harnessCpus.slice(-1))
+      const both = (duration: number): Promise<number[]> =>
+        Promise.all(servers.map((server, i) => load(server, order[i]!.name, { ...opts, duration })))
+      if (opts.warmup > 0) await both(opts.warmup)
+      const requests = await both(opts.duration)
+      order.forEach((variant, i) => result.runs.push({ variant: variant.name, pair, requests: requests[i]!, requestsPerSecond: requests[i]! / opts.duration }))
+      return requests[order.indexOf(candidate)]! / requests[order.indexOf(reference)]!
+    } finally {
+      for (const server of servers) {
+        server.signal('SIGKILL')
+        await server.exited
+      }
+    }
+  }
+
   try {
     if (pinned) setCpuAffinity(process.pid, harnessCpus.slice(0, -1))
     for (let pair = 0; pair < opts.pairs; pair++) {
-      const order = pair % 2 === 0 ? [reference, candidate] : [candidate, reference]
-      const servers: ServerProcess[] = []
-      try {
-        for (const variant of order) servers.push(await startServerProcess({ args: nodeArgs(variant), env: variant.env }))
-        if (pinned) for (const server of servers) setCpuAffinity(server.child.pid!, harnessCpus.slice(-1))
-        const both = (duration: number): Promise<number[]> =>
-          Promise.all(servers.map((server, i) => load(server, order[i]!.name, { ...opts, duration })))
-        if (opts.warmup > 0) await both(opts.warmup)
-        const requests = await both(opts.duration)
-        order.forEach((variant, i) => runs.push({ variant: variant.name, pair, requests: requests[i]!, requestsPerSecond: requests[i]! / opts.duration }))
-        ratios.push(requests[order.indexOf(candidate)]! / requests[order.indexOf(reference)]!)
-      } finally {
-        for (const server of servers) {
-          server.signal('SIGKILL')
-          await server.exited
-        }
+      for (const [i, comparison] of opts.comparisons.entries()) {
+        const ratio = await measurePair(comparison, pair, results[i]!)
+        results[i]!.ratios.push(ratio)
+        opts.onPair?.(i, pair, ratio)
       }
     }
   } finally {
     if (pinned) setCpuAffinity(process.pid, harnessCpus)
   }
-  return { reference: reference.name, candidate: candidate.name, pinned, runs, ratios, medianRatio: median(ratios) }
+  for (const result of results) result.medianRatio = median(result.ratios)
+  return results
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { getCpuAffinity, parseCpuList } from '../src/cpu-affinity.js'
-import { compareThroughput, type Variant } from '../src/throughput.js'
+import { compareThroughput, compareThroughputInterleaved, type Variant } from '../src/throughput.js'
 
 const hello = new URL('./fixtures/hello.js', import.meta.url).pathname
 
@@ -42,4 +42,27 @@ test('compareThroughput: servers get --expose-gc to settle their heap before the
   t.ok(unsettled.runs.every((r) => r.requests > 0), 'settleHeap: false starts them without it')
   await t.rejects(compareThroughput({ variants: variants('1'), ...short, settleHeap: false }), /expected globalThis.gc exposed/,
     'the fixture does refuse to start without it')
+})
+
+test('compareThroughputInterleaved: the first pair of every comparison, then the second of every one', async (t) => {
+  const small: Variant = { name: 'small', args: [hello] }
+  const large: Variant = { name: 'large', args: [hello], env: { PAD_BYTES: '200000' } }
+  const seen: Array<[number, number]> = []
+  const [sameSize, larger] = await compareThroughputInterleaved({
+    comparisons: [[small, { ...small, name: 'small again' }], [small, large]],
+    pairs: 2,
+    duration: 1,
+    warmup: 0,
+    connections: 4,
+    onPair: (comparison, pair, ratio) => {
+      t.ok(ratio > 0, `comparison ${comparison}, pair ${pair}: a ratio`)
+      seen.push([comparison, pair])
+    }
+  })
+  t.same(seen, [[0, 0], [1, 0], [0, 1], [1, 1]], 'interleaved pair by pair')
+  t.same([sameSize!.reference, sameSize!.candidate, larger!.reference, larger!.candidate], ['small', 'small again', 'small', 'large'])
+  t.same(larger!.runs.map((r) => [r.pair, r.variant]), [[0, 'small'], [0, 'large'], [1, 'large'], [1, 'small']], 'who starts first still swaps every pair')
+  t.ok(larger!.ratios.every((r) => r < 0.8), `large/small well below 1: ${larger!.ratios.join(', ')}`)
+  t.equal(sameSize!.ratios.length, 2)
+  t.equal(larger!.medianRatio, (larger!.ratios[0]! + larger!.ratios[1]!) / 2)
 })
