@@ -19,7 +19,7 @@ export interface BenchConfig {
 /** What `pnpm bench` runs: about fifteen minutes on two cores. */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
-  overhead: { pairs: 5, duration: 4, warmup: 2, connections: 50, settleHeap: true },
+  overhead: { pairs: 9, duration: 4, warmup: 2, connections: 50, settleHeap: true },
   probes: { duration: 10, calibration: 3, loadFactor: 0.8, connections: 50, pauseMs: 20 },
   shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
   rollout: {

@@ -1,8 +1,10 @@
 // 1. Overhead: hello-world throughput of Fastify with each zerodown plugin, and with the three,
 // against bare Fastify (nothing registered), side by side; once with `logger: false` and once with
 // a logger and request logging off. Bare Fastify against itself is the control that shows how
-// finely the method resolves.
-import { compareThroughput, type ThroughputResult, type Variant } from '@zerodown/testkit'
+// finely the method resolves. The plugins whose responses carry @zerodown/version's header are also
+// measured against bare Fastify that sets the same header in its handlers: the same bytes on the wire.
+// The comparisons of each setup take turns pair by pair (testkit's compareThroughputInterleaved).
+import { compareThroughputInterleaved, type ThroughputResult, type Variant } from '@zerodown/testkit'
 import { ZERODOWN_SERVER } from './paths.js'
 import { summarize, type Summary } from './stats.js'
 
@@ -29,6 +31,12 @@ export interface PluginCost extends Comparison {
   plugins: string
   target: number
   met: boolean
+  /**
+   * Only for the plugins that add the `x-app-version` header: the same server against bare Fastify
+   * whose handlers set that header themselves, so both sides send the same bytes. The ratio is what
+   * the plugins cost beyond the header they are asked to send.
+   */
+  sameResponse?: Comparison & { met: boolean }
 }
 
 export interface LoggerSetup {
@@ -46,13 +54,19 @@ export interface OverheadResult {
   met: boolean
 }
 
-/** Each plugin alone, then the three together: the server's WITH_PLUGINS and the target ratio. */
+/**
+ * Each plugin alone, then the three together: the server's WITH_PLUGINS, the target ratio and
+ * whether the responses carry the version header.
+ */
 export const OVERHEAD_TARGETS = [
-  { plugins: 'shutdown', name: '@zerodown/shutdown', target: 0.99 },
-  { plugins: 'probes', name: '@zerodown/probes', target: 0.99 },
-  { plugins: 'version', name: '@zerodown/version', target: 0.99 },
-  { plugins: 'all', name: 'the three plugins', target: 0.98 }
+  { plugins: 'shutdown', name: '@zerodown/shutdown', target: 0.99, header: false },
+  { plugins: 'probes', name: '@zerodown/probes', target: 0.99, header: false },
+  { plugins: 'version', name: '@zerodown/version', target: 0.99, header: true },
+  { plugins: 'all', name: 'the three plugins', target: 0.98, header: true }
 ] as const
+
+/** The version header's value on every side, so that the same-header reference sends the same bytes. */
+const APP_VERSION = { ZERODOWN_APP_VERSION: '1.0.0' }
 
 const SETUPS = [
   { id: 'no-logger', name: '`logger: false`', env: { LOGGER: '0' } },
@@ -70,20 +84,36 @@ function summarizeComparison (result: ThroughputResult): Comparison {
 export async function measureOverhead (config: OverheadConfig, log: (line: string) => void = () => {}): Promise<OverheadResult> {
   const setups: LoggerSetup[] = []
   for (const setup of SETUPS) {
-    const server = (name: string, withPlugins: string): Variant => ({ name, args: [ZERODOWN_SERVER], env: { ...setup.env, WITH_PLUGINS: withPlugins } })
-    const bare = server('bare Fastify', '0')
-    const compare = async (candidate: Variant): Promise<Comparison> => {
-      const result = summarizeComparison(await compareThroughput({ variants: [bare, candidate], ...config }))
-      log(`  ${setup.id}: ${candidate.name} / ${bare.name}: ${result.medianRatio.toFixed(3)} (${result.ratios.map((r) => r.toFixed(3)).join(', ')})`)
-      return result
-    }
-    const control = await compare({ ...bare, name: 'bare Fastify (again)' })
-    const costs: PluginCost[] = []
-    for (const { plugins, name, target } of OVERHEAD_TARGETS) {
-      const result = await compare(server(`Fastify + ${name}`, plugins === 'all' ? '1' : plugins))
-      costs.push({ ...result, plugins, target, met: result.medianRatio >= target })
-    }
-    setups.push({ id: setup.id, name: setup.name, control, costs })
+    const server = (name: string, env: Record<string, string>): Variant => ({ name, args: [ZERODOWN_SERVER], env: { ...setup.env, ...APP_VERSION, ...env } })
+    const bare = server('bare Fastify', { WITH_PLUGINS: '0' })
+    const bareWithHeader = server('bare Fastify setting the same header', { WITH_PLUGINS: '0', SAME_HEADER: '1' })
+    // Every comparison of the setup, pair by pair in turn, so that the machine's drift falls on all alike.
+    const plugged = OVERHEAD_TARGETS.map((t) => ({ ...t, server: server(`Fastify + ${t.name}`, { WITH_PLUGINS: t.plugins === 'all' ? '1' : t.plugins }) }))
+    const comparisons: Array<[Variant, Variant]> = [
+      [bare, { ...bare, name: 'bare Fastify (again)' }],
+      ...plugged.map((p): [Variant, Variant] => [bare, p.server]),
+      ...plugged.filter((p) => p.header).map((p): [Variant, Variant] => [bareWithHeader, p.server])
+    ]
+    const results = (await compareThroughputInterleaved({
+      comparisons,
+      ...config,
+      onPair: (i, pair, ratio) => log(`  ${setup.id}, pair ${pair + 1}/${config.pairs}: ${comparisons[i]![1].name} / ${comparisons[i]![0].name}: ${ratio.toFixed(3)}`)
+    })).map(summarizeComparison)
+    for (const r of results) log(`  ${setup.id}: ${r.candidate} / ${r.reference}: ${r.medianRatio.toFixed(3)} (${r.ratios.map((x) => x.toFixed(3)).join(', ')})`)
+    const [control, ...rest] = results
+    const sameResponses = rest.slice(plugged.length)
+    const costs: PluginCost[] = plugged.map(({ plugins, target, header }, i) => {
+      const result = rest[i]!
+      const sameResponse = header ? sameResponses.shift() : undefined
+      return {
+        ...result,
+        plugins,
+        target,
+        met: result.medianRatio >= target,
+        ...(sameResponse !== undefined && { sameResponse: { ...sameResponse, met: sameResponse.medianRatio >= target } })
+      }
+    })
+    setups.push({ id: setup.id, name: setup.name, control: control!, costs })
   }
   return { config, setups, met: setups.every((s) => s.costs.every((c) => c.met)) }
 }

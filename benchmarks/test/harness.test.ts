@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
 import type { Results } from '../src/run.js'
-import { fmt } from '../src/report.js'
-import { summarize } from '../src/stats.js'
+import type { Comparison } from '../src/overhead.js'
+import { fmt, ratioVerdict } from '../src/report.js'
+import { medianInterval, summarize } from '../src/stats.js'
 
 const cli = new URL('../dist/cli.js', import.meta.url).pathname
 
@@ -48,7 +49,13 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
       ['bare Fastify', 'Fastify + @zerodown/version', 0.99],
       ['bare Fastify', 'Fastify + the three plugins', 0.98]
     ], `${setup.id}: each plugin, then the three, against bare Fastify`)
-    for (const c of [setup.control, ...setup.costs]) {
+    t.same(setup.costs.map((c) => c.sameResponse === undefined ? undefined : [c.sameResponse.reference, c.sameResponse.candidate, typeof c.sameResponse.met]), [
+      undefined,
+      undefined,
+      ['bare Fastify setting the same header', 'Fastify + @zerodown/version', 'boolean'],
+      ['bare Fastify setting the same header', 'Fastify + the three plugins', 'boolean']
+    ], `${setup.id}: the plugins that send the version header, also against bare Fastify sending it`)
+    for (const c of [setup.control, ...setup.costs, ...setup.costs.flatMap((c) => c.sameResponse ?? [])]) {
       t.equal(c.runs.length, 2 * o.config.pairs, `${setup.id}, ${c.candidate}: one run per side per pair`)
       t.ok(c.runs.every((x) => x.requestsPerSecond > 0), 'every run served requests')
       t.ok(finite(c.medianRatio) && c.medianRatio > 0 && c.ratio.n === o.config.pairs, 'a ratio per pair')
@@ -97,6 +104,8 @@ test('a smoke run writes well-formed results.json and BENCHMARKS.md', async (t) 
   t.ok(report.includes(`\`nproc\`: ${r.machine.nproc}`), 'the report names the machine')
   t.ok(report.includes(`**${o.setups[1]!.costs[3]!.medianRatio.toFixed(3)}**`), 'the report carries the figures')
   t.match(report, /runs one full garbage collection once it listens/, 'the report says the heaps were settled')
+  t.ok(report.includes(`| Fastify + @zerodown/version | ${fmt(o.setups[0]!.costs[2]!.sameResponse!.requestsPerSecond['Fastify + @zerodown/version']!, 0)} vs`), 'the report carries the same-header comparison')
+  t.match(report, /\| throughput with @zerodown\/version \/ bare Fastify setting the same header, `logger: false` \| [\d.]+/, 'and sums it up')
 
   const again = await run(['--smoke', '--only', 'shutdown', '--out', out])
   t.equal(again.code, 0, again.output)
@@ -141,4 +150,26 @@ test('summaries and their formatting', async (t) => {
   t.equal(fmt(summarize([3, 1, 2]), 1, 'ms'), '2.0 ms (1.0–3.0)')
   t.equal(fmt(summarize([5]), 0), '5')
   t.equal(fmt(summarize([])), '-')
+})
+
+test('the median\'s confidence interval takes the order statistics the binomial allows', async (t) => {
+  const nine = [0.97, 0.99, 0.95, 1.01, 0.98, 1.0, 0.96, 1.02, 0.94]
+  // n = 9: the 2nd smallest and 2nd largest, 1 - 2 * (1 + 9) / 512 = 0.961; the 3rd would give 0.820.
+  const ci = medianInterval(nine)!
+  t.same([ci.low, ci.high], [0.95, 1.01])
+  t.ok(Math.abs(ci.coverage - (1 - 20 / 512)) < 1e-12, `coverage ${ci.coverage}`)
+  // n = 5: even the extremes cover only 1 - 2/32 = 0.9375 < 0.95.
+  t.equal(medianInterval([1, 2, 3, 4, 5]), undefined)
+  t.same(medianInterval([1, 2, 3, 4, 5], 0.9), { low: 1, high: 5, coverage: 1 - 2 / 32 })
+  // n = 6: the extremes, 1 - 2/64 = 0.969.
+  t.same(medianInterval([6, 5, 4, 3, 2, 1]), { low: 1, high: 6, coverage: 1 - 2 / 64 })
+  t.equal(medianInterval([]), undefined)
+})
+
+test('a ratio below its target says whether the method could tell', async (t) => {
+  const comparison = (ratios: number[]) => ({ ratios, medianRatio: [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]! }) as Comparison
+  t.equal(ratioVerdict(comparison([0.99, 1.0, 0.995, 1.01, 0.98, 1.0, 0.99, 1.02, 0.995]), 0.99), 'met')
+  t.equal(ratioVerdict(comparison([0.97, 0.99, 0.95, 1.01, 0.98, 1.0, 0.96, 1.02, 0.94]), 0.99), '**not met**; within the noise (95% interval 0.950–1.010)')
+  t.equal(ratioVerdict(comparison([0.97, 0.975, 0.95, 0.98, 0.98, 0.985, 0.96, 0.99, 0.94]), 0.99), '**not met**')
+  t.equal(ratioVerdict(comparison([0.97, 0.975, 0.95, 1.1, 0.98]), 0.99), '**not met**', 'too few pairs for an interval')
 })
