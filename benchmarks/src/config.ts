@@ -16,7 +16,7 @@ export interface BenchConfig {
   memory: MemoryConfig
 }
 
-/** What `pnpm bench` runs: about fifteen minutes on two cores. */
+/** What `pnpm bench` runs: about twenty-five minutes on two cores (the overhead alone fifteen). */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
   overhead: { pairs: 9, duration: 4, warmup: 2, connections: 50, settleHeap: true },
