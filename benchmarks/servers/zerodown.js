@@ -35,7 +35,8 @@ if (plugins.length > 0) {
   if (plugins.includes('probes')) await app.register(probes, { checks: [{ name: 'db', check: () => sleep(1) }] })
   if (plugins.includes('version')) await app.register(version)
 }
-// The header is set by a separate handler rather than a branch, so the bare side runs the same code as before.
+// '/', the route under load, gets a handler of its own for the header rather than a branch, so the
+// bare side runs the same code as before.
 const hello = sameHeader
   ? async (_request, reply) => { reply.header('x-app-version', appVersion); return { hello: 'world' } }
   : async () => ({ hello: 'world' })

@@ -88,32 +88,32 @@ export async function measureOverhead (config: OverheadConfig, log: (line: strin
     const bare = server('bare Fastify', { WITH_PLUGINS: '0' })
     const bareWithHeader = server('bare Fastify setting the same header', { WITH_PLUGINS: '0', SAME_HEADER: '1' })
     // Every comparison of the setup, pair by pair in turn, so that the machine's drift falls on all alike.
-    const plugged = OVERHEAD_TARGETS.map((t) => ({ ...t, server: server(`Fastify + ${t.name}`, { WITH_PLUGINS: t.plugins === 'all' ? '1' : t.plugins }) }))
-    const comparisons: Array<[Variant, Variant]> = [
-      [bare, { ...bare, name: 'bare Fastify (again)' }],
-      ...plugged.map((p): [Variant, Variant] => [bare, p.server]),
-      ...plugged.filter((p) => p.header).map((p): [Variant, Variant] => [bareWithHeader, p.server])
-    ]
+    const comparisons: Array<[Variant, Variant]> = [[bare, { ...bare, name: 'bare Fastify (again)' }]]
+    const plugged = OVERHEAD_TARGETS.map((target) => {
+      const candidate = server(`Fastify + ${target.name}`, { WITH_PLUGINS: target.plugins === 'all' ? '1' : target.plugins })
+      const main = comparisons.push([bare, candidate]) - 1
+      const sameResponse = target.header ? comparisons.push([bareWithHeader, candidate]) - 1 : undefined
+      return { ...target, main, sameResponse }
+    })
     const results = (await compareThroughputInterleaved({
       comparisons,
       ...config,
       onPair: (i, pair, ratio) => log(`  ${setup.id}, pair ${pair + 1}/${config.pairs}: ${comparisons[i]![1].name} / ${comparisons[i]![0].name}: ${ratio.toFixed(3)}`)
     })).map(summarizeComparison)
     for (const r of results) log(`  ${setup.id}: ${r.candidate} / ${r.reference}: ${r.medianRatio.toFixed(3)} (${r.ratios.map((x) => x.toFixed(3)).join(', ')})`)
-    const [control, ...rest] = results
-    const sameResponses = rest.slice(plugged.length)
-    const costs: PluginCost[] = plugged.map(({ plugins, target, header }, i) => {
-      const result = rest[i]!
-      const sameResponse = header ? sameResponses.shift() : undefined
+    const control = results[0]!
+    const costs: PluginCost[] = plugged.map(({ plugins, target, main, sameResponse }) => {
+      const result = results[main]!
+      const same = sameResponse === undefined ? undefined : results[sameResponse]!
       return {
         ...result,
         plugins,
         target,
         met: result.medianRatio >= target,
-        ...(sameResponse !== undefined && { sameResponse: { ...sameResponse, met: sameResponse.medianRatio >= target } })
+        ...(same !== undefined && { sameResponse: { ...same, met: same.medianRatio >= target } })
       }
     })
-    setups.push({ id: setup.id, name: setup.name, control: control!, costs })
+    setups.push({ id: setup.id, name: setup.name, control, costs })
   }
   return { config, setups, met: setups.every((s) => s.costs.every((c) => c.met)) }
 }

@@ -2,7 +2,7 @@
 // median with its min–max.
 import type { Comparison } from './overhead.js'
 import type { Results } from './run.js'
-import { medianInterval, type Summary } from './stats.js'
+import { medianInterval, type MedianInterval, type Summary } from './stats.js'
 
 const num = (n: number, digits: number): string => Number.isFinite(n) ? n.toFixed(digits) : '-'
 /** "12.3 (10.1–15.0)" — or just the value when measured once. */
@@ -13,15 +13,12 @@ export function fmt (s: Summary, digits = 1, unit = ''): string {
   return `${num(s.median, digits)}${u} (${num(s.min, digits)}–${num(s.max, digits)})`
 }
 const yes = (met: boolean | undefined): string => met === undefined ? 'not measured' : met ? 'met' : '**not met**'
-const interval = (c: Comparison): string => {
-  const ci = medianInterval(c.ratios)
-  return ci === undefined ? '-' : `${ci.low.toFixed(3)}–${ci.high.toFixed(3)}`
-}
+const formatInterval = (ci: MedianInterval | undefined): string => ci === undefined ? '-' : `${ci.low.toFixed(3)}–${ci.high.toFixed(3)}`
 /** A ratio's target: met when the median reaches it; when not, whether the method could tell. */
 export function ratioVerdict (c: Comparison, target: number): string {
   if (c.medianRatio >= target) return 'met'
   const ci = medianInterval(c.ratios)
-  return ci !== undefined && ci.high >= target ? `**not met**; within the noise (95% interval ${interval(c)})` : '**not met**'
+  return ci !== undefined && ci.high >= target ? `**not met**; within the noise (95% interval ${formatInterval(ci)})` : '**not met**'
 }
 
 function summaryTable (r: Results): string[] {
@@ -29,9 +26,10 @@ function summaryTable (r: Results): string[] {
   if (r.overhead !== undefined) {
     for (const setup of r.overhead.setups) {
       for (const cost of setup.costs) {
-        rows.push(`| throughput with ${cost.candidate.replace('Fastify + ', '')} / bare Fastify, ${setup.name} | ${fmt(cost.ratio, 3)} | >= ${cost.target} | ${ratioVerdict(cost, cost.target)} |`)
-        const same = cost.sameResponse
-        if (same !== undefined) rows.push(`| throughput with ${cost.candidate.replace('Fastify + ', '')} / bare Fastify setting the same header, ${setup.name} | ${fmt(same.ratio, 3)} | >= ${cost.target} | ${ratioVerdict(same, cost.target)} |`)
+        const row = (c: Comparison, against: string): string =>
+          `| throughput with ${cost.candidate.replace('Fastify + ', '')} / ${against}, ${setup.name} | ${fmt(c.ratio, 3)} | >= ${cost.target} | ${ratioVerdict(c, cost.target)} |`
+        rows.push(row(cost, 'bare Fastify'))
+        if (cost.sameResponse !== undefined) rows.push(row(cost.sameResponse, 'bare Fastify setting the same header'))
       }
     }
   }
@@ -126,7 +124,7 @@ function overheadSection (r: Results): string[] {
 function comparisonRow (c: Comparison, main: boolean): string {
   const [reference, candidate] = [c.requestsPerSecond[c.reference]!, c.requestsPerSecond[c.candidate]!]
   const ratio = main ? `**${c.medianRatio.toFixed(3)}**` : c.medianRatio.toFixed(3)
-  return `| ${c.candidate} | ${fmt(candidate, 0)} vs ${fmt(reference, 0)} | ${c.ratios.map((x) => x.toFixed(3)).join(', ')} | ${ratio} | ${interval(c)} |`
+  return `| ${c.candidate} | ${fmt(candidate, 0)} vs ${fmt(reference, 0)} | ${c.ratios.map((x) => x.toFixed(3)).join(', ')} | ${ratio} | ${formatInterval(medianInterval(c.ratios))} |`
 }
 
 function probeSection (r: Results): string[] {
