@@ -31,12 +31,13 @@ export async function buildApp (opts: DemoOptions = {}): Promise<FastifyInstance
   // environment, read by the plugins themselves: the demo passes none of them.
   // Shutdown first, so that its onClose work comes after every other plugin's.
   await app.register(zerodownShutdown, { ...(opts.exitOnShutdown === false && { exit: false }) })
+  // Version before any route, the probes' included: it sets its header in the handlers of the routes registered after it.
+  await app.register(zerodownVersion, { ...(opts.version !== undefined && { version: opts.version }) })
   await app.register(zerodownProbes, {
     checks: [{ name: 'tmp-writable', check: tmpWritable, timeout: 300 }],
     // Shed load before the event loop is saturated; memory well under a 256 MiB container limit.
     pressure: { maxEventLoopDelay: 500, maxEventLoopUtilization: 0.98, maxRssBytes: 200 * 1024 * 1024 }
   })
-  await app.register(zerodownVersion, { ...(opts.version !== undefined && { version: opts.version }) })
 
   app.get('/', async () => ({
     message: `Hello, world! Version: ${app.versionInfo.version}`,
