@@ -16,8 +16,15 @@ export interface VersionOptions {
   instance?: string
   /** Path of the version route, or `false` for no route. Default `"/version"`. */
   path?: string | false
-  /** Name of the header added to every response, or `false` for none. Default `"x-app-version"`. */
+  /** Name of the header carrying the version, or `false` for none. Default `"x-app-version"`. */
   header?: string | false
+  /**
+   * Which replies carry the header. `"routes"` (default): every reply of a route registered after
+   * the plugin, and every error reply; no hook runs per request. `"all"`: also 404s of the
+   * not-found handler and replies that hooks send without an error, through an `onSend` hook
+   * that runs for every reply.
+   */
+  headerOn?: HeaderOn
   /** build-info.json to read. Default `build-info.json` in `cwd`, skipped when absent. */
   buildInfoPath?: string
   /** Folder where build-info.json and package.json are looked for. Default `process.cwd()`. */
@@ -25,6 +32,8 @@ export interface VersionOptions {
   /** Environment to read `ZERODOWN_APP_VERSION`, `ZERODOWN_GIT_COMMIT`, `ZERODOWN_BUILD_TIME`, `HOSTNAME` from. Default `process.env`. */
   env?: Record<string, string | undefined>
 }
+
+export type HeaderOn = 'routes' | 'all'
 
 /** What the route answers and `fastify.versionInfo` holds. */
 export interface VersionInfo {
@@ -49,6 +58,7 @@ export type FactName = 'name' | 'version' | 'commit' | 'buildTime' | 'instance'
 export interface ResolvedVersionOptions {
   path: string | false
   header: string | false
+  headerOn: HeaderOn
   info: VersionInfo
   /** The build's facts with where each came from, for the start log. */
   facts: Record<FactName, Fact>
@@ -65,6 +75,7 @@ export const ENV = Object.freeze({
 const DEFAULTS = {
   path: '/version',
   header: 'x-app-version',
+  headerOn: 'routes',
   buildInfoFile: 'build-info.json',
   unknown: 'unknown'
 } as const
@@ -92,6 +103,9 @@ function validate (opts: VersionOptions): void {
   }
   if (opts.header !== undefined && opts.header !== false && (typeof opts.header !== 'string' || !TOKEN.test(opts.header))) {
     throw new VersionInvalidOptionError('header', 'false or an HTTP header name like "x-app-version"', describe(opts.header))
+  }
+  if (opts.headerOn !== undefined && opts.headerOn !== 'routes' && opts.headerOn !== 'all') {
+    throw new VersionInvalidOptionError('headerOn', '"routes" or "all"', describe(opts.headerOn))
   }
   if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object')) {
     throw new VersionInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
@@ -155,6 +169,7 @@ export function resolveOptions (opts: VersionOptions, fastifyVersion: string): R
   return {
     path: opts.path ?? DEFAULTS.path,
     header: opts.header ?? DEFAULTS.header,
+    headerOn: opts.headerOn ?? DEFAULTS.headerOn,
     info,
     facts
   }

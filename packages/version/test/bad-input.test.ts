@@ -27,6 +27,7 @@ const invalidOptions: Array<[string, unknown, RegExp]> = [
   ['header with a space', { header: 'x app version' }, /"header": expected false or an HTTP header name like "x-app-version", got "x app version"/],
   ['header with a colon', { header: 'x-version:' }, /"header"/],
   ['header that is a number', { header: 42 }, /"header".*got number 42/],
+  ['headerOn that is not a known scope', { headerOn: 'everything' }, /"headerOn": expected "routes" or "all", got "everything"/],
   ['env that is a string', { env: 'production' }, /"env": expected an object/],
   ['cwd that is a number', { cwd: 3 }, /"cwd": expected a non-empty string/]
 ]

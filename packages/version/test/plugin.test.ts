@@ -33,47 +33,99 @@ test('GET /version answers every fact and nothing else', async (t) => {
   t.ok(Math.abs(Date.parse(body.startedAt) - Date.now()) < 60_000, 'startedAt is the registration time')
 })
 
-/** GETs `path` from a listening app over a real socket: the header is the HTTP server's, not app.inject()'s. */
-async function get (app: FastifyInstance, path: string): Promise<Response> {
+/** Requests `path` from a listening app over a real socket: the header is the HTTP server's, not app.inject()'s. */
+async function get (app: FastifyInstance, path: string, method = 'GET'): Promise<Response> {
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port')
-  return await fetch(`http://127.0.0.1:${address.port}${path}`)
+  return await fetch(`http://127.0.0.1:${address.port}${path}`, { method })
 }
 
-test('the version header is on every response: routes, 404s, errors, other contexts', async (t) => {
+/**
+ * An app with every kind of reply: routes at the root and in a child context (one registered before
+ * the plugin), a route's error, a validation error and a hook's error before any handler runs, a
+ * hook's own reply, the root's and a child's not-found handler, and a handler that sets the header.
+ */
+async function everyKindOfReply (t: Test, opts: VersionOptions): Promise<FastifyInstance> {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(zerodownVersion, { version: 'v2.0.0', env: {} })
+  app.get('/before', async () => 'registered before the plugin')
+  await app.register(zerodownVersion, { version: 'v2.0.0', env: {}, ...opts })
   app.get('/ok', async () => 'ok')
   app.get('/boom', async () => { throw new Error('boom') })
+  app.get('/own', async (_request, reply) => reply.header('x-app-version', 'canary').send('own'))
+  app.get('/not-here', async (_request, reply) => { reply.callNotFound() })
+  app.get('/count', { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } } } } }, async () => 'counted')
   await app.register(async (child) => {
-    child.addHook('onRequest', async (request) => {
+    child.addHook('onRequest', async (request, reply) => {
       if (request.url === '/child/denied') throw Object.assign(new Error('denied'), { statusCode: 403 })
+      if (request.url === '/child/teapot') return await reply.code(418).send('hook reply')
     })
     child.get('/child/ok', async () => 'child')
     child.get('/child/denied', async () => 'never')
+    child.get('/child/teapot', async () => 'never')
     child.setNotFoundHandler(async (_request, reply) => reply.code(404).send('child 404'))
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
+  return app
+}
 
-  const cases: Array<[string, number]> = [
-    ['/ok', 200], ['/missing', 404], ['/boom', 500], ['/child/ok', 200], ['/child/denied', 403], ['/child/missing', 404], ['/version', 200]
-  ]
-  for (const [url, status] of cases) {
-    const res = await get(app, url)
-    t.equal(res.status, status, `${url} status`)
-    t.equal(res.headers.get('x-app-version'), 'v2.0.0', `${url} carries the header`)
+/** Each request's status and version header (null when absent). */
+async function versionHeaders (app: FastifyInstance): Promise<Record<string, [number, string | null]>> {
+  const urls = ['/ok', 'HEAD /ok', '/boom', '/own', '/not-here', '/count?n=x', '/child/ok', '/child/denied', '/version',
+    '/before', '/missing', '/child/missing', '/child/teapot']
+  const seen: Record<string, [number, string | null]> = {}
+  for (const request of urls) {
+    const [method, url] = request.startsWith('HEAD ') ? ['HEAD', request.slice(5)] : ['GET', request]
+    const res = await get(app, url, method)
+    seen[request] = [res.status, res.headers.get('x-app-version')]
+  }
+  return seen
+}
+
+test('by default the header is on every reply of a route and on every error, without a hook per request', async (t) => {
+  const app = await everyKindOfReply(t, {})
+  t.same(await versionHeaders(app), {
+    '/ok': [200, 'v2.0.0'],
+    'HEAD /ok': [200, 'v2.0.0'],
+    '/boom': [500, 'v2.0.0'],
+    '/own': [200, 'canary'],
+    '/not-here': [404, 'v2.0.0'],
+    '/count?n=x': [400, 'v2.0.0'],
+    '/child/ok': [200, 'v2.0.0'],
+    '/child/denied': [403, 'v2.0.0'],
+    '/version': [200, 'v2.0.0'],
+    // What only an onSend hook reaches ("all"): a route registered before the plugin, the not-found
+    // handlers, a reply a hook sends without an error.
+    '/before': [200, null],
+    '/missing': [404, null],
+    '/child/missing': [404, null],
+    '/child/teapot': [418, null]
+  })
+})
+
+test('headerOn "all" puts it on every reply, and the plugin\'s value wins over a handler\'s', async (t) => {
+  const app = await everyKindOfReply(t, { headerOn: 'all' })
+  const seen = await versionHeaders(app)
+  t.same(seen['/own'], [200, 'v2.0.0'], 'set last, in onSend: one version per instance')
+  for (const [request, [status, header]] of Object.entries(seen)) {
+    if (request !== '/own') t.equal(header, 'v2.0.0', `${request} (${status}) carries the header`)
+  }
+  t.equal(Object.keys(seen).length, 13)
+})
+
+test('header: false sets no header, whatever headerOn says, and /version still answers', async (t) => {
+  for (const headerOn of ['routes', 'all'] as const) {
+    const seen = await versionHeaders(await everyKindOfReply(t, { header: false, headerOn }))
+    t.same(Object.values(seen).filter(([, header]) => header !== null && header !== 'canary'), [], headerOn)
+    t.same(seen['/version'], [200, null])
   }
 })
 
-test('a handler can still set the version header itself, and app.inject() replies carry it too', async (t) => {
-  const app = Fastify()
-  t.teardown(() => app.close())
-  await app.register(zerodownVersion, { version: 'v2.0.0', env: {} })
-  app.get('/own', async (_request, reply) => reply.header('x-app-version', 'canary').send('own'))
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.equal((await get(app, '/own')).headers.get('x-app-version'), 'v2.0.0', 'the plugin sets it last, in onSend: one version per instance')
-  t.equal((await app.inject('/version')).headers['x-app-version'], 'v2.0.0')
+test('app.inject() replies carry the header too', async (t) => {
+  for (const headerOn of ['routes', 'all'] as const) {
+    const app = await build(t, { version: 'v2.0.0', headerOn })
+    t.equal((await app.inject('/version')).headers['x-app-version'], 'v2.0.0', headerOn)
+  }
 })
 
 test('versionInfo is a frozen decorator equal to what the route answers', async (t) => {

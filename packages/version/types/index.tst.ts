@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import { expect } from 'tstyche'
-import zerodownVersion, { type VersionInfo, type VersionOptions } from '../src/index.js'
+import zerodownVersion, { type HeaderOn, type VersionInfo, type VersionOptions } from '../src/index.js'
 
 const app = Fastify()
 app.register(zerodownVersion, {
@@ -11,6 +11,7 @@ app.register(zerodownVersion, {
   instance: 'pod-a',
   path: '/about/version',
   header: 'x-build',
+  headerOn: 'all',
   buildInfoPath: 'dist/build-info.json',
   cwd: '/app',
   env: process.env
@@ -19,6 +20,8 @@ app.register(zerodownVersion, { path: false, header: false })
 
 expect<VersionOptions>().type.not.toBeAssignableFrom({ path: true })
 expect<VersionOptions>().type.not.toBeAssignableFrom({ version: 1 })
+expect<VersionOptions>().type.not.toBeAssignableFrom({ headerOn: 'everything' })
+expect<HeaderOn>().type.toBe<'routes' | 'all'>()
 
 expect(app.versionInfo).type.toBe<VersionInfo>()
 expect(app.versionInfo.version).type.toBe<string>()
