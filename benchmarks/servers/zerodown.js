@@ -1,5 +1,5 @@
 // The demo's routes on bare Fastify, or with zerodown's plugins registered as the demo registers
-// them: @zerodown/shutdown, @zerodown/probes (one quick readiness check) and @zerodown/version.
+// them: @zerodown/shutdown, @zerodown/version and @zerodown/probes (one quick readiness check).
 // The overhead, probe latency, shutdown latency and memory figures use it.
 //   WITH_PLUGINS=0 (default)  bare Fastify: the overhead's reference
 //   WITH_PLUGINS=1            the three plugins
@@ -15,7 +15,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController } from 'fastify'
 
-const PLUGINS = { 0: [], 1: ['shutdown', 'probes', 'version'], shutdown: ['shutdown'], probes: ['probes'], version: ['version'] }
+// In the order the demo registers them: shutdown first, version before any route (the probes' included).
+const PLUGINS = { 0: [], 1: ['shutdown', 'version', 'probes'], shutdown: ['shutdown'], probes: ['probes'], version: ['version'] }
 const mode = process.env.WITH_PLUGINS ?? '0'
 if (!Object.hasOwn(PLUGINS, mode)) throw new Error(`WITH_PLUGINS must be one of ${Object.keys(PLUGINS).join(', ')}, got ${JSON.stringify(mode)}`)
 const withLogger = process.env.LOGGER !== '0'
@@ -26,15 +27,13 @@ if (sameHeader && (mode !== '0' || appVersion === undefined)) {
 }
 
 const app = Fastify(withLogger ? { logger: true, logController: new LogController({ disableRequestLogging: true }) } : { logger: false })
-const plugins = PLUGINS[mode]
-if (plugins.length > 0) {
-  const [{ default: shutdown }, { default: probes }, { default: version }] = await Promise.all([
-    import('@zerodown/shutdown'), import('@zerodown/probes'), import('@zerodown/version')
-  ])
-  if (plugins.includes('shutdown')) await app.register(shutdown)
-  if (plugins.includes('probes')) await app.register(probes, { checks: [{ name: 'db', check: () => sleep(1) }] })
-  if (plugins.includes('version')) await app.register(version)
+// Each plugin is imported only when registered: an app using one of them loads only that one.
+const REGISTER = {
+  shutdown: async () => await app.register((await import('@zerodown/shutdown')).default),
+  version: async () => await app.register((await import('@zerodown/version')).default),
+  probes: async () => await app.register((await import('@zerodown/probes')).default, { checks: [{ name: 'db', check: () => sleep(1) }] })
 }
+for (const plugin of PLUGINS[mode]) await REGISTER[plugin]()
 // '/', the route under load, gets a handler of its own for the header rather than a branch, so the
 // bare side runs the same code as before.
 const hello = sameHeader
