@@ -14,11 +14,17 @@ export function fmt (s: Summary, digits = 1, unit = ''): string {
 }
 const yes = (met: boolean | undefined): string => met === undefined ? 'not measured' : met ? 'met' : '**not met**'
 const formatInterval = (ci: MedianInterval | undefined): string => ci === undefined ? '-' : `${ci.low.toFixed(3)}–${ci.high.toFixed(3)}`
-/** A ratio's target: met when the median reaches it; when not, whether the method could tell. */
+/**
+ * A ratio's target: met when the median reaches it; when not, whether the method could tell. A
+ * median that rounds to the target at three decimals (0.98955 shows as 0.990) is given with four,
+ * so that "0.990, not met" does not read as a contradiction.
+ */
 export function ratioVerdict (c: Comparison, target: number): string {
   if (c.medianRatio >= target) return 'met'
+  const unrounded = Number(c.medianRatio.toFixed(3)) >= target ? ` (${c.medianRatio.toFixed(4)} before rounding)` : ''
   const ci = medianInterval(c.ratios)
-  return ci !== undefined && ci.high >= target ? `**not met**; within the noise (95% interval ${formatInterval(ci)})` : '**not met**'
+  const noise = ci !== undefined && ci.high >= target ? `; within the noise (95% interval ${formatInterval(ci)})` : ''
+  return `**not met**${unrounded}${noise}`
 }
 
 function summaryTable (r: Results): string[] {

@@ -172,4 +172,7 @@ test('a ratio below its target says whether the method could tell', async (t) =>
   t.equal(ratioVerdict(comparison([0.97, 0.99, 0.95, 1.01, 0.98, 1.0, 0.96, 1.02, 0.94]), 0.99), '**not met**; within the noise (95% interval 0.950–1.010)')
   t.equal(ratioVerdict(comparison([0.97, 0.975, 0.95, 0.98, 0.98, 0.985, 0.96, 0.99, 0.94]), 0.99), '**not met**')
   t.equal(ratioVerdict(comparison([0.97, 0.975, 0.95, 1.1, 0.98]), 0.99), '**not met**', 'too few pairs for an interval')
+  t.equal(ratioVerdict(comparison([0.9897, 0.97, 1.01]), 0.99), '**not met** (0.9897 before rounding)', 'a median that shows as the target')
+  t.equal(ratioVerdict(comparison([0.9896, 0.97, 1.01, 0.95, 1.02, 0.98, 1.0, 0.96, 1.03]), 0.99),
+    '**not met** (0.9896 before rounding); within the noise (95% interval 0.960–1.020)')
 })
