@@ -16,10 +16,10 @@ export interface BenchConfig {
   memory: MemoryConfig
 }
 
-/** What `pnpm bench` runs: about twenty-five minutes on two cores (the overhead alone fifteen). */
+/** What `pnpm bench` runs: about forty minutes on two cores (the overhead alone thirty). */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
-  overhead: { pairs: 9, duration: 4, warmup: 2, connections: 50, settleHeap: true },
+  overhead: { pairs: 9, duration: 4, warmup: 6, connections: 50, settleHeap: true },
   probes: { duration: 10, calibration: 3, loadFactor: 0.8, connections: 50, pauseMs: 20 },
   shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
   rollout: {
