@@ -16,7 +16,7 @@ export interface BenchConfig {
   memory: MemoryConfig
 }
 
-/** What `pnpm bench` runs: about forty minutes on two cores (the overhead alone thirty). */
+/** What `pnpm bench` runs: about thirty-five minutes on two cores (the overhead alone twenty-five). */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
   overhead: { pairs: 9, duration: 4, warmup: 6, connections: 50, settleHeap: true },
