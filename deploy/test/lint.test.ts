@@ -25,6 +25,7 @@ const schemaCases: Array<[string, unknown, string, string]> = [
   ['a bad digest', { image: { digest: 'sha256:abc' } }, 'image.digest', 'must be empty or "sha256:" followed by 64 hex digits'],
   ['a list item of the wrong type', { container: { args: ['--port', 8080] } }, 'container.args[1]', 'must be a string (quote it in YAML, or use --set-string)'],
   ['a negative propagation allowance', { shutdown: { propagationSeconds: -1 } }, 'shutdown.propagationSeconds', 'must be 0 or more'],
+  ['a check timeout past setTimeout\'s limit', { probes: { checkTimeoutMs: 2 ** 31 } }, 'probes.checkTimeoutMs', 'must be 2147483647 or less'],
   ['a margin below the kubelet minimum', { shutdown: { marginSeconds: 1 } }, 'shutdown.marginSeconds', 'must be 2 or more'],
   ['a map that is a list', { podAnnotations: ['a'] }, 'podAnnotations', 'must be a map of keys to values'],
   ['a required value removed with null', { image: null }, 'image', 'is required'],

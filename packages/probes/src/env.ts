@@ -20,6 +20,11 @@ export function setting<T> (option: string, given: T | undefined, env: Env, vari
   return { value: parse(variable, raw), source: `environment variable ${variable}` }
 }
 
+/** The longest delay setTimeout() keeps: a longer one fires after 1 ms, so a check would time out at once. */
+export const MAX_TIMER_MS = 2_147_483_647
+/** What a timer's milliseconds must be, in error messages. */
+export const TIMER_MS = `a positive number of milliseconds, at most ${MAX_TIMER_MS} (setTimeout's limit, about 24.8 days)`
+
 /** Digits only (no sign, unit, exponent or spaces), from `min` to `max`. */
 export function wholeNumber (variable: string, raw: string, min: number, max: number, expected: string): number {
   const value = Number(raw)

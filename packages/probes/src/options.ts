@@ -1,4 +1,4 @@
-import { setting, wholeNumber, type Env, type Setting } from './env.js'
+import { MAX_TIMER_MS, setting, TIMER_MS, wholeNumber, type Env, type Setting } from './env.js'
 import {
   ProbesDuplicateCheckError,
   ProbesDuplicatePathError,
@@ -168,11 +168,12 @@ export function describe (value: unknown): string {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
-function positive (option: string, value: unknown): number | undefined {
+const isTimerMs = (value: unknown): value is number => typeof value === 'number' && value > 0 && value <= MAX_TIMER_MS
+
+/** Milliseconds a timer waits: positive, and no longer than setTimeout keeps. */
+function timerMs (option: string, value: unknown): number | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ProbesInvalidOptionError(option, 'a positive number of milliseconds', describe(value))
-  }
+  if (!isTimerMs(value)) throw new ProbesInvalidOptionError(option, TIMER_MS, describe(value))
   return value
 }
 
@@ -238,8 +239,8 @@ export function resolveCheck (where: string, name: unknown, check: unknown, sett
     throw new ProbesInvalidCheckError(label, 'settings like { timeout: 300, critical: true }', describe(settings))
   }
   const { timeout, critical } = settings ?? {}
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new ProbesInvalidCheckError(label, 'a positive number of milliseconds as "timeout"', describe(timeout))
+  if (timeout !== undefined && !isTimerMs(timeout)) {
+    throw new ProbesInvalidCheckError(label, `${TIMER_MS} as "timeout"`, describe(timeout))
   }
   if (critical !== undefined && typeof critical !== 'boolean') {
     throw new ProbesInvalidCheckError(label, 'true or false as "critical"', describe(critical))
@@ -272,7 +273,7 @@ function resolvePressure (pressure: unknown): ResolvedPressure | false {
   const p = pressure ?? {}
   const d = DEFAULTS.pressure
   const bytes = 'a number of bytes >= 0 (0 = off)'
-  const sampleInterval = positive('pressure.sampleInterval', p.sampleInterval)
+  const sampleInterval = timerMs('pressure.sampleInterval', p.sampleInterval)
   const retryAfter = p.retryAfter
   if (retryAfter !== undefined && (typeof retryAfter !== 'number' || !Number.isInteger(retryAfter) || retryAfter < 1)) {
     throw new ProbesInvalidOptionError('pressure.retryAfter', 'a whole number of seconds >= 1', describe(retryAfter))
@@ -302,8 +303,8 @@ export function resolveOptions (opts: ProbesOptions): ResolvedProbesOptions {
     throw new ProbesInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
   }
   const env = (opts.env as Env | undefined) ?? process.env
-  const timeout = setting('checkTimeout', positive('checkTimeout', opts.checkTimeout), env, ENV.checkTimeout,
-    (variable, raw) => wholeNumber(variable, raw, 1, Number.MAX_SAFE_INTEGER, 'a whole number of milliseconds >= 1'),
+  const timeout = setting('checkTimeout', timerMs('checkTimeout', opts.checkTimeout), env, ENV.checkTimeout,
+    (variable, raw) => wholeNumber(variable, raw, 1, MAX_TIMER_MS, `a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`),
     { value: DEFAULTS.checkTimeout, source: 'default' })
   const checkTimeout = timeout.value
   const host = opts.host

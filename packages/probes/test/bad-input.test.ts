@@ -38,13 +38,16 @@ const cases: Array<[string, unknown, ErrorClass, string, RegExp]> = [
   ['a check that is a function', { checks: [ok] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\]: expected an object like/],
   ['a check without a name', { checks: [{ check: ok }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\]: expected a name of 1 to 64 printable ASCII characters, got undefined/],
   ['a check whose check is not a function', { checks: [{ name: 'db', check: 'SELECT 1' }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /check checks\[0\] \("db"\): expected a function as "check", got "SELECT 1"/],
-  ['a check with a zero timeout', { checks: [{ name: 'db', check: ok, timeout: 0 }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /\("db"\): expected a positive number of milliseconds as "timeout", got number 0/],
+  ['a check with a zero timeout', { checks: [{ name: 'db', check: ok, timeout: 0 }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /\("db"\): expected a positive number of milliseconds, at most 2147483647 \(setTimeout's limit, about 24.8 days\) as "timeout", got number 0/],
+  ['a check with a timeout past setTimeout\'s limit', { checks: [{ name: 'db', check: ok, timeout: 2 ** 31 }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /\("db"\): expected .*at most 2147483647.*"timeout", got number 2147483648/],
   ['a check with a negative timeout', { checks: [{ name: 'db', check: ok, timeout: -5 }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /"timeout", got number -5/],
   ['a check with a string timeout', { checks: [{ name: 'db', check: ok, timeout: '1s' }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /"timeout", got "1s"/],
   ['a check with critical "yes"', { checks: [{ name: 'db', check: ok, critical: 'yes' }] }, ProbesInvalidCheckError, 'FST_ZERODOWN_PROBES_INVALID_CHECK', /true or false as "critical"/],
   ['two checks with one name', { checks: [{ name: 'db', check: ok }, { name: 'db', check: ok }] }, ProbesDuplicateCheckError, 'FST_ZERODOWN_PROBES_DUPLICATE_CHECK', /check named "db" is already registered/],
-  ['a checkTimeout of 0', { checkTimeout: 0 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checkTimeout": expected a positive number of milliseconds, got number 0/],
+  ['a checkTimeout of 0', { checkTimeout: 0 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checkTimeout": expected a positive number of milliseconds, at most 2147483647 \(setTimeout's limit, about 24.8 days\), got number 0/],
   ['a checkTimeout of Infinity', { checkTimeout: Infinity }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checkTimeout".*got number Infinity/],
+  // setTimeout fires a longer delay after 1 ms: the check would time out at once.
+  ['a checkTimeout past setTimeout\'s limit', { checkTimeout: 2 ** 31 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"checkTimeout": expected .*at most 2147483647.*got number 2147483648/],
   ['a negative cacheTtl', { cacheTtl: -1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"cacheTtl": expected a number of milliseconds >= 0/],
   ['a port above 65535', { port: 70000 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port": expected a whole number from 0 to 65535.*got number 70000/],
   ['a negative port', { port: -1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"port".*got number -1/],
@@ -60,6 +63,7 @@ const cases: Array<[string, unknown, ErrorClass, string, RegExp]> = [
   ['a heap limit as a string', { pressure: { maxHeapUsedBytes: '1GB' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.maxHeapUsedBytes": expected a number of bytes/],
   ['a NaN RSS limit', { pressure: { maxRssBytes: NaN } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.maxRssBytes"/],
   ['a zero sample interval', { pressure: { sampleInterval: 0 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.sampleInterval": expected a positive number/],
+  ['a sample interval past setTimeout\'s limit', { pressure: { sampleInterval: 2 ** 31 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.sampleInterval": expected .*at most 2147483647.*got number 2147483648/],
   ['rejectRequests "no"', { pressure: { rejectRequests: 'no' } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.rejectRequests": expected true or false/],
   ['a fractional retryAfter', { pressure: { retryAfter: 1.5 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.retryAfter": expected a whole number of seconds >= 1/]
 ]
@@ -83,9 +87,10 @@ const invalidEnv: Array<[string, string, string]> = [
   ['ZERODOWN_PROBE_READINESS_PATH', '/readyz?full=1', PATH_FORM],
   ['ZERODOWN_PROBE_STARTUP_PATH', '/start up', PATH_FORM],
   ['ZERODOWN_PROBE_STARTUP_PATH', 'false', PATH_FORM],
-  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '500ms', 'a whole number of milliseconds >= 1'],
-  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '0', 'a whole number of milliseconds >= 1'],
-  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '2.5', 'a whole number of milliseconds >= 1']
+  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '500ms', 'a whole number of milliseconds from 1 to 2147483647'],
+  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '0', 'a whole number of milliseconds from 1 to 2147483647'],
+  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '2.5', 'a whole number of milliseconds from 1 to 2147483647'],
+  ['ZERODOWN_PROBE_CHECK_TIMEOUT_MS', '2147483648', 'a whole number of milliseconds from 1 to 2147483647']
 ]
 
 for (const [variable, value, expected] of invalidEnv) {
@@ -137,4 +142,7 @@ test('valid edge values are accepted', async (t) => {
   t.equal(await register({ checkTimeout: 1 }), undefined, 'checkTimeout 1 ms (0 is refused)')
   t.equal(await register({ checks: [{ name: 'db', check: ok, timeout: 1 }] }), undefined, 'a check timeout of 1 ms (0 is refused)')
   t.equal(await register({ pressure: { sampleInterval: 1, retryAfter: 1 } }), undefined, 'sampleInterval 1 ms and retryAfter 1 s (0 and 1.5 are refused)')
+  t.equal(await register({ checkTimeout: 2 ** 31 - 1, checks: [{ name: 'db', check: ok, timeout: 2 ** 31 - 1 }], pressure: { sampleInterval: 2 ** 31 - 1 } }), undefined,
+    'timers of 2147483647 ms, the longest setTimeout keeps (one more is refused)')
+  t.equal(await register({ env: { ZERODOWN_PROBE_CHECK_TIMEOUT_MS: '2147483647' } }), undefined, 'ZERODOWN_PROBE_CHECK_TIMEOUT_MS at the limit')
 })
