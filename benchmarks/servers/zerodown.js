@@ -22,7 +22,7 @@ if (!Object.hasOwn(PLUGINS, mode)) throw new Error(`WITH_PLUGINS must be one of 
 const withLogger = process.env.LOGGER !== '0'
 const sameHeader = process.env.SAME_HEADER === '1'
 const appVersion = process.env.ZERODOWN_APP_VERSION
-if (sameHeader && (mode !== '0' || appVersion === undefined)) {
+if (sameHeader && (mode !== '0' || appVersion === undefined || appVersion === '')) {
   throw new Error(`SAME_HEADER=1 needs WITH_PLUGINS=0 and ZERODOWN_APP_VERSION, got WITH_PLUGINS=${mode} and ZERODOWN_APP_VERSION=${JSON.stringify(appVersion)}`)
 }
 
