@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { test } from 'tap'
 import type { Results } from '../src/run.js'
 import type { Comparison } from '../src/overhead.js'
-import { fmt, ratioVerdict } from '../src/report.js'
+import { fmt, ratioVerdict, renderReport } from '../src/report.js'
 import { medianInterval, summarize } from '../src/stats.js'
 
 const cli = new URL('../dist/cli.js', import.meta.url).pathname
@@ -126,7 +126,11 @@ test('--no-settle measures the overhead without the collection after startup, an
   t.equal(code, 0, output)
   const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
   t.equal(r.overhead!.config.settleHeap, false)
-  t.match(readFileSync(join(out, 'BENCHMARKS.md'), 'utf8'), /measured with `--no-settle`: no garbage collection between startup and the load/)
+  const report = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8')
+  t.match(report, /measured with `--no-settle`: no garbage collection between startup and the load/)
+  t.notMatch(report, /The warm-up is long/, 'a short warm-up is not explained as a long one')
+  const longWarmup = { ...r, overhead: { ...r.overhead!, config: { ...r.overhead!.config, warmup: 6 } } }
+  t.match(renderReport(longWarmup), /6 s of warm-up, then 1 s measured\): .* The warm-up is long because a fresh server is still compiling/, 'a long one is')
 })
 
 test('bad arguments are refused with the expected form', async (t) => {
