@@ -16,10 +16,14 @@ export interface BenchConfig {
   memory: MemoryConfig
 }
 
-/** What `pnpm bench` runs: about thirty-five minutes on two cores (the overhead alone twenty-five). */
+/**
+ * What `pnpm bench` runs: about seventy-five minutes on two cores, the overhead alone sixty-five.
+ * 25 pairs per overhead comparison: with 9 or 15, a median's 95% interval spanned 2–4%, too wide
+ * to tell a ratio of 0.99 from 1 (25 pairs: 1–2%; the run took 3,946 s).
+ */
 export const FULL: BenchConfig = {
   parts: [...PARTS],
-  overhead: { pairs: 9, duration: 4, warmup: 6, connections: 50, settleHeap: true },
+  overhead: { pairs: 25, duration: 4, warmup: 6, connections: 50, settleHeap: true },
   probes: { duration: 10, calibration: 3, loadFactor: 0.8, connections: 50, pauseMs: 20 },
   shutdown: { runs: 9, drainDelay: 500, inFlight: 8, requestMs: 1000 },
   rollout: {
