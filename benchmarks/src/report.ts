@@ -1,5 +1,6 @@
 // BENCHMARKS.md from results.json: method, machine, commands to reproduce and every figure as a
 // median with its min–max.
+import { FULL } from './config.js'
 import type { Comparison } from './overhead.js'
 import type { Results } from './run.js'
 import { medianInterval, type MedianInterval, type Summary } from './stats.js'
@@ -105,7 +106,7 @@ function overheadSection (r: Results): string[] {
       'instead of making one look cheaper than another (measured one after the other, in the same run, the version plugin read 0.997 against bare Fastify and 0.962 against bare Fastify sending the same header). ' +
       'Whatever else the machine does falls on both alike; one after the other, runs on a shared machine swing by 15–20%, more than the cost being measured. ' +
       'The figure is the median of the per-pair ratios, with a distribution-free 95% interval for it (order statistics of the ratios: with 9 pairs, the 2nd smallest to the 2nd largest; none below 6 pairs). ' +
-      '`pnpm bench` measures 25 pairs: with 9 or 15, the interval spanned 2–4%, too wide to tell a ratio of 0.99 from 1; with 25, 1–2%. ' +
+      `\`pnpm bench\` measures ${FULL.overhead.pairs} pairs: with 9 or 15, the interval spanned 2–4%, too wide to tell a ratio of 0.99 from 1; with 25, 1–2%. ` +
       'The control pits bare Fastify against itself the same way: its spread around 1 is what the method can resolve, and a target that lies inside a ratio\'s interval is a difference this machine could not tell from noise.',
     '',
     o.config.settleHeap === true
