@@ -8,6 +8,16 @@ import { listenOnLoopback } from './loopback.js'
 
 export type { Endpoint } from './endpoints.js'
 
+/**
+ * Resets a client's connection, as kube-proxy passes on a pod's reset. Once the connection's end is
+ * being written (the pod's FIN passed on, or the client's own), Node.js refuses the reset (EINVAL)
+ * and never closes the socket, so the process could never exit: such a connection is closed instead.
+ */
+export function resetClient (client: Socket): void {
+  if (client.writableEnded) client.destroy()
+  else client.resetAndDestroy()
+}
+
 /** What happened to one client connection, keyed by the client's port. */
 export interface ConnectionRecord {
   at: number
@@ -76,7 +86,7 @@ export class Service implements TrafficProxy {
     const endpoint = this.pick()
     if (endpoint === undefined) {
       this.record(client, 'refused')
-      client.resetAndDestroy()
+      resetClient(client)
       return
     }
     this.record(client, 'proxied', endpoint.pod)
@@ -94,7 +104,7 @@ export class Service implements TrafficProxy {
     upstream.on('error', () => {
       // A pod that refuses is what a client would see as a refused connection through kube-proxy.
       if (!connected) this.record(client, 'refused', endpoint.pod)
-      client.resetAndDestroy()
+      resetClient(client)
     })
     client.on('error', () => upstream.destroy())
     // Half-closes travel both ways, so a server's FIN (Connection: close) reaches the client as such.
