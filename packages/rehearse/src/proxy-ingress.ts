@@ -92,8 +92,11 @@ export class IngressProxy implements TrafficProxy {
         const headers: Record<string, string | string[]> = {}
         for (const [name, value] of Object.entries(last.res.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value
         res.writeHead(last.res.statusCode ?? 502, { ...headers, [POD_HEADER]: endpoint.pod, [TRIES_HEADER]: tried.size })
-        last.res.on('error', () => res.destroy())
-        last.res.pipe(res)
+        const upstream = last.res
+        upstream.on('error', () => res.destroy())
+        // A client that leaves mid-response (an event stream) ends the pod's response too, as nginx does.
+        res.once('close', () => { if (!upstream.complete) upstream.destroy() })
+        upstream.pipe(res)
         return
       }
       if (last.sent && NON_IDEMPOTENT.has(req.method ?? 'GET')) break

@@ -36,6 +36,11 @@ export function forwardUpgrade (req: IncomingMessage, client: Socket, clientHead
     tried.add(endpoint.pod)
     const pod: Array<[string, string]> = [[POD_HEADER, endpoint.pod], [TRIES_HEADER, String(tried.size)]]
     const upstream = request({ host: '127.0.0.1', port: endpoint.port, method: req.method, path: req.url, headers: req.headers, agent: false })
+    // A client that leaves before the pod answers takes the pod's connection with it, as in nginx:
+    // the pod never holds an upgraded connection that nobody reads.
+    const abandon = (): void => { upstream.destroy(); client.destroy() }
+    client.once('end', abandon).once('close', abandon)
+    upstream.once('close', () => client.off('end', abandon).off('close', abandon))
     upstream.on('upgrade', (res: IncomingMessage, socket: Socket, upstreamHead: Buffer) => {
       socket.on('error', () => client.destroy())
       client.write(head(101, res.statusMessage ?? 'Switching Protocols', [...pairs(res.rawHeaders), ...pod]))
