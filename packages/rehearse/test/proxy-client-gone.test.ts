@@ -1,6 +1,7 @@
 // A client that goes away takes the pod's connection with it, through the ingress model as through
 // nginx (proxy_ignore_client_abort off): an upgrade the pod has not answered yet, and an event
 // stream in the middle. Otherwise the pod holds a connection nobody reads until it shuts down.
+import { EventEmitter, once } from 'node:events'
 import { createServer, request, type ServerResponse } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { test, type Test } from 'tap'
@@ -9,14 +10,19 @@ import { IngressProxy } from '../src/proxy-ingress.js'
 import { findNginx, NginxProxy } from '../src/proxy-nginx.js'
 import { nginxSkip, within } from './fixtures/helpers.js'
 
-/** A pod that opens an event stream on GET and never answers an upgrade, reading both until the peer leaves. */
-async function pod (t: Test): Promise<{ port: number, open: () => number, closed: Promise<string> }> {
+type Kind = 'event stream' | 'upgrade'
+
+/**
+ * A pod that opens an event stream on GET and never answers an upgrade, reading both until the peer
+ * leaves. It tells of each connection of either kind opening and closing.
+ */
+async function pod (t: Test): Promise<{ port: number, open: () => number, next: (event: 'open' | 'close', kind: Kind) => Promise<void> }> {
   const open = new Set<Socket | ServerResponse>()
-  let onClosed!: (what: string) => void
-  const closed = new Promise<string>((resolve) => { onClosed = resolve })
-  const track = (what: string, it: Socket | ServerResponse): void => {
+  const events = new EventEmitter()
+  const track = (kind: Kind, it: Socket | ServerResponse): void => {
     open.add(it)
-    it.once('close', () => { open.delete(it); onClosed(what) })
+    events.emit(`open ${kind}`)
+    it.once('close', () => { open.delete(it); events.emit(`close ${kind}`) })
   }
   const server = createServer((_req, res) => {
     track('event stream', res)
@@ -32,7 +38,11 @@ async function pod (t: Test): Promise<{ port: number, open: () => number, closed
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => { for (const it of open) it.destroy(); server.closeAllConnections(); server.close() })
   const address = server.address()
-  return { port: typeof address === 'object' && address !== null ? address.port : 0, open: () => open.size, closed }
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    open: () => open.size,
+    next: async (event, kind) => { await once(events, `${event} ${kind}`) }
+  }
 }
 
 const proxies: Array<[string, () => TrafficProxy, string | undefined]> = [
@@ -49,6 +59,7 @@ for (const [name, make, skip] of proxies) {
     proxy.publish([{ pod: 'p', port: p.port }])
 
     // An event stream: the client reads the first event and leaves.
+    const streamClosed = p.next('close', 'event stream')
     const first = await within(new Promise<string>((resolve, reject) => {
       const attempt = (): void => {
         const req = request({ host: '127.0.0.1', port: proxy.port, path: '/', agent: false }, (res) => {
@@ -61,17 +72,23 @@ for (const [name, make, skip] of proxies) {
       attempt()
     }), 5000, 'the first event through the proxy')
     t.equal(first, 'data: 1\n\n', 'the stream reached the client')
-    t.equal(await within(p.closed, 5000, 'the pod\'s stream closing after its client left'), 'event stream')
+    await within(streamClosed, 5000, 'the pod\'s stream closing after its client left')
     t.equal(p.open(), 0, 'the pod serves no stream for a client that is gone')
 
     // An upgrade the pod never answers: the client gives up and leaves.
-    const client = connect(proxy.port, '127.0.0.1')
-    client.on('error', () => {})
-    client.write('GET /ws HTTP/1.1\r\nhost: pod\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
-    await within((async () => { while (p.open() === 0) await new Promise((resolve) => setTimeout(resolve, 20)) })(), 5000, 'the upgrade reaching the pod')
-    const upgradeClosed = new Promise<void>((resolve) => { const poll = (): void => { p.open() === 0 ? resolve() : setTimeout(poll, 20) }; poll() })
+    const upgradeOpened = p.next('open', 'upgrade')
+    let client!: Socket
+    const send = (): void => {
+      client = connect(proxy.port, '127.0.0.1')
+      client.on('error', () => {})
+      client.once('data', () => { client.destroy(); setTimeout(send, 50) }) // answered: nginx's old worker, still reloading
+      client.write('GET /ws HTTP/1.1\r\nhost: pod\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+    }
+    send()
+    await within(upgradeOpened, 5000, 'the upgrade reaching the pod')
+    const upgradeClosed = p.next('close', 'upgrade')
     client.end()
     await within(upgradeClosed, 5000, 'the pod\'s upgrade connection closing after its client left')
-    t.pass('the pod holds no upgrade for a client that is gone, before the proxy closes')
+    t.equal(p.open(), 0, 'the pod holds no upgrade for a client that is gone, before the proxy closes')
   })
 }
