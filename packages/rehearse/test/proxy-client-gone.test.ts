@@ -57,13 +57,17 @@ for (const [name, make, skip] of proxies) {
     await proxy.listen()
     t.teardown(() => proxy.close())
     proxy.publish([{ pod: 'p', port: p.port }])
+    // The clients below try again while nginx reloads; a test that failed on a deadline stops them.
+    let over = false
+    t.teardown(() => { over = true })
+    const again = (fn: () => void): void => { if (!over) setTimeout(fn, 50) }
 
     // An event stream: the client reads the first event and leaves.
     const streamClosed = p.next('close', 'event stream')
     const first = await within(new Promise<string>((resolve, reject) => {
       const attempt = (): void => {
         const req = request({ host: '127.0.0.1', port: proxy.port, path: '/', agent: false }, (res) => {
-          if (res.statusCode !== 200) { res.resume(); setTimeout(attempt, 50); return } // nginx still reloading
+          if (res.statusCode !== 200) { res.resume(); again(attempt); return } // nginx still reloading
           res.once('data', (chunk: Buffer) => { req.destroy(); resolve(chunk.toString()) })
         })
         req.on('error', reject)
@@ -81,7 +85,7 @@ for (const [name, make, skip] of proxies) {
     const send = (): void => {
       client = connect(proxy.port, '127.0.0.1')
       client.on('error', () => {})
-      client.once('data', () => { client.destroy(); setTimeout(send, 50) }) // answered: nginx's old worker, still reloading
+      client.once('data', () => { client.destroy(); again(send) }) // answered: nginx's old worker, still reloading
       client.write('GET /ws HTTP/1.1\r\nhost: pod\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
     }
     send()
