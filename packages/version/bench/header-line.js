@@ -4,6 +4,7 @@
 // @zerodown/version can cost per request: its own work is one reply.header() call beside it.
 //   pnpm --filter @zerodown/version bench:header       (BLOCKS=40 ITERATIONS=100000 by default)
 import { IncomingMessage, ServerResponse } from 'node:http'
+import { median } from '@zerodown/testkit'
 
 const BLOCKS = Number(process.env.BLOCKS ?? 40)
 const ITERATIONS = Number(process.env.ITERATIONS ?? 100_000)
@@ -33,9 +34,6 @@ function block (withVersion) {
   for (let i = 0; i < ITERATIONS; i++) respond(withVersion)
   return Number(process.hrtime.bigint() - start) / ITERATIONS
 }
-
-/** The lower median: the middle value, or the lower of the two middle ones. */
-const median = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]
 
 for (let i = 0; i < 5; i++) { block(false); block(true) } // warm-up: let the JIT settle
 const without = []
