@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // pnpm bench: runs the benchmarks and writes benchmarks/results.json and BENCHMARKS.md.
-//   --only overhead,rollout   some parts only (the others keep their figures from results.json)
+//   --only overhead,rollout   some parts only (the others keep their figures from results.json);
+//                             the parts: overhead, probes, shutdown, rollout, memory, instructions
+//                             (instructions needs valgrind)
 //   --runs N                  rollout runs per app
 //   --pairs N                 overhead: pairs of servers per comparison
 //   --no-settle               overhead: no garbage collection between startup and the load
@@ -10,6 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { FULL, PARTS, SMOKE, type BenchConfig, type Part } from './config.js'
+import { valgrindVersion } from './instructions.js'
 import { BENCH_DIR } from './paths.js'
 import { mergeResults } from './merge.js'
 import { renderReport } from './report.js'
@@ -75,6 +78,9 @@ const resultsFile = values.out === undefined ? join(BENCH_DIR, 'results.json') :
 const reportFile = values.out === undefined ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(values.out, 'BENCHMARKS.md')
 // With --only, the parts not run keep their earlier figures.
 const previous = values.only !== undefined && existsSync(resultsFile) ? readPrevious(resultsFile) : undefined
+
+// Said before an hour of other parts, not after.
+if (config.parts.includes('instructions')) await valgrindVersion().catch((err: Error) => fail(err.message))
 
 let results = await runBenchmarks(config, (line) => console.log(line))
 if (previous !== undefined) results = mergeResults(previous, results)

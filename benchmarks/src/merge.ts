@@ -7,7 +7,8 @@ const RESULT_KEY = {
   probes: 'probeLatency',
   shutdown: 'shutdownLatency',
   rollout: 'rollout',
-  memory: 'memory'
+  memory: 'memory',
+  instructions: 'instructions'
 } as const satisfies Record<Part, keyof Results>
 
 const pick = <T extends object>(from: T, keys: Array<keyof T>): Partial<T> =>

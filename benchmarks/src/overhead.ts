@@ -66,9 +66,10 @@ export const OVERHEAD_TARGETS = [
 ] as const
 
 /** The version header's value on every side, so that the same-header reference sends the same bytes. */
-const APP_VERSION = { ZERODOWN_APP_VERSION: '1.0.0' }
+export const APP_VERSION = { ZERODOWN_APP_VERSION: '1.0.0' }
 
-const SETUPS = [
+/** How Fastify is built, the same on every side: without a logger, then with one. */
+export const SETUPS = [
   { id: 'no-logger', name: '`logger: false`', env: { LOGGER: '0' } },
   { id: 'logger', name: 'a logger, request logging off (`disableRequestLogging: true`)', env: { LOGGER: '1' } }
 ] as const

@@ -1,6 +1,7 @@
 // BENCHMARKS.md from results.json: method, machine, commands to reproduce and every figure as a
 // median with its min–max.
 import { FULL } from './config.js'
+import type { InstructionCount, InstructionsResult, InstructionsSetup, PluginInstructions } from './instructions.js'
 import type { Comparison } from './overhead.js'
 import type { Results } from './run.js'
 import { medianInterval, type MedianInterval, type Summary } from './stats.js'
@@ -56,6 +57,12 @@ function summaryTable (r: Results): string[] {
     }
   }
   if (r.memory !== undefined) rows.push(`| RSS added by the three plugins, idle / after load | ${num(r.memory.pluginsCostIdleMiB, 1)} / ${num(r.memory.pluginsCostMiB, 1)} MiB | | |`)
+  for (const setup of r.instructions?.setups ?? []) {
+    for (const p of setup.plugins) {
+      const [reference, against] = instructionReference(setup, p)
+      rows.push(`| instructions per request, ${p.name.replace('Fastify + ', '')} − ${against}, ${setup.name} | ${added(p, reference)} | | |`)
+    }
+  }
   return rows
 }
 
@@ -118,7 +125,8 @@ function overheadSection (r: Results): string[] {
     '',
     '`@zerodown/version` adds one header to every response of a route (`x-app-version: 1.0.0` here), set in the route\'s handler (its default, `headerOn: "routes"`), and a header costs what Node.js takes to validate and write it, whoever sets it. ' +
       'So the plugins that send it are measured a second time, against bare Fastify whose handlers set the same header (`SAME_HEADER=1`): both sides send the same bytes, ' +
-      'and the ratio is what the plugins cost beyond the header they are asked to send. `header: false` removes the header and its cost.',
+      'and the ratio is what the plugins cost beyond the header they are asked to send. `header: false` removes the header and its cost.' +
+      headerInInstructions(r.instructions),
     '',
     ...o.setups.flatMap((setup) => [
       `**${setup.name[0]!.toUpperCase()}${setup.name.slice(1)}**`,
@@ -230,6 +238,63 @@ function memorySection (r: Results): string[] {
   ]
 }
 
+const count = (n: number): string => Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-'
+/** "+1,827 (3.9%)": what `c` executes per request beyond `reference`. */
+function added (c: InstructionCount, reference: InstructionCount): string {
+  const diff = c.perRequest.median - reference.perRequest.median
+  const sign = diff >= 0 ? '+' : '−'
+  const percent = num(Math.abs(100 * diff / reference.perRequest.median), 1)
+  return `${sign}${count(Math.abs(diff))} (${percent === '0.0' ? '' : sign}${percent}%)`
+}
+/** A plugin that sends the version header is set against bare Fastify sending it; the others against bare Fastify. */
+function instructionReference (setup: InstructionsSetup, p: PluginInstructions): [InstructionCount, string] {
+  return p.header ? [setup.sameHeader, 'bare Fastify setting the same header'] : [setup.bare, 'bare Fastify']
+}
+
+/** The overhead part's header paragraph, continued with what part 6 counted of the header and of the plugin. */
+function headerInInstructions (i: InstructionsResult | undefined): string {
+  if (i === undefined) return ''
+  const each = i.setups.map((setup) => {
+    const version = setup.plugins.find((p) => p.plugins === 'version')!
+    return `${setup.name}: the header ${added(setup.sameHeader, setup.bare)} beyond bare Fastify, @zerodown/version ${added(version, setup.sameHeader)} beyond the header`
+  })
+  return ` Counted in instructions per request (part 6), where differences far below the throughput's resolution show: ${each.join('; ')}.`
+}
+
+function instructionsSection (r: Results): string[] {
+  const i: InstructionsResult | undefined = r.instructions
+  if (i === undefined) return []
+  const c = i.config
+  return [
+    '## 6. Instructions per request',
+    '',
+    'The servers of the overhead part, one at a time under valgrind\'s callgrind, which counts every instruction the server process executes ' +
+      `(${i.valgrind}). Each server runs as ${c.processes} processes, one after another; each process gets ${count(c.warmupWindows * c.requests)} requests of warm-up and then ${c.windows} counted windows, ` +
+      `every window ${count(c.requests)} hello-world requests from autocannon on ${c.connections} new connections (the warm-up in windows of the same shape). ` +
+      'A process\'s figure is the median of its windows divided by the requests; a server\'s is the median over its processes, with the (min–max) over them. ' +
+      'A count does not depend on what else the machine does: the windows of one process agree within about 0.1%. ' +
+      'Processes of the same server mostly agree within a few tenths of a percent, but now and then one settles a few percent higher (V8 compiled its code otherwise), hence several processes and their median. ' +
+      'Counted before such a warm-up, the first windows count more than the later ones (15–45% after one long run of load: V8 still compiles the code that new connections take). ' +
+      'What a plugin does on a timer rather than per request falls on fewer requests here, the server running many times slower under callgrind: ' +
+      '`@zerodown/probes`\' pressure sampling (once a second, @fastify/under-pressure reading its event-loop delay histogram) shows as a few hundred instructions per request, most of the probes\' figure; at the throughput part\'s request rates the same sampling is spread over many times more requests. ' +
+      'Differences of a few hundred instructions also come and go from one set of processes to the next: the three plugins together count no more than the header alone. ' +
+      'It counts the server\'s own instructions only, not the kernel\'s (the loopback TCP every request and response crosses), and weighs every instruction alike, whatever it costs in time: ' +
+      'its ratios are not throughput ratios, but a difference between two servers is work one of them does and the other does not.',
+    '',
+    ...i.setups.flatMap((setup) => [
+      `**${setup.name[0]!.toUpperCase()}${setup.name.slice(1)}**`,
+      '',
+      '| server | instructions per request | beyond bare Fastify | beyond bare Fastify setting the same header | bare Fastify / this |',
+      '|---|---|---|---|---|',
+      ...[setup.bare, setup.sameHeader, ...setup.plugins].map((x) => {
+        const beyondHeader = 'header' in x && x.header ? added(x, setup.sameHeader) : ''
+        return `| ${x.name} | ${count(x.perRequest.median)} (${count(x.perRequest.min)}–${count(x.perRequest.max)}) | ${x === setup.bare ? '' : added(x, setup.bare)} | ${beyondHeader} | ${num(setup.bare.perRequest.median / x.perRequest.median, 3)} |`
+      }),
+      ''
+    ])
+  ]
+}
+
 const METHOD = [
   '## Reproduce',
   '',
@@ -238,6 +303,7 @@ const METHOD = [
   'pnpm bench                                        # every package\'s benchmarks, one at a time',
   'pnpm --filter @zerodown/benchmarks... build && pnpm --filter @zerodown/benchmarks bench   # only this file\'s',
   'pnpm --filter @zerodown/benchmarks bench -- --only rollout --runs 5     # one part, more runs',
+  'pnpm --filter @zerodown/benchmarks bench -- --only instructions         # part 6 (needs valgrind: sh scripts/install-valgrind.sh)',
   '```',
   '',
   'The harness (`benchmarks/src`) writes `benchmarks/results.json` (every run\'s figures) and this file. The peer apps are',
@@ -259,7 +325,7 @@ export function renderReport (r: Results): string {
     '',
     ...machineSection(r),
     '',
-    ...[overheadSection(r), probeSection(r), shutdownSection(r), rolloutSection(r), memorySection(r)]
+    ...[overheadSection(r), probeSection(r), shutdownSection(r), rolloutSection(r), memorySection(r), instructionsSection(r)]
       .filter((s) => s.length > 0).flatMap((s) => [...s, '']),
     ...METHOD,
     ''

@@ -1,6 +1,7 @@
 // Runs the parts one after another (never two at once: they would measure each other) and
 // collects everything `results.json` holds.
 import type { BenchConfig, Part } from './config.js'
+import { measureInstructions, type InstructionsResult } from './instructions.js'
 import { currentLoad, describeMachine, type Machine } from './machine.js'
 import { measureMemory, type MemoryResult } from './memory.js'
 import { measureOverhead, type OverheadResult } from './overhead.js'
@@ -20,6 +21,7 @@ export interface Results {
   shutdownLatency?: ShutdownLatencyResult
   rollout?: RolloutResult
   memory?: MemoryResult
+  instructions?: InstructionsResult
 }
 
 export async function runBenchmarks (config: BenchConfig, log: (line: string) => void = () => {}): Promise<Results> {
@@ -45,6 +47,7 @@ export async function runBenchmarks (config: BenchConfig, log: (line: string) =>
     }))
   }
   if (has('memory')) results.memory = await step('memory', () => measureMemory(config.memory))
+  if (has('instructions')) results.instructions = await step('instructions', () => measureInstructions(config.instructions, log))
   results.machine.loadAverage.after = currentLoad()
   results.durationMs = Math.round(performance.now() - start)
   return results

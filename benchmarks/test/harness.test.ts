@@ -136,7 +136,7 @@ test('--no-settle measures the overhead without the collection after startup, an
 test('bad arguments are refused with the expected form', async (t) => {
   const only = await run(['--only', 'overhead,speed'])
   t.equal(only.code, 2)
-  t.match(only.output, /--only must list parts among overhead, probes, shutdown, rollout, memory, got "speed"/)
+  t.match(only.output, /--only must list parts among overhead, probes, shutdown, rollout, memory, instructions, got "speed"/)
   const runs = await run(['--runs', '0'])
   t.equal(runs.code, 2)
   t.match(runs.output, /--runs must be an integer >= 1, got "0"/)

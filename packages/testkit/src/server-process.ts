@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 
 export interface ServerProcessOptions {
-  /** Arguments after `node`, e.g. `['fixtures/server.js']`. */
+  /** Arguments after `node` (or after `command`), e.g. `['fixtures/server.js']`. */
   args: string[]
+  /** The program to start; default this Node.js. Another program runs Node.js itself, e.g. valgrind. */
+  command?: string
   env?: Record<string, string | undefined>
   cwd?: string
   /** How long to wait for the "listening" log line. Default 30 s: a loaded 2-core CI machine is slow to start node. */
@@ -36,7 +38,7 @@ export interface ServerProcess {
 const LISTENING = /listening at https?:\/\/[^\s"]*:(\d+)/
 
 export async function startServerProcess (opts: ServerProcessOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, opts.args, {
+  const child = spawn(opts.command ?? process.execPath, opts.args, {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe']
