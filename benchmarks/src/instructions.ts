@@ -27,7 +27,7 @@ export interface InstructionsConfig {
    * Windows of load before counting. Counted too early, a server counts more in its first windows
    * than in its later ones (15–45% when warmed by one long run: V8 still compiles the code that
    * new connections take; 3% after 40,000 requests with a logger). Warmed with 100,000 requests in
-   * windows of the counted shape, its counted windows agree within about 0.1%.
+   * windows of the counted shape, its counted windows mostly agree within a few tenths of a percent.
    */
   warmupWindows: number
   /** Windows counted in each process; a process's figure is their median. */

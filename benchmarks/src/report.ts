@@ -239,7 +239,7 @@ function memorySection (r: Results): string[] {
 }
 
 const count = (n: number): string => Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-'
-/** "+1,827 (3.9%)": what `c` executes per request beyond `reference`. */
+/** "+1,827 (+3.9%)": what `c` executes per request beyond `reference`. */
 function added (c: InstructionCount, reference: InstructionCount): string {
   const diff = c.perRequest.median - reference.perRequest.median
   const sign = diff >= 0 ? '+' : '−'
@@ -272,7 +272,7 @@ function instructionsSection (r: Results): string[] {
       `(${i.valgrind}). Each server runs as ${c.processes} processes, one after another; each process gets ${count(c.warmupWindows * c.requests)} requests of warm-up and then ${c.windows} counted windows, ` +
       `every window ${count(c.requests)} hello-world requests from autocannon on ${c.connections} new connections (the warm-up in windows of the same shape). ` +
       'A process\'s figure is the median of its windows divided by the requests; a server\'s is the median over its processes, with the (min–max) over them. ' +
-      'A count does not depend on what else the machine does: the windows of one process agree within about 0.1%. ' +
+      'A count does not depend on what else the machine does: the windows of one process mostly agree within a few tenths of a percent, and now and then one counts a few percent more, which the median of its windows leaves out. ' +
       'Processes of the same server mostly agree within a few tenths of a percent, but now and then one settles a few percent higher (V8 compiled its code otherwise), hence several processes and their median. ' +
       'Counted before such a warm-up, the first windows count more than the later ones (15–45% after one long run of load: V8 still compiles the code that new connections take). ' +
       'What a plugin does on a timer rather than per request falls on fewer requests here, the server running many times slower under callgrind: ' +
