@@ -262,7 +262,7 @@ function headerInInstructions (i: InstructionsResult | undefined): string {
 }
 
 function instructionsSection (r: Results): string[] {
-  const i: InstructionsResult | undefined = r.instructions
+  const i = r.instructions
   if (i === undefined) return []
   const c = i.config
   return [

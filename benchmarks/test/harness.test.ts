@@ -1,27 +1,15 @@
 // A smoke run of the whole harness in its tiny configuration: every part runs for real (real
 // servers, autocannon, SIGTERM, a rehearsal) and must produce well-formed results. Speed is never
 // asserted: these figures mean nothing.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
+import { runCli as run } from './fixtures/cli.js'
 import type { Results } from '../src/run.js'
 import type { Comparison } from '../src/overhead.js'
 import { fmt, ratioVerdict, renderReport } from '../src/report.js'
 import { medianInterval, summarize } from '../src/stats.js'
-
-const cli = new URL('../dist/cli.js', import.meta.url).pathname
-
-function run (args: string[]): Promise<{ code: number | null, output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (d: Buffer) => { output += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { output += d.toString() })
-    child.on('exit', (code) => resolve({ code, output }))
-  })
-}
 
 const finite = (n: number): boolean => typeof n === 'number' && Number.isFinite(n)
 

@@ -1,25 +1,13 @@
 // The instructions part for real: the overhead's servers under valgrind's callgrind, in the tiny
 // configuration (its figures mean nothing). It needs valgrind, which .ci/run installs
 // (scripts/install-valgrind.sh): it skips only where valgrind cannot be installed.
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
+import { runCli as run } from './fixtures/cli.js'
 import { dumpTotal } from '../src/instructions.js'
 import type { Results } from '../src/run.js'
-
-const cli = new URL('../dist/cli.js', import.meta.url).pathname
-
-function run (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null, output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
-    let output = ''
-    child.stdout.on('data', (d: Buffer) => { output += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { output += d.toString() })
-    child.on('exit', (code) => resolve({ code, output }))
-  })
-}
 
 const onPath = (name: string): boolean => (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, name)))
 const skip = onPath('valgrind') && onPath('callgrind_control')
