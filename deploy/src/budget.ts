@@ -2,6 +2,13 @@
 import type { Values } from './values.js'
 
 /**
+ * The least P there is: kube-proxy itself stops new connections to a deleted pod 0.1-0.4 s after the
+ * deletion (measured on a real Kubernetes 1.20, cluster/FIDELITY.md), and up to its 1 s
+ * --iptables-min-sync-period later when endpoints change quickly. Nothing in front of pods is faster.
+ */
+export const MIN_PROPAGATION_SECONDS = 1
+
+/**
  * The timings of one old pod, in seconds from its deletion. G counts from deletion, preStop
  * included; T counts from SIGTERM (after the preStop sleep) and contains the drain d.
  */

@@ -16,6 +16,8 @@ Options:
       --set KEY=VALUE     set a value (dotted key, e.g. rollout.maxSurge=25%); repeat it, later wins
       --set-string K=V    like --set, but the value stays a string
   -n, --namespace NS      set metadata.namespace on every object
+      --kube-version V    render for this Kubernetes (e.g. 1.20, v1.29.4): the preStop form, API
+                          versions and fields it knows; lint refuses what it lacks (default: current)
       --output-dir DIR    render: write one file per object and a kustomization.yaml into DIR
   -h, --help              print this help
 
@@ -32,6 +34,7 @@ async function main (argv: string[]): Promise<number> {
       set: { type: 'string', multiple: true },
       'set-string': { type: 'string', multiple: true },
       namespace: { type: 'string', short: 'n' },
+      'kube-version': { type: 'string' },
       'output-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
@@ -48,7 +51,7 @@ async function main (argv: string[]): Promise<number> {
   const overrides = collectOverrides({ files: flags.values, set: flags.set, setString: flags['set-string'] })
   // Loaded only now: compiling the schemas is most of the start-up time, and bad arguments need none of it.
   const { check } = await import('./render.js')
-  const { values, objects, problems } = check(overrides, { release, namespace: flags.namespace })
+  const { values, objects, problems } = check(overrides, { release, namespace: flags.namespace, kubeVersion: flags['kube-version'] })
   if (problems.length > 0) {
     process.stderr.write(`zerodown-deploy: ${problems.length} problem(s); nothing was ${command === 'lint' ? 'rendered' : 'printed or written'}:\n`)
     for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`)

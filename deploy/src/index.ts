@@ -9,6 +9,7 @@ export { check, lint, render, renderObjects, type CheckResult, type KubernetesOb
 export { parseIntOrPercent, resolveIntOrPercent, resolveRollout } from './rollout.js'
 export { valuesSchema } from './schema.js'
 export { parseSet } from './set.js'
-export { shutdownBudget, type ShutdownBudget } from './budget.js'
+export { MIN_PROPAGATION_SECONDS, shutdownBudget, type ShutdownBudget } from './budget.js'
 export { CHART_ENV, PROPAGATION_ANNOTATION, chartEnv, type ChartEnvName } from './contract.js'
 export { defaultValues, mergeValues, withDefaults, type IntOrPercent, type ProbeValues, type Values, type ValuesOverride } from './values.js'
+export { KUBE_FEATURES, OLDEST_KUBE_MINOR, formatKubeVersion, parseKubeVersion, supports, type KubeFeature, type KubeVersion } from './kube-version.js'

@@ -2,19 +2,22 @@
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
+import type { IHorizontalPodAutoscaler as IHorizontalPodAutoscalerV2beta2 } from 'kubernetes-models/autoscaling/v2beta2/HorizontalPodAutoscaler'
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress'
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
+import type { IPodDisruptionBudget as IPodDisruptionBudgetV1beta1 } from 'kubernetes-models/policy/v1beta1/PodDisruptionBudget'
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap'
 import type { IService } from 'kubernetes-models/v1/Service'
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { chartMetadata } from './chart.js'
 import { DeployInvalidArgumentError, DeployInvalidValuesError } from './errors.js'
+import { parseKubeVersion, type KubeVersion } from './kube-version.js'
 import { checkObjectName } from './name-rules.js'
 import { names } from './names.js'
 import { checkOpenApi } from './openapi.js'
 import type { Problem } from './problem.js'
-import { checkRules } from './rules.js'
+import { checkRules, checkTarget } from './rules.js'
 import { checkSchema } from './schema.js'
 import { configMap } from './templates/config-map.js'
 import type { TemplateContext } from './templates/context.js'
@@ -34,7 +37,9 @@ export type KubernetesObject =
   | IService
   | IDeployment
   | IHorizontalPodAutoscaler
+  | IHorizontalPodAutoscalerV2beta2
   | IPodDisruptionBudget
+  | IPodDisruptionBudgetV1beta1
   | INetworkPolicy
   | IIngress
   | IHTTPRoute
@@ -44,6 +49,12 @@ export interface RenderOptions {
   release?: string
   /** Sets metadata.namespace on every object. Default: none, so `kubectl -n` or Kustomize decide. */
   namespace?: string
+  /**
+   * The Kubernetes version to render for, like `helm template --kube-version`: `1.20`, `v1.29.4`. It
+   * picks the preStop form and the PodDisruptionBudget and autoscaler API versions, leaves out fields
+   * the target lacks, and lint refuses values that need a newer one. Default: the current Kubernetes.
+   */
+  kubeVersion?: string
 }
 
 export interface CheckResult {
@@ -57,7 +68,13 @@ export interface CheckResult {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
-function resolveOptions (options: RenderOptions): { release: string, namespace: string | undefined } {
+interface ResolvedRenderOptions {
+  release: string
+  namespace: string | undefined
+  kube: KubeVersion | undefined
+}
+
+function resolveOptions (options: RenderOptions): ResolvedRenderOptions {
   const release = options.release ?? chartMetadata().name
   if (!DNS_LABEL.test(release) || release.length > 53) {
     throw new DeployInvalidArgumentError('release name', 'at most 53 lowercase letters, digits and "-", starting and ending with a letter or digit', JSON.stringify(release))
@@ -66,13 +83,14 @@ function resolveOptions (options: RenderOptions): { release: string, namespace: 
   if (namespace !== undefined && (!DNS_LABEL.test(namespace) || namespace.length > 63)) {
     throw new DeployInvalidArgumentError('namespace', 'a DNS label: at most 63 lowercase letters, digits and "-"', JSON.stringify(namespace))
   }
-  return { release, namespace }
+  const kube = options.kubeVersion === undefined ? undefined : parseKubeVersion(options.kubeVersion)
+  return { release, namespace, kube }
 }
 
 /** The chart's objects for checked values, in the order `kubectl apply` should create them. */
 export function renderObjects (values: Values, options: RenderOptions = {}): KubernetesObject[] {
-  const { release, namespace } = resolveOptions(options)
-  const context: TemplateContext = { values, names: names(release, chartMetadata().name, values), namespace }
+  const { release, namespace, kube } = resolveOptions(options)
+  const context: TemplateContext = { values, names: names(release, chartMetadata().name, values), namespace, kube }
   const objects: KubernetesObject[] = []
   if (values.serviceAccount.create) objects.push(serviceAccount(context))
   if (Object.keys(values.config).length > 0) objects.push(configMap(context))
@@ -87,12 +105,12 @@ export function renderObjects (values: Values, options: RenderOptions = {}): Kub
 
 /** Merges the overrides over the defaults, checks them and renders: everything lint and render need. */
 export function check (overrides: ValuesOverride = {}, options: RenderOptions = {}): CheckResult {
-  resolveOptions(options)
+  const { kube } = resolveOptions(options)
   const values = withDefaults(defaultValues(), overrides) as Values
   const schemaProblems = checkSchema(values)
   if (schemaProblems.length > 0) return { values, objects: [], problems: schemaProblems }
   const objects = renderObjects(values, options)
-  const ruleProblems = [...checkRules(values), ...objects.flatMap(checkObjectName)]
+  const ruleProblems = [...checkRules(values), ...checkTarget(values, kube), ...objects.flatMap(checkObjectName)]
   // A host name lint already refused is not reported again by the Gateway API schema's pattern.
   const reported = new Set(ruleProblems.map((problem) => problem.path))
   const openApiProblems = objects.flatMap(checkOpenApi).filter((problem) => {

@@ -1,6 +1,7 @@
 // The rules a zero-downtime rollout needs beyond the schema: each names the values and says why.
-import { shutdownBudget } from './budget.js'
+import { MIN_PROPAGATION_SECONDS, shutdownBudget } from './budget.js'
 import { CHART_ENV } from './contract.js'
+import { formatKubeVersion, lacks, supports, type KubeVersion } from './kube-version.js'
 import { checkNames } from './name-rules.js'
 import type { Problem } from './problem.js'
 import { resolveIntOrPercent, resolveRollout } from './rollout.js'
@@ -60,6 +61,12 @@ const enoughReplicas: Rule = (values) => {
 const timeBudget: Rule = (values) => {
   const { propagationSeconds: P, preStopSeconds: S, drainDelaySeconds: d, timeoutSeconds: T, marginSeconds: m, graceSeconds: G, acceptingSeconds, neededSeconds } = shutdownBudget(values)
   const problems: Problem[] = []
+  if (P < MIN_PROPAGATION_SECONDS) {
+    problems.push({
+      path: 'shutdown.propagationSeconds',
+      message: `shutdown.propagationSeconds ${P} says new connections stop the moment a pod is deleted, but no path does that: kube-proxy itself takes 0.1-0.4 s (measured on a real cluster) and up to its 1 s minimum sync period when endpoints change quickly; set at least ${MIN_PROPAGATION_SECONDS} (more behind an ingress or a cloud load balancer)`
+    })
+  }
   if (T <= d) {
     problems.push({
       path: 'shutdown.timeoutSeconds',
@@ -211,4 +218,20 @@ const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disr
 /** Every rule problem in values that already passed the schema. */
 export function checkRules (values: Values): Problem[] {
   return RULES.flatMap((rule) => rule(values))
+}
+
+/** Values that need a newer Kubernetes than the target (`--kube-version`); none without a target. */
+export function checkTarget (values: Values, kube: KubeVersion | undefined): Problem[] {
+  if (kube === undefined) return []
+  const problems: Problem[] = []
+  if (values.shutdown.preStop.mode === 'sleep' && values.shutdown.preStop.sleepSeconds > 0 && !supports(kube, 'preStopSleep')) {
+    problems.push({ path: 'shutdown.preStop.mode', message: `shutdown.preStop.mode "sleep": ${lacks(kube, 'preStopSleep')}, and its API server would refuse the Deployment; use "auto" (or "exec", which runs the image's sleep binary)` })
+  }
+  if (values.sidecars.length > 0 && !supports(kube, 'nativeSidecars')) {
+    problems.push({ path: 'sidecars', message: `sidecars: ${lacks(kube, 'nativeSidecars')}: an init container with restartPolicy Always is refused there; run the sidecar as a second container of the pod (it then stops with the app, not after it) or target Kubernetes ${formatKubeVersion({ major: 1, minor: 29 })} or later` })
+  }
+  if (values.gateway.enabled && !supports(kube, 'gatewayApiV1')) {
+    problems.push({ path: 'gateway.enabled', message: `gateway.enabled: the HTTPRoute is gateway.networking.k8s.io/v1, and ${lacks(kube, 'gatewayApiV1')}; use ingress instead` })
+  }
+  return problems
 }

@@ -65,7 +65,7 @@ export interface Values {
   }
   shutdown: {
     propagationSeconds: number
-    preStop: { sleepSeconds: number, mode: 'sleep' | 'exec' }
+    preStop: { sleepSeconds: number, mode: 'auto' | 'sleep' | 'exec' }
     drainDelaySeconds: number
     timeoutSeconds: number
     marginSeconds: number

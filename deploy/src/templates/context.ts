@@ -1,4 +1,5 @@
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
+import type { KubeVersion } from '../kube-version.js'
 import type { Names } from '../names.js'
 import type { Values } from '../values.js'
 
@@ -9,6 +10,8 @@ export interface TemplateContext {
   values: Values
   names: Names
   namespace: string | undefined
+  /** The target Kubernetes (`--kube-version`); undefined: the current one. */
+  kube: KubeVersion | undefined
 }
 
 /**

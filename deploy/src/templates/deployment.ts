@@ -5,6 +5,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container'
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec'
 import type { IProbe } from 'kubernetes-models/v1/Probe'
 import { chartEnv, PROPAGATION_ANNOTATION } from '../contract.js'
+import { supports, type KubeVersion } from '../kube-version.js'
 import type { ProbeValues, Values } from '../values.js'
 import { configChecksum, configMapName } from './config-map.js'
 import { metadata, type TemplateContext } from './context.js'
@@ -84,7 +85,8 @@ function podSpec (context: TemplateContext): IPodSpec {
       whenUnsatisfiable: 'ScheduleAnyway',
       labelSelector: { matchLabels: { ...names.selector } },
       // Spread each ReplicaSet on its own: without it, old pods skew where the new ones land.
-      matchLabelKeys: ['pod-template-hash']
+      // A target without the field (before 1.27) would refuse it: there the whole Deployment spreads.
+      ...(supports(context.kube, 'matchLabelKeys') ? { matchLabelKeys: ['pod-template-hash'] } : {})
     }))
   }
   return spec
@@ -114,7 +116,7 @@ function container (context: TemplateContext): IContainer {
     timeoutSeconds: timing.timeoutSeconds,
     failureThreshold: timing.failureThreshold
   })
-  const lifecycle = preStopHook(shutdown.preStop)
+  const lifecycle = preStopHook(shutdown.preStop, context.kube)
   const result: IContainer = {
     name: 'app',
     image: `${image.repository}:${image.tag}${image.digest !== '' ? `@${image.digest}` : ''}`,
@@ -147,11 +149,12 @@ function container (context: TemplateContext): IContainer {
 }
 
 /** The preStop sleep: the kubelet's own action, or `sleep` run in the container for clusters before 1.30. */
-function preStopHook ({ sleepSeconds, mode }: Values['shutdown']['preStop']): IContainer['lifecycle'] {
+function preStopHook ({ sleepSeconds, mode }: Values['shutdown']['preStop'], kube: KubeVersion | undefined): IContainer['lifecycle'] {
   // A zero sleep means no hook: before Kubernetes 1.32 the API rejects `sleep: { seconds: 0 }`.
   if (sleepSeconds === 0) return undefined
+  const sleep = mode === 'sleep' || (mode === 'auto' && supports(kube, 'preStopSleep'))
   return {
-    preStop: mode === 'sleep'
+    preStop: sleep
       ? { sleep: { seconds: sleepSeconds } }
       : { exec: { command: ['sleep', String(sleepSeconds)] } }
   }
