@@ -53,9 +53,14 @@ Scenario and container
                              node-drain evicts every pod through the PodDisruptionBudget (no surge),
                              rollback undoes the update half way, restart is kubectl rollout restart
   --no-pid-namespace         run the app as a plain process, not as PID 1 of a PID namespace
+  --kube-version V           rehearse this Kubernetes (e.g. 1.20): kube-proxy's fallback to terminating
+                             endpoints (1.26), the preStop sleep action (1.30); --values render for it
+                             (default: the current Kubernetes)
 ${CONTAINER_USAGE}Load
   --rate N                   requests per second (default ${LOAD_DEFAULTS.rate})
   --connections N            keep-alive connections (default ${LOAD_DEFAULTS.connections})
+  --new-connection-clients N more clients that open a new connection for every request, sharing
+                             the rate (closed loop; default ${LOAD_DEFAULTS.newConnectionClients})
   --load FILE                the app's requests, YAML or JSON:
                              requests: [{ method, path, headers?, body?, weight?, expect? }]
                              and long-lived clients, WebSocket or server-sent events:
@@ -101,8 +106,10 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
         'restart-backoff-ms': { type: 'string' },
         scenario: { type: 'string' },
         'no-pid-namespace': { type: 'boolean' },
+        'kube-version': { type: 'string' },
         rate: { type: 'string' },
         connections: { type: 'string' },
+        'new-connection-clients': { type: 'string' },
         load: { type: 'string' },
         'fast-path': { type: 'string' },
         'slow-path': { type: 'string' },
@@ -152,6 +159,7 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   const set = <K extends keyof LoadOptions>(key: K, value: LoadOptions[K] | undefined): void => { if (value !== undefined) load[key] = value }
   set('rate', number('rate', values.rate))
   set('connections', number('connections', values.connections))
+  set('newConnectionClients', number('new-connection-clients', values['new-connection-clients']))
   set('slowShare', number('slow-share', values['slow-share']))
   set('timeoutMs', number('timeout-ms', values['timeout-ms']))
   set('fastPath', values['fast-path'])
@@ -176,6 +184,7 @@ function parse (argv: string[]): { options: RehearseOptions, values: string[], j
   put('tailMs', number('tail-ms', values['tail-ms']))
   put('restartBackoffMs', number('restart-backoff-ms', values['restart-backoff-ms']))
   put('scenario', values.scenario as Scenario | undefined)
+  put('kubeVersion', values['kube-version'])
   if (values['no-pid-namespace'] === true) options.pidNamespace = false
   const sweeping = trafficOptions(values, number, options, load, (message) => new UsageError(message))
   if (sweeping !== undefined && values.compare === true) throw new UsageError('--sweep and --compare cannot be used together')
@@ -254,7 +263,7 @@ async function main (): Promise<number> {
     watchdog.onContainerRun(parsed.options.runId, true)
   }
   try {
-    if (parsed.values.length > 0) parsed.options.deployment = await deploymentFromValues(parsed.values)
+    if (parsed.values.length > 0) parsed.options.deployment = await deploymentFromValues(parsed.values, parsed.options.kubeVersion)
     const result = await run(parsed.options, parsed.sweep)
     if (images) watchdog.onContainerRun(parsed.options.runId!, false)
     if (controller.signal.aborted) {

@@ -14,19 +14,30 @@ export interface EndpointDelays {
   removeDelayMs: number
 }
 
+/** When a change made now may take effect at the earliest: kube-proxy's own sync (kube-proxy-sync.ts). */
+export type EndpointFloor = () => number
+
 export class EndpointTable {
   /** The endpoints the proxy acts on now, in the order they were added. */
   current: Endpoint[] = []
   private published = new Map<string, Endpoint>()
   private readonly pending = new Map<string, NodeJS.Timeout>()
 
-  constructor (private readonly delays: EndpointDelays, private readonly onChange: (endpoints: Endpoint[]) => void = () => {}) {}
+  constructor (
+    private readonly delays: EndpointDelays,
+    private readonly onChange: (endpoints: Endpoint[]) => void = () => {},
+    private readonly floor?: EndpointFloor
+  ) {}
 
   /** The ready, non-terminating endpoints now; each change reaches `current` after its own delay. */
   publish (endpoints: Endpoint[]): void {
     const next = new Map(endpoints.map((e) => [e.pod, { ...e }]))
-    for (const [pod, endpoint] of next) if (!this.published.has(pod)) this.schedule(pod, endpoint, this.delays.addDelayMs)
-    for (const pod of this.published.keys()) if (!next.has(pod)) this.schedule(pod, undefined, this.delays.removeDelayMs)
+    const added = [...next.keys()].filter((pod) => !this.published.has(pod))
+    const removed = [...this.published.keys()].filter((pod) => !next.has(pod))
+    // One change of the endpoints, one sync: every pod of it waits for the same one.
+    const floorMs = added.length + removed.length > 0 && this.floor !== undefined ? this.floor() : 0
+    for (const pod of added) this.schedule(pod, next.get(pod), Math.max(this.delays.addDelayMs, floorMs))
+    for (const pod of removed) this.schedule(pod, undefined, Math.max(this.delays.removeDelayMs, floorMs))
     this.published = next
   }
 
@@ -65,6 +76,8 @@ export interface Attribution {
 /** The traffic path between the load and the pods: kube-proxy, an ingress model or a real nginx. */
 export interface TrafficProxy {
   readonly port: number
+  /** The endpoints it sends new connections or requests to now, its delays passed. */
+  readonly routing: Endpoint[]
   listen (): Promise<number>
   publish (endpoints: Endpoint[]): void
   /** Which pod served the request that went over the client's `clientPort`, with these response headers. */

@@ -24,7 +24,7 @@ function traffic (r: RehearsalResult): string {
   const t = r.traffic
   const c = t.client
   return `traffic: ${t.proxy}, endpoints added after ${t.addDelayMs} ms and removed after ${t.removeDelayMs} ms; ` +
-    `${c.model} loop, ${c.connections} connections, ${c.rate} req/s${c.burstMs > 0 ? ` in bursts every ${c.burstMs} ms` : ''}` +
+    `${c.model} loop, ${c.connections} connections${c.newConnectionClients > 0 ? ` + ${c.newConnectionClients} clients opening a new connection per request` : ''}, ${c.rate} req/s${c.burstMs > 0 ? ` in bursts every ${c.burstMs} ms` : ''}` +
     (c.retries > 0 ? `, up to ${c.retries} client retries (${t.retried} requests retried)` : '') +
     (t.proxy !== 'kube-proxy' ? `; ${t.proxyRetried} requests retried by the proxy on another endpoint` : '')
 }
@@ -56,7 +56,8 @@ export function formatSummary (r: RehearsalResult): string {
   lines.push(`rehearsal of ${d.name}: ${what}, ${d.replicas} replicas, ` +
     `maxSurge ${d.maxSurge} / maxUnavailable ${d.maxUnavailable} (surge ${d.surge}, unavailable ${d.unavailable}), ` +
     `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, ` +
-    `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]}), PID 1: ${PID1[r.pid1]}`)
+    `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]}), PID 1: ${PID1[r.pid1]}` +
+    (r.kubernetes === 'current' ? '' : `, Kubernetes ${r.kubernetes}`))
   lines.push(traffic(r))
   if (r.containers !== undefined) lines.push(`containers: ${r.containers.engine}, ${r.containers.oldImage}${r.containers.newImage !== r.containers.oldImage ? ` -> ${r.containers.newImage}` : ''}, label zerodown.rehearse=${r.containers.runId}`)
   for (const warning of d.warnings) lines.push(`warning: ${warning}`)

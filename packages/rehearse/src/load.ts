@@ -39,6 +39,11 @@ export interface LoadOptions {
   /** Keep-alive connections (the open loop's pool size). Default 8. */
   connections?: number
   /**
+   * Closed loop only: clients besides the keep-alive ones that open a new connection for every request
+   * (as clients without keep-alive, and proxies that do not pool, do). They share the rate. Default 0.
+   */
+  newConnectionClients?: number
+  /**
    * `closed` (default): each connection sends its next request when the last one ended, on a schedule
    * it catches up with when late. `open`: the rate is sent on schedule whatever happens, over a pool
    * of `connections`; a request that finds every connection busy waits in the client's queue, and its
@@ -66,6 +71,7 @@ export interface LoadOptions {
 export const LOAD_DEFAULTS = {
   rate: 100,
   connections: 8,
+  newConnectionClients: 0,
   model: 'closed',
   burstMs: 0,
   retries: 0,
@@ -77,6 +83,7 @@ export const LOAD_DEFAULTS = {
 export interface ResolvedLoad {
   rate: number
   connections: number
+  newConnectionClients: number
   model: 'closed' | 'open'
   burstMs: number
   retries: number
@@ -96,14 +103,15 @@ const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UN
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'])
 const RETRIED_STATUSES = new Set([502, 503, 504])
 
-/** One keep-alive connection: every request over it goes over the socket it last opened. */
+/** One client's connection: every request goes over the socket it last opened; `fresh`: a new one each time. */
 interface Connection {
   dispatcher: Dispatcher
   localPort: number
+  fresh: boolean
 }
 
-function openConnection (): Connection {
-  const connection: Connection = { dispatcher: undefined as unknown as Dispatcher, localPort: 0 }
+function openConnection (fresh = false): Connection {
+  const connection: Connection = { dispatcher: undefined as unknown as Dispatcher, localPort: 0, fresh }
   const base = buildConnector({})
   connection.dispatcher = new Agent({
     connections: 1,
@@ -152,6 +160,8 @@ export function startLoad (proxy: TrafficProxy, clock: Clock, o: ResolvedLoad): 
           method: req.method as 'GET',
           headers: req.headers,
           ...(req.body !== undefined && { body: req.body }),
+          // `reset` closes the connection once the response is in: the next request opens a new one.
+          reset: connection.fresh,
           headersTimeout: left,
           bodyTimeout: o.timeoutMs
         })
@@ -204,11 +214,12 @@ function sleeper (): { sleep: (ms: number) => Promise<void>, wakeAll: () => void
 /** Each connection sends its next request when the last one ended; when late it sends at once and catches up. */
 function closedLoop (o: ResolvedLoad, clock: Clock, next: () => number, send: Send, records: RequestRecord[]): Load {
   const state = { running: true }
-  const interval = (1000 * o.connections) / o.rate
+  const clients = o.connections + o.newConnectionClients
+  const interval = (1000 * clients) / o.rate
   const { sleep, wakeAll } = sleeper()
   const worker = async (index: number): Promise<void> => {
-    const connection = openConnection()
-    let due = clock.now() + (interval * index) / o.connections
+    const connection = openConnection(index >= o.connections)
+    let due = clock.now() + (interval * index) / clients
     try {
       while (state.running) {
         const wait = due - clock.now()
@@ -221,7 +232,7 @@ function closedLoop (o: ResolvedLoad, clock: Clock, next: () => number, send: Se
       await connection.dispatcher.destroy()
     }
   }
-  const workers = Array.from({ length: o.connections }, (_, i) => worker(i))
+  const workers = Array.from({ length: clients }, (_, i) => worker(i))
   return {
     records,
     async stop () {

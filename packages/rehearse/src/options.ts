@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { formatKubeVersion, parseKubeVersion, supports, type KubeVersion } from '@zerodown/deploy/kube-version'
 import { resolveContainers, type ContainerOptions, type ResolvedContainers } from './container-options.js'
 import { RehearseInvalidOptionError } from './errors.js'
 import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load.js'
@@ -46,6 +47,12 @@ export interface RehearseOptions extends ContainerOptions {
   load?: LoadOptions
   /** What is rehearsed; default `rolling-update`. See SCENARIOS. */
   scenario?: Scenario
+  /**
+   * The Kubernetes version whose behaviour is rehearsed, like `1.20` or `v1.29.4`: before 1.26 kube-proxy
+   * does not fall back to terminating endpoints, and a preStop `sleep` action needs 1.30. Default: the
+   * current Kubernetes.
+   */
+  kubeVersion?: string
   /** Run each container as PID 1 of a PID namespace where this machine allows it (R10). Default true. */
   pidNamespace?: boolean
   /** Told each process group a pod starts (`alive`) and as it ends, e.g. to kill them should the caller die. */
@@ -77,6 +84,8 @@ export interface ResolvedOptions {
   restartBackoffMs: number
   load: ResolvedLoad
   scenario: Scenario
+  /** The target Kubernetes; undefined: the current one. */
+  kube: KubeVersion | undefined
   pidNamespace: boolean
   /** The container mode: pods are containers of these images (see container-options.ts). */
   containers?: ResolvedContainers
@@ -155,10 +164,12 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   }
   if (!(typeof load.rate === 'number' && load.rate > 0 && load.rate <= 10_000)) throw new RehearseInvalidOptionError('load.rate', 'requests per second, from 0 (excluded) to 10000', describe(load.rate))
   if (!(Number.isInteger(load.connections) && load.connections >= 1 && load.connections <= 256)) throw new RehearseInvalidOptionError('load.connections', 'an integer from 1 to 256', describe(load.connections))
+  if (!(Number.isInteger(load.newConnectionClients) && load.newConnectionClients >= 0 && load.newConnectionClients <= 256)) throw new RehearseInvalidOptionError('load.newConnectionClients', 'an integer from 0 to 256', describe(load.newConnectionClients))
   if (!(typeof load.slowShare === 'number' && load.slowShare >= 0 && load.slowShare <= 1)) throw new RehearseInvalidOptionError('load.slowShare', 'a number from 0 to 1', describe(load.slowShare))
   checkMs('load.timeoutMs', load.timeoutMs)
   if (load.model !== 'closed' && load.model !== 'open') throw new RehearseInvalidOptionError('load.model', '"closed" or "open"', describe(load.model))
   checkMs('load.burstMs', load.burstMs)
+  if (load.newConnectionClients > 0 && load.model !== 'closed') throw new RehearseInvalidOptionError('load.newConnectionClients', 'new-connection clients with the closed loop only (load.model "closed")', describe(load.newConnectionClients))
   if (load.burstMs > 0 && load.model !== 'open') throw new RehearseInvalidOptionError('load.burstMs', 'bursts with the open loop only (load.model "open")', describe(load.burstMs))
   if (!(Number.isInteger(load.retries) && load.retries >= 0 && load.retries <= 10)) throw new RehearseInvalidOptionError('load.retries', 'an integer from 0 to 10', describe(load.retries))
   checkString('load.fastPath', load.fastPath, /^\//, 'a path starting with "/"')
@@ -170,10 +181,20 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     ? undefined
     : resolveLongLived(load.longLived, (field, expected, got) => { throw new RehearseInvalidOptionError(`load.${field}`, expected, describe(got)) })
 
+  checkString('kubeVersion', opts.kubeVersion)
+  let kube: KubeVersion | undefined
+  try {
+    kube = opts.kubeVersion === undefined ? undefined : parseKubeVersion(opts.kubeVersion)
+  } catch (err) {
+    throw new RehearseInvalidOptionError('kubeVersion', 'a Kubernetes version like 1.30 or v1.20.2, 1.20 or later', describe(opts.kubeVersion))
+  }
   const given = opts.command ?? []
   const command = given[0] === 'node' ? [process.execPath, ...given.slice(1)] : given
   const manifest = opts.manifest ?? DEFAULT_MANIFEST
   const deployment = opts.deployment ?? readManifestFile(manifest)
+  if (deployment.preStop !== undefined && 'sleepSeconds' in deployment.preStop && !supports(kube, 'preStopSleep')) {
+    throw new RehearseInvalidOptionError('kubeVersion', `Kubernetes 1.30 or later for the manifest's preStop sleep action (Kubernetes ${formatKubeVersion(kube!)} lacks it: render with zerodown-deploy --kube-version ${formatKubeVersion(kube!)}, which runs sleep in the container)`, describe(opts.kubeVersion))
+  }
   const propagationDelayMs = opts.propagationDelayMs ?? (deployment.propagationSeconds !== undefined ? deployment.propagationSeconds * 1000 : DEFAULTS.propagationDelayMs)
   const propagationDelayFrom: PropagationDelayFrom = opts.propagationDelayMs !== undefined ? 'option' : deployment.propagationSeconds !== undefined ? 'annotation' : 'default'
   return {
@@ -194,8 +215,9 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     warmupMs: opts.warmupMs ?? DEFAULTS.warmupMs,
     tailMs: opts.tailMs ?? DEFAULTS.tailMs,
     restartBackoffMs: opts.restartBackoffMs ?? DEFAULTS.restartBackoffMs,
-    load: { rate: load.rate, connections: load.connections, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests, ...(longLived !== undefined && longLived.length > 0 && { longLived }) },
+    load: { rate: load.rate, connections: load.connections, newConnectionClients: load.newConnectionClients, model: load.model, burstMs: load.burstMs, retries: load.retries, timeoutMs: load.timeoutMs, requests, ...(longLived !== undefined && longLived.length > 0 && { longLived }) },
     scenario,
+    kube,
     pidNamespace: opts.pidNamespace ?? true,
     ...(images !== undefined && { containers: images.containers })
   }

@@ -24,6 +24,11 @@ type Attempt = { ok: true, res: IncomingMessage } | { ok: false, sent: boolean, 
 export class IngressProxy implements TrafficProxy {
   port = 0
   private readonly endpoints: EndpointTable
+
+  get routing (): Endpoint[] {
+    return this.endpoints.current
+  }
+
   private readonly agents = new Map<string, Agent>()
   private readonly retired = new Set<Agent>()
   private readonly sockets = new Set<Socket>()

@@ -88,6 +88,11 @@ export class NginxProxy implements TrafficProxy {
   port = 0
   private readonly dir = mkdtempSync(join(tmpdir(), 'zerodown-nginx-'))
   private readonly endpoints: EndpointTable
+
+  get routing (): Endpoint[] {
+    return this.endpoints.current
+  }
+
   /** Every endpoint ever published, by port, to name the pod in `$upstream_addr`. */
   private readonly byPort = new Map<number, string>()
   private child?: ChildProcess

@@ -7,6 +7,7 @@ import { detectPid1Model } from './container.js'
 import { sweepContainers } from './engine.js'
 import { containerPod } from './pod-container.js'
 import { disruptionsAllowed, syncDeployment, syncReplicaSet, type Budget, type DeploymentStatus, type PodView, type ReplicaSetView, type RolloutSpec } from './controller.js'
+import { supports } from '@zerodown/deploy/kube-version'
 import { endpointSlice, routable } from './endpoint-slice.js'
 import { RehearseCommandError } from './errors.js'
 import { freePort } from './loopback.js'
@@ -33,6 +34,8 @@ interface ReplicaSet {
 }
 
 const TICK_MS = 50
+/** How long beyond its add delay the Service may take to route every old pod: kube-proxy syncs once a second. */
+const WARMUP_ROUTING_MS = 5000
 
 const hex = (n: number): string => randomBytes(n).toString('hex')
 
@@ -121,10 +124,12 @@ class Rehearsal {
     this.event('initial-available', `${this.spec.replicas} × ${this.opts.oldVersion}`)
   }
 
-  /** Warmup: traffic starts once the Service knows the old pods. */
+  /** Warmup: traffic starts after the add delay, once the Service routes to every old pod (kube-proxy syncs once a second). */
   private async warmup (): Promise<void> {
     this.phase = 'warmup'
     await new Promise((resolve) => setTimeout(resolve, this.opts.addDelayMs))
+    const until = this.clock.now() + WARMUP_ROUTING_MS
+    while (!this.aborted() && this.service.routing.length < this.spec.replicas && this.clock.now() < until) await this.tick()
     this.state.load = startLoad(this.service, this.clock, this.opts.load)
     if (this.opts.load.longLived !== undefined) this.state.longLived = startLongLived(this.service, this.clock, this.opts.load.longLived)
     await this.idle(this.opts.warmupMs)
@@ -297,7 +302,7 @@ class Rehearsal {
       for (const name of action.delete) rs.pods.find((p) => p.name === name)?.delete()
       for (let i = 0; i < action.create; i++) rs.pods.push(await this.createPod(rs))
     }
-    const endpoints = routable(endpointSlice(this.state.allPods))
+    const endpoints = routable(endpointSlice(this.state.allPods), supports(this.opts.kube, 'terminatingEndpointFallback'))
     const key = endpoints.map((e) => e.pod).join(',')
     if (key !== this.published) {
       this.published = key

@@ -3,6 +3,7 @@
 // delays (R6); an open connection stays pinned to its pod until one side closes it (R7).
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { EndpointTable, type Attribution, type Endpoint, type EndpointDelays, type TrafficProxy } from './endpoints.js'
+import { KubeProxySync } from './kube-proxy-sync.js'
 import type { Clock } from './timeline.js'
 import { listenOnLoopback } from './loopback.js'
 
@@ -42,7 +43,9 @@ export class Service implements TrafficProxy {
   private readonly server: Server
 
   constructor (private readonly opts: ServiceOptions) {
-    this.endpoints = new EndpointTable(opts)
+    // kube-proxy's own sync is the floor of any endpoint delay: it never applies a change at once.
+    const sync = new KubeProxySync()
+    this.endpoints = new EndpointTable(opts, undefined, () => sync.appliedAt(opts.clock.now()) - opts.clock.now())
     this.server = createServer((client) => this.onConnection(client))
   }
 
@@ -54,6 +57,11 @@ export class Service implements TrafficProxy {
   /** The ready, non-terminating endpoints now; the proxy acts on each change after its delay. */
   publish (endpoints: Endpoint[]): void {
     this.endpoints.publish(endpoints)
+  }
+
+  /** The endpoints new connections go to now, once the delays and kube-proxy's sync have passed. */
+  get routing (): Endpoint[] {
+    return this.endpoints.current
   }
 
   /** The record of the latest connection from this client port, to tell a refusal from a reset. */

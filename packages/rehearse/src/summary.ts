@@ -1,4 +1,5 @@
 // The result of a rehearsal, plain JSON: what `--json` prints and what the report draws.
+import { formatKubeVersion } from '@zerodown/deploy/kube-version'
 import { resolveRollout } from '@zerodown/deploy/rollout'
 import type { Outcome, RequestRecord } from './load.js'
 import type { Pid1Model } from './container.js'
@@ -56,6 +57,8 @@ export interface RehearsalResult {
   outcome: 'complete' | 'stuck' | 'aborted'
   /** What was rehearsed. */
   scenario: Scenario
+  /** The Kubernetes whose behaviour was rehearsed: a version like "1.20", or "current". */
+  kubernetes: string
   /** The version before, the one rolled out to, and the one every pod runs at the end (old after a rollback). */
   versions: { old: string, new: string, final: string }
   /** How the container's PID 1 was reproduced: in a PID namespace (as root or in a user namespace), or on the host. */
@@ -84,7 +87,7 @@ export interface RehearsalResult {
     /** How long a new ready endpoint took to reach the proxy, and a removed one to leave it. */
     addDelayMs: number
     removeDelayMs: number
-    client: { model: 'closed' | 'open', connections: number, rate: number, burstMs: number, retries: number }
+    client: { model: 'closed' | 'open', connections: number, newConnectionClients: number, rate: number, burstMs: number, retries: number }
     /** Requests the client sent more than once (client retries). */
     retried: number
     /**
@@ -223,6 +226,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
     scenario: opts.scenario,
     versions: { old: opts.oldVersion, new: opts.newVersion, final: state.finalVersion },
     pid1: state.pid1,
+    kubernetes: opts.kube === undefined ? 'current' : formatKubeVersion(opts.kube),
     deployment: {
       name: spec.name,
       replicas: spec.replicas,
@@ -242,7 +246,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
       proxy: opts.proxy,
       addDelayMs: opts.addDelayMs,
       removeDelayMs: opts.removeDelayMs,
-      client: { model: opts.load.model, connections: opts.load.connections, rate: opts.load.rate, burstMs: opts.load.burstMs, retries: opts.load.retries },
+      client: { model: opts.load.model, connections: opts.load.connections, newConnectionClients: opts.load.newConnectionClients, rate: opts.load.rate, burstMs: opts.load.burstMs, retries: opts.load.retries },
       retried: records.filter((r) => r.attempts !== undefined).length,
       proxyRetried
     },

@@ -3,11 +3,12 @@
 import { RehearseManifestError } from './errors.js'
 import { parseManifest, type DeploymentSpec } from './manifest.js'
 
-export async function deploymentFromValues (files: string[]): Promise<DeploymentSpec> {
+/** `kubeVersion`: render for that Kubernetes, as `zerodown-deploy render --kube-version` does. */
+export async function deploymentFromValues (files: string[], kubeVersion?: string): Promise<DeploymentSpec> {
   const label = files.join(', ')
   const deploy = await import('@zerodown/deploy')
   try {
-    const objects = deploy.render(deploy.collectOverrides({ files }), { release: 'rehearsal' })
+    const objects = deploy.render(deploy.collectOverrides({ files }), { release: 'rehearsal', ...(kubeVersion !== undefined && { kubeVersion }) })
     return parseManifest(deploy.toYaml(objects), label)
   } catch (err) {
     if (err instanceof RehearseManifestError) throw err

@@ -299,6 +299,8 @@ test('R8: readiness is probed after deletion (liveness is not); one replica, del
   await service.listen()
   t.teardown(() => service.close())
   service.publish(routable(endpointSlice([pod])))
+  // kube-proxy's sync is never at once: the change reaches the Service a moment later.
+  await until(() => service.routing.length === 1, 'the endpoint reached the Service')
   const res = await fetch(`http://127.0.0.1:${service.port}/`, { headers: { connection: 'close' } })
   t.equal(res.status, 200, 'served by the terminating pod')
   t.equal(service.connections.at(-1)?.pod, pod.name)

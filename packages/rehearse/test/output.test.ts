@@ -10,6 +10,7 @@ const failing: RehearsalResult = {
   scenario: 'rolling-update',
   versions: { old: '1.0.0', new: '2.0.0', final: '2.0.0' },
   pid1: 'pid-namespace',
+  kubernetes: '1.20',
   killedAtGrace: [],
   deployment: {
     name: 'shop',
@@ -26,7 +27,7 @@ const failing: RehearsalResult = {
     propagationDelayFrom: 'annotation',
     warnings: ['env DB_PASSWORD from Secret db: not in the manifest; pass it with --env']
   },
-  traffic: { proxy: 'ingress', addDelayMs: 8000, removeDelayMs: 5000, client: { model: 'open', connections: 8, rate: 100, burstMs: 250, retries: 1 }, retried: 3, proxyRetried: 0 },
+  traffic: { proxy: 'ingress', addDelayMs: 8000, removeDelayMs: 5000, client: { model: 'open', connections: 8, newConnectionClients: 0, rate: 100, burstMs: 250, retries: 1 }, retried: 3, proxyRetried: 0 },
   totals: { requests: 10, ok: 8, failed: 2 },
   failures: { status: 1, reset: 1, refused: 0, timeout: 0 },
   byRequest: [

@@ -15,6 +15,16 @@ import { alivePids, FIXTURE, manifest, nginxSkip, type ManifestTimings } from '.
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Publishes the endpoints and waits until new connections go to them: kube-proxy's sync is never at once. */
+async function publishAndWait (proxy: Service | IngressProxy, endpoints: Array<{ pod: string, port: number }>): Promise<void> {
+  proxy.publish(endpoints)
+  if (!(proxy instanceof Service)) return
+  for (let waited = 0; proxy.routing.length < endpoints.length; waited += 20) {
+    if (waited > 10_000) throw new Error('the endpoints never reached the Service')
+    await sleep(20)
+  }
+}
+
 const fast = (dir: string, timings: ManifestTimings, extra: Partial<RehearseOptions> = {}): RehearseOptions => ({
   deployment: parseManifest(manifest(timings)),
   command: ['node', FIXTURE],
@@ -39,7 +49,7 @@ async function backend (t: Test, name: string, ms = 0): Promise<{ port: number, 
 }
 
 const load = (o: Partial<ResolvedLoad>): ResolvedLoad => ({
-  rate: 20, connections: 1, model: 'open', burstMs: 0, retries: 0, timeoutMs: 10_000, requests: [{ method: 'GET', path: '/', headers: {}, weight: 1 }], ...o
+  rate: 20, connections: 1, newConnectionClients: 0, model: 'open', burstMs: 0, retries: 0, timeoutMs: 10_000, requests: [{ method: 'GET', path: '/', headers: {}, weight: 1 }], ...o
 })
 
 test('an endpoint is added after addDelayMs and removed after removeDelayMs; a later change replaces one on its way', async (t) => {
@@ -116,7 +126,7 @@ test('open loop: the offered rate is sent on schedule, and latency counts from t
   const service = new Service({ clock, addDelayMs: 0, removeDelayMs: 0 })
   await service.listen()
   t.teardown(() => service.close())
-  service.publish([{ pod: 'slow', port: slow.port }])
+  await publishAndWait(service, [{ pod: 'slow', port: slow.port }])
   // 20 req/s over one connection to a server that takes 200 ms: the pool is exhausted, requests queue.
   const open = startLoad(service, clock, load({ rate: 20, connections: 1 }))
   await sleep(1100)
@@ -155,7 +165,7 @@ test('open loop in bursts: connections stay pooled and idle between bursts; clie
   t.teardown(() => service.close())
   a.server.closeAllConnections()
   a.server.close()
-  service.publish([{ pod: 'a', port: a.port }])
+  await publishAndWait(service, [{ pod: 'a', port: a.port }])
   const retrying = startLoad(service, clock, load({
     rate: 20,
     connections: 2,
@@ -204,7 +214,7 @@ for (const proxy of ['kube-proxy', 'ingress'] as const) {
     const via = proxy === 'ingress' ? new IngressProxy({ addDelayMs: 0, removeDelayMs: 0 }) : new Service({ clock, addDelayMs: 0, removeDelayMs: 0 })
     await via.listen()
     t.teardown(() => via.close())
-    via.publish([{ pod: 'p', port }])
+    await publishAndWait(via, [{ pod: 'p', port }])
     const entry = (kind: 'websocket' | 'sse', path: string): ResolvedLongLived => ({ kind, path, clients: 1, headers: {}, messageWithinMs: 150, maxRetryMs: 1000 })
     const paths = ['/ws/ask', '/ws/silent', '/ws/bye', '/ws/drop', '/ws/404', '/events/end', '/events/cut']
     const load = startLongLived(via, clock, paths.map((path) => entry(path.startsWith('/ws') ? 'websocket' : 'sse', path)))
