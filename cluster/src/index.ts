@@ -1,0 +1,7 @@
+export { Cluster, cleanUp, type ClusterOptions } from './cluster.js'
+export { ADDRESSES, NODE_NAME } from './addresses.js'
+export { ClusterSetupError } from './binaries.js'
+export { PROXY_TIMINGS, type ProxyTimings } from './configs.js'
+export { staleRuns, type RunRecord } from './stale.js'
+export { MACHINE_SYSCTLS } from './sysctls.js'
+export { run, CommandError } from './run.js'
