@@ -113,7 +113,7 @@ export function fidelityMarkdown (r: FidelityResults): string {
     'so without a preStop sleep or a drain the app closes its listener while kube-proxy still sends it new connections.',
     '',
     'A real kube-proxy never applies an endpoint change at once, and now neither does the rehearsal\'s: a change reaches its Service 250 ms after it happens at the earliest, ' +
-    'through the sync kube-proxy itself uses (two back to back, then one per second; `packages/rehearse/src/kube-proxy-sync.ts`), whatever `zerodown.dev/propagation-seconds` says. ' +
+    'kube-proxy\'s latency as measured here (`KUBE_PROXY_LATENCY_MS` in `packages/rehearse/src/traffic/kube-proxy.ts`), whatever `zerodown.dev/propagation-seconds` says. ' +
     'Before that floor, the first side-by-side found a false PASS: the unsafe control failed in the cluster and passed the rehearsal, which took the annotation\'s 0 literally. ' +
     '`zerodown-deploy lint` refuses a `shutdown.propagationSeconds` below 1.',
     '',

@@ -1,25 +1,22 @@
+// @zerodown/rehearse as a library: rehearse and sweep, the parsers of what they read, the outputs of
+// what they return, their errors and types. Everything else is internal (test/api.test.ts guards it).
 export { rehearse, type Progress } from './rehearsal.js'
 export { sweep, type SweepOptions } from './sweep.js'
-export { PROXIES, type ProxyKind } from './proxy.js'
-export type { Endpoint, EndpointDelays } from './endpoints.js'
-export type { RehearseOptions, PropagationDelayFrom, Scenario } from './options.js'
-export { DEFAULT_MANIFEST, SCENARIOS } from './options.js'
-export type { Pid1Model } from './container.js'
-export type { RehearsalResult, FailureKind, PodSummary, SecondBucket, RequestSummary, SweepSummary } from './summary.js'
-export type { LoadOptions, Outcome, RequestRecord } from './load.js'
-export { parseLoadFile, readLoadFile, type LoadFile, type LoadRequest, type ResolvedRequest } from './requests.js'
-export { LONG_LIVED_KINDS, type LongLivedClients, type LongLivedKind, type ResolvedLongLived } from './long-lived.js'
-export type { LongLivedOutcome, LongLivedRecord } from './long-lived-load.js'
-export type { LongLivedEntrySummary, LongLivedFailureKind, LongLivedSummary } from './long-lived-summary.js'
-export { parseManifest, readManifestFile, PROPAGATION_ANNOTATION, type DeploymentSpec, type DisruptionBudget, type PreStopHook, type ProbeSpec } from './manifest.js'
-export { CALLER_ENV, podEnv, type UnresolvedEnv } from './pod-env.js'
-export { deploymentFromValues } from './values.js'
+export { parseManifest, readManifestFile, type DeploymentSpec } from './manifest/manifest.js'
+export { deploymentFromValues, type ValuesRender } from './manifest/values.js'
+export { parseLoadFile, readLoadFile, type LoadFile, type LoadRequest } from './load/load-file.js'
+export { formatSummary } from './report/format.js'
+export { renderHtmlReport } from './report/html.js'
 export {
-  syncDeployment, syncReplicaSet, deploymentStatus, isAvailable, disruptionsAllowed,
-  type Budget, type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec,
-  type SyncResult, type ScaleAction, type DeploymentStatus, type ReplicaSetAction
-} from './controller.js'
-export { renderHtmlReport } from './report-html.js'
-export { formatSummary } from './format.js'
-export { RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError, RehearseLoadFileError, RehearseProxyError } from './errors.js'
+  RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError, RehearseLoadFileError, RehearseProxyError, RehearseRuntimeError, RehearseImageError
+} from './errors.js'
+export type { RehearseOptions, Scenario } from './options.js'
+export type { LoadOptions, Outcome, RequestRecord } from './load/requests.js'
+export type { LongLivedClients, LongLivedKind } from './load/long-lived.js'
+export type { ProxyKind } from './traffic/proxy.js'
+export type { Pid1Model } from './runtime/process.js'
+export type { RehearsalResult, FailureKind, PodSummary, SecondBucket, RequestSummary, SweepSummary } from './report/summary.js'
+export type { UncleanExit, UncleanReason } from './report/exits.js'
+export type { KilledAtGrace } from './report/killed.js'
+export type { LongLivedEntrySummary, LongLivedFailureKind, LongLivedSummary } from './report/long-lived-summary.js'
 export type { PodEvent, PodEventKind, RolloutEvent, RolloutEventKind } from './timeline.js'

@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import { formatKubeVersion, parseKubeVersion, supports, type KubeVersion } from '@zerodown/deploy/kube-version'
-import { resolveContainers, type ContainerOptions, type ResolvedContainers } from './container-options.js'
+import { resolveContainers, type ContainerOptions, type ResolvedContainers } from './runtime/container-options.js'
 import { RehearseInvalidOptionError } from './errors.js'
-import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load.js'
-import { readManifestFile, type DeploymentSpec } from './manifest.js'
-import { PROXIES, type ProxyKind } from './proxy.js'
-import type { Progress } from './progress.js'
-import { resolveLongLived } from './long-lived.js'
-import { describe, resolveRequests, shorthandRequests } from './requests.js'
+import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load/requests.js'
+import { readManifestFile, type DeploymentSpec } from './manifest/manifest.js'
+import { PROXIES, type ProxyKind } from './traffic/proxy.js'
+import type { Progress } from './report/progress.js'
+import { resolveLongLived } from './load/long-lived.js'
+import { describe, resolveRequests, shorthandRequests } from './load/load-file.js'
 
 export interface RehearseOptions extends ContainerOptions {
   /** Manifest file (multi-document YAML with one Deployment). Default: the demo manifest shipped here. */
@@ -55,6 +55,11 @@ export interface RehearseOptions extends ContainerOptions {
   kubeVersion?: string
   /** Run each container as PID 1 of a PID namespace where this machine allows it (R10). Default true. */
   pidNamespace?: boolean
+  /**
+   * Pass even when a pod that had to go ended uncleanly: exited non-zero, at its own shutdown deadline,
+   * before its drain ended, or on a signal it does not handle. They are still reported. Default false.
+   */
+  allowUncleanExits?: boolean
   /** Told each process group a pod starts (`alive`) and as it ends, e.g. to kill them should the caller die. */
   onPodProcess?: (pid: number, alive: boolean) => void
   /** Called about twice a second with the state of the rehearsal. */
@@ -87,7 +92,8 @@ export interface ResolvedOptions {
   /** The target Kubernetes; undefined: the current one. */
   kube: KubeVersion | undefined
   pidNamespace: boolean
-  /** The container mode: pods are containers of these images (see container-options.ts). */
+  allowUncleanExits: boolean
+  /** The container mode: pods are containers of these images (see runtime/container-options.ts). */
   containers?: ResolvedContainers
 }
 
@@ -135,7 +141,9 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   checkString('versionEnv', opts.versionEnv, ENV_NAME, 'an environment variable name like ZERODOWN_APP_VERSION')
   const scenario = opts.scenario ?? 'rolling-update'
   if (!SCENARIOS.includes(scenario)) throw new RehearseInvalidOptionError('scenario', `one of ${SCENARIOS.join(', ')}`, describe(opts.scenario))
-  if (opts.pidNamespace !== undefined && typeof opts.pidNamespace !== 'boolean') throw new RehearseInvalidOptionError('pidNamespace', 'a boolean', describe(opts.pidNamespace))
+  for (const key of ['pidNamespace', 'allowUncleanExits'] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== 'boolean') throw new RehearseInvalidOptionError(key, 'a boolean', describe(opts[key]))
+  }
   // With images, the command is the image's (and the manifest's), and the versions default to the tags.
   const images = resolveContainers(opts)
   const oldVersion = opts.oldVersion ?? images?.oldVersion ?? DEFAULTS.oldVersion
@@ -219,6 +227,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     scenario,
     kube,
     pidNamespace: opts.pidNamespace ?? true,
+    allowUncleanExits: opts.allowUncleanExits ?? false,
     ...(images !== undefined && { containers: images.containers })
   }
 }

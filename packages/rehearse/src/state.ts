@@ -1,8 +1,8 @@
-// What a rehearsal records as it runs; summary.ts turns it into the result.
-import type { Pid1Model } from './container.js'
-import type { Pod } from './kubelet.js'
-import type { Load } from './load.js'
-import type { LongLivedLoad } from './long-lived-load.js'
+// What a rehearsal records as it runs; report/summary.ts turns it into the result.
+import type { Pid1Model } from './runtime/process.js'
+import type { Pod } from './kubelet/pod.js'
+import type { Load } from './load/requests.js'
+import type { LongLivedLoad } from './load/long-lived-clients.js'
 import type { ResolvedOptions } from './options.js'
 import type { Clock, PodEvent, RolloutEvent } from './timeline.js'
 

@@ -3,8 +3,8 @@
 import { RehearseInvalidOptionError } from './errors.js'
 import { resolveOptions, type RehearseOptions } from './options.js'
 import { rehearse } from './rehearsal.js'
-import { describe } from './requests.js'
-import type { RehearsalResult, SweepSummary } from './summary.js'
+import { describe } from './load/load-file.js'
+import type { RehearsalResult, SweepSummary } from './report/summary.js'
 
 export interface SweepOptions {
   /** First removal delay. Default: the rehearsal's own (removeDelayMs, else the propagation delay). */

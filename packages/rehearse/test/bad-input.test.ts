@@ -1,9 +1,11 @@
 // Manifests and options: what is read, and a coded error naming the field for what cannot be rehearsed.
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
-import { CALLER_ENV, DEFAULT_MANIFEST, parseLoadFile, parseManifest, podEnv, readLoadFile, readManifestFile, RehearseInvalidOptionError, RehearseManifestError } from '../src/index.js'
+import { parseLoadFile, parseManifest, readLoadFile, readManifestFile, RehearseInvalidOptionError, RehearseManifestError } from '../src/index.js'
+import { CALLER_ENV, podEnv } from '../src/kubelet/pod-env.js'
+import { DEFAULT_MANIFEST } from '../src/options.js'
 import { resolveOptions } from '../src/options.js'
-import { isExpected } from '../src/requests.js'
+import { isExpected } from '../src/load/load-file.js'
 import { manifest } from './fixtures/helpers.js'
 
 test('the default demo manifest: 3 replicas, surge 1, unavailable 0, probes, preStop, env', async (t) => {
@@ -205,7 +207,9 @@ test('load files: YAML or JSON requests with defaults, and each bad field named'
     ['request: []', /request: expected only the fields requests and longLived at the top/],
     ['requests: []', /requests: expected a non-empty list of requests/],
     ['requests: [3]', /requests\[0\]: expected an object like \{ method: GET, path: \/ \}, got number 3/],
-    ['requests: [{ path: /, expects: [200] }]', /requests\[0\]\.expects: expected one of the fields method, path, headers, body, weight, expect/],
+    ['requests: [{ path: /, expects: [200] }]', /requests\[0\]\.expects: expected one of the fields name, method, path, headers, body, weight, expect/],
+    ['requests: [{ name: "", path: / }]', /requests\[0\]\.name: expected a name of 1 to 80 characters, got ""/],
+    ['requests: [{ name: 7, path: / }]', /requests\[0\]\.name: expected a name of 1 to 80 characters, got number 7/],
     ['requests: [{ path: /, method: "GET /" }]', /requests\[0\]\.method: expected an HTTP method like GET or POST, got "GET \/"/],
     ['requests: [{ path: / }, { path: orders }]', /requests\[1\]\.path: expected a path starting with "\/", got "orders"/],
     ['requests: [{ path: /, headers: [a] }]', /requests\[0\]\.headers: expected an object of header names to string values/],
@@ -360,8 +364,8 @@ longLived:
 })
 
 test('container mode: the podman run of a pod from the chart\'s hardened manifest', async (t) => {
-  const { deploymentFromValues } = await import('../src/values.js')
-  const { runArgs, nonRootViolation } = await import('../src/run-args.js')
+  const { deploymentFromValues } = await import('../src/manifest/values.js')
+  const { runArgs, nonRootViolation } = await import('../src/runtime/run-args.js')
   const spec = await deploymentFromValues([fileURLToPath(new URL('../../../deploy/examples/rehearsal.yaml', import.meta.url))])
   t.match(spec.pod, { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: [] }, emptyDirs: ['/tmp'], stopSignalSet: false, warnings: [] })
   const args = runArgs({
@@ -405,7 +409,7 @@ test('container mode: the podman run of a pod from the chart\'s hardened manifes
 })
 
 test('container mode: bad options are refused before anything starts', async (t) => {
-  const { imageTag } = await import('../src/container-options.js')
+  const { imageTag } = await import('../src/runtime/container-options.js')
   t.equal(imageTag('localhost:5000/shop:2.0.0'), '2.0.0')
   t.equal(imageTag('localhost:5000/shop'), undefined)
   t.equal(imageTag('shop:1@sha256:abc'), '1')

@@ -7,7 +7,7 @@ import { test } from 'tap'
 import {
   deploymentStatus, disruptionsAllowed, isAvailable, syncDeployment, syncReplicaSet,
   type ObservedState, type PodView, type ReplicaSetView, type RolloutSpec
-} from '../src/controller.js'
+} from '../src/cluster/controller.js'
 
 test('R1: 25%/25% rounds surge up and unavailable down (deploy\'s arithmetic, as deployment/util ResolveFenceposts)', async (t) => {
   const cases: Array<[number, number, number]> = [

@@ -9,7 +9,7 @@ const values = fileURLToPath(new URL('../../../deploy/examples/rehearsal.yaml', 
 const demo = fileURLToPath(new URL('../../../apps/demo/dist/server.js', import.meta.url))
 
 const scenario = async (t: Test, name: 'node-drain' | 'rollback' | 'restart') => rehearseClean(t, {
-  deployment: await deploymentFromValues([values]), command: ['node', demo], oldVersion: 'v1.0.0', newVersion: 'v2.0.0', scenario: name, load: { slowPath: '/work?ms=300' }
+  deployment: await deploymentFromValues([values], { release: 'rehearsal' }), command: ['node', demo], oldVersion: 'v1.0.0', newVersion: 'v2.0.0', scenario: name, load: { slowPath: '/work?ms=300' }
 })
 
 test('node-drain: every pod evicted through the PodDisruptionBudget, replaced without surge, zero failures', async (t) => {

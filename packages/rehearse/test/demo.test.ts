@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { deploymentFromValues, formatSummary, RehearseManifestError } from '../src/index.js'
-import { findNginx } from '../src/proxy-nginx.js'
+import { findNginx } from '../src/traffic/nginx.js'
 import { nginxSkip, rehearseClean } from './fixtures/helpers.js'
 import { maskSummary, readmeBlock } from './fixtures/readme.js'
 

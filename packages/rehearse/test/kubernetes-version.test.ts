@@ -1,30 +1,16 @@
-// What the rehearsal takes from the target Kubernetes and from kube-proxy itself: the sync that is
-// never at once (measured against a real 1.20, FIDELITY.md), the terminating-endpoint fallback of
+// What the rehearsal takes from the target Kubernetes and from kube-proxy itself: a change that is
+// never applied at once (measured against a real 1.20, FIDELITY.md), the terminating-endpoint fallback of
 // 1.26, the preStop sleep action of 1.30; and the load's clients that open a new connection per request.
 import { createServer } from 'node:http'
 import { test } from 'tap'
 import { formatSummary, parseManifest, rehearse } from '../src/index.js'
-import { endpointSlice, routable } from '../src/endpoint-slice.js'
-import { KUBE_PROXY_TIMINGS, KubeProxySync } from '../src/kube-proxy-sync.js'
-import { startLoad, type ResolvedLoad } from '../src/load.js'
+import { endpointSlice, routable } from '../src/cluster/endpoint-slice.js'
+import { startLoad, type ResolvedLoad } from '../src/load/requests.js'
 import { resolveOptions } from '../src/options.js'
-import { Service } from '../src/service.js'
+import { KUBE_PROXY_LATENCY_MS, Service } from '../src/traffic/kube-proxy.js'
 import { createClock } from '../src/timeline.js'
-import type { Pod } from '../src/kubelet.js'
+import type { Pod } from '../src/kubelet/pod.js'
 import { FIXTURE, manifest } from './fixtures/helpers.js'
-
-test('kube-proxy\'s sync: a change is in the rules its latency later, two syncs back to back, then one per period; waiting changes share one', async (t) => {
-  const { latencyMs, minSyncMs } = KUBE_PROXY_TIMINGS
-  const sync = new KubeProxySync()
-  t.equal(sync.appliedAt(0), latencyMs, 'the first sync: the latency alone')
-  t.equal(sync.appliedAt(10), 10 + latencyMs, 'the second, the burst')
-  t.equal(sync.appliedAt(20), latencyMs + minSyncMs, 'the third waits for a token: the bucket refills one per period since the first sync')
-  t.equal(sync.appliedAt(30), latencyMs + minSyncMs, 'a change that waits joins the sync already scheduled')
-  const rested = new KubeProxySync()
-  rested.appliedAt(0)
-  rested.appliedAt(0)
-  t.equal(rested.appliedAt(5000), 5000 + latencyMs, 'after a quiet while the bucket is full again')
-})
 
 test('the Service never applies an endpoint change at once: not even with delays of 0', async (t) => {
   const server = createServer((_req, res) => res.end('ok'))
@@ -39,7 +25,7 @@ test('the Service never applies an endpoint change at once: not even with delays
   service.publish([{ pod: 'a', port }])
   t.same(service.routing, [], 'not routed yet right after the change')
   while (service.routing.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
-  t.ok(clock.now() - published >= KUBE_PROXY_TIMINGS.latencyMs - 5, `routed ${Math.round(clock.now() - published)} ms after the change, not before kube-proxy's latency`)
+  t.ok(clock.now() - published >= KUBE_PROXY_LATENCY_MS - 5, `routed ${Math.round(clock.now() - published)} ms after the change, not before kube-proxy's latency`)
 })
 
 test('kube-proxy\'s fallback to serving terminating endpoints exists from 1.26 only', async (t) => {

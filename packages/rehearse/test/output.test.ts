@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream'
 import { test } from 'tap'
 import { formatSummary, renderHtmlReport, type RehearsalResult } from '../src/index.js'
-import { createProgressPrinter } from '../src/progress.js'
+import { createProgressPrinter } from '../src/report/progress.js'
 
 const failing: RehearsalResult = {
   ok: false,

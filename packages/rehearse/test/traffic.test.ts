@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http'
 import { WebSocketServer } from 'ws'
 import { test, type Test } from 'tap'
 import { parseManifest, rehearse, type RehearseOptions } from '../src/index.js'
-import { EndpointTable } from '../src/endpoints.js'
-import { startLoad, type ResolvedLoad } from '../src/load.js'
-import type { ResolvedLongLived } from '../src/long-lived.js'
-import { startLongLived } from '../src/long-lived-load.js'
-import { IngressProxy } from '../src/proxy-ingress.js'
-import { findNginx } from '../src/proxy-nginx.js'
-import { Service } from '../src/service.js'
+import { EndpointTable } from '../src/traffic/endpoints.js'
+import { startLoad, type ResolvedLoad } from '../src/load/requests.js'
+import type { ResolvedLongLived } from '../src/load/long-lived.js'
+import { startLongLived } from '../src/load/long-lived-clients.js'
+import { IngressProxy } from '../src/traffic/ingress.js'
+import { findNginx } from '../src/traffic/nginx.js'
+import { Service } from '../src/traffic/kube-proxy.js'
 import { createClock } from '../src/timeline.js'
 import { alivePids, FIXTURE, manifest, nginxSkip, type ManifestTimings } from './fixtures/helpers.js'
 
@@ -215,17 +215,18 @@ for (const proxy of ['kube-proxy', 'ingress'] as const) {
     await via.listen()
     t.teardown(() => via.close())
     await publishAndWait(via, [{ pod: 'p', port }])
-    const entry = (kind: 'websocket' | 'sse', path: string): ResolvedLongLived => ({ kind, path, clients: 1, headers: {}, messageWithinMs: 150, maxRetryMs: 1000 })
+    // Windows with room to spare: on a busy machine a reconnect's first message can take a few hundred ms.
+    const entry = (kind: 'websocket' | 'sse', path: string): ResolvedLongLived => ({ kind, path, clients: 1, headers: {}, messageWithinMs: 600, maxRetryMs: 1000 })
     const paths = ['/ws/ask', '/ws/silent', '/ws/bye', '/ws/drop', '/ws/404', '/events/end', '/events/cut']
     const load = startLongLived(via, clock, paths.map((path) => entry(path.startsWith('/ws') ? 'websocket' : 'sse', path)))
-    await sleep(700)
+    await sleep(1500)
     await load.stop()
     const of = (path: string): typeof load.records => load.records.filter((r) => r.path === path)
     const ask = of('/ws/ask')
     t.ok(ask.filter((r) => r.outcome === 'asked' && r.code === 1012).length >= 2, 'closed with 1012: asked, more than once')
     t.ok(ask.some((r) => r.reconnect && r.messages > 0), 'and reconnected at once, getting messages again')
     t.ok(ask.every((r) => r.pod === 'p' && r.silent === undefined), 'the pod is named')
-    t.match(of('/ws/silent'), [{ outcome: 'stopped', messages: 0, silent: true }], 'no message within 150 ms: silent')
+    t.match(of('/ws/silent'), [{ outcome: 'stopped', messages: 0, silent: true }], 'no message within 600 ms: silent')
     t.match(of('/ws/bye')[0], { outcome: 'close-code', code: 4000 }, 'a close code that does not ask to reconnect')
     t.match(of('/ws/drop')[0], { outcome: 'abnormal', code: 1006 }, 'no close frame: abnormal')
     t.match(of('/ws/404')[0], { outcome: 'connect-failed', status: 404 }, 'answered 404 instead of 101')
@@ -233,7 +234,7 @@ for (const proxy of ['kube-proxy', 'ingress'] as const) {
     const end = of('/events/end')
     t.ok(end.length >= 2 && end[0]!.outcome === 'asked' && end[0]!.messages === 1 && end[1]!.reconnect, 'a clean end of stream: asked, then reconnected')
     const waited = end[1]!.at - end[0]!.end
-    t.ok(waited >= 75 && waited < 300, `after the server's retry: 80 hint (${Math.round(waited)} ms)`)
+    t.ok(waited >= 75 && waited < 1000, `after the server's retry: 80 hint (${Math.round(waited)} ms)`)
     t.match(of('/events/cut')[0], { outcome: 'cut', messages: 1 }, 'a stream cut before its end')
   })
 }
