@@ -9,7 +9,7 @@ import { USAGE } from './cli/help.js'
 import { BASELINE, parse, UsageError, type ParsedArgs } from './cli/parse.js'
 import { startWatchdog } from './cli/watchdog.js'
 import {
-  RehearseCommandError, RehearseImageError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError, RehearseProxyError, RehearseRuntimeError
+  RehearseClusterError, RehearseCommandError, RehearseImageError, RehearseInvalidOptionError, RehearseLoadFileError, RehearseManifestError, RehearseProxyError, RehearseRuntimeError
 } from './errors.js'
 import { deploymentFromValues } from './manifest/values.js'
 import type { RehearseOptions } from './options.js'
@@ -20,7 +20,7 @@ import { createProgressPrinter, type Progress } from './report/progress.js'
 import type { RehearsalResult } from './report/summary.js'
 import { sweep, type SweepOptions } from './sweep.js'
 
-const REFUSALS = [RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError, RehearseProxyError, RehearseRuntimeError, RehearseImageError]
+const REFUSALS = [RehearseClusterError, RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError, RehearseProxyError, RehearseRuntimeError, RehearseImageError]
 
 /** The arguments, or the exit code of a usage error (2) or of --help (0). */
 function parseOrExit (): ParsedArgs | number {
@@ -66,7 +66,7 @@ async function main (): Promise<number> {
   }
 
   // The run's containers carry this label value: the watchdog removes them should the CLI die first.
-  const images = parsed.options.image !== undefined || parsed.options.oldImage !== undefined || parsed.options.newImage !== undefined
+  const images = parsed.options.cluster === undefined && (parsed.options.image !== undefined || parsed.options.oldImage !== undefined || parsed.options.newImage !== undefined)
   if (images) {
     parsed.options.runId = `${process.pid}-${randomBytes(4).toString('hex')}`
     watchdog.onContainerRun(parsed.options.runId, true)

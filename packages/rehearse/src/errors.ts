@@ -50,5 +50,12 @@ export const RehearseImageError = createError<[image: string, reason: string]>(
   500
 )
 
+/** --cluster: the client library is missing, the kubeconfig cannot be read, or the cluster refuses a step. */
+export const RehearseClusterError = createError<[cluster: string, reason: string]>(
+  'FST_ZERODOWN_REHEARSE_CLUSTER',
+  'Cannot rehearse on the cluster %s: %s',
+  500
+)
+
 /** Called with the field (`requests[2].expect`), the expected form and what was found; never returns. */
 export type Fail = (field: string, expected: string, got: unknown) => never

@@ -8,9 +8,11 @@ export { parseLoadFile, readLoadFile, type LoadFile, type LoadRequest } from './
 export { formatSummary } from './report/format.js'
 export { renderHtmlReport } from './report/html.js'
 export {
-  RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError, RehearseLoadFileError, RehearseProxyError, RehearseRuntimeError, RehearseImageError
+  RehearseClusterError, RehearseInvalidOptionError, RehearseManifestError, RehearseCommandError, RehearseLoadFileError, RehearseProxyError, RehearseRuntimeError,
+  RehearseImageError
 } from './errors.js'
 export type { RehearseOptions, Scenario } from './options.js'
+export type { ClusterTarget } from './kubernetes/client.js'
 export type { LoadOptions, Outcome, RequestRecord } from './load/requests.js'
 export type { LongLivedClients, LongLivedKind } from './load/long-lived.js'
 export type { ProxyKind } from './traffic/proxy.js'

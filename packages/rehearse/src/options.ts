@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { formatKubeVersion, parseKubeVersion, supports, type KubeVersion } from '@zerodown/deploy/kube-version'
+import type { ClusterTarget } from './kubernetes/client.js'
+import { resolveCluster, type ResolvedCluster } from './kubernetes/options.js'
 import { resolveContainers, type ContainerOptions, type ResolvedContainers } from './runtime/container-options.js'
 import { RehearseInvalidOptionError } from './errors.js'
 import { LOAD_DEFAULTS, type LoadOptions, type ResolvedLoad } from './load/requests.js'
@@ -64,6 +66,12 @@ export interface RehearseOptions extends ContainerOptions {
   onPodProcess?: (pid: number, alive: boolean) => void
   /** Called about twice a second with the state of the rehearsal. */
   onProgress?: (progress: Progress) => void
+  /**
+   * Rehearse on a real cluster instead of this machine's model: the manifest's objects are applied
+   * into a namespace, rolled out under the same load, and deleted after (see the README, --cluster).
+   * Needs the optional peer @kubernetes/client-node.
+   */
+  cluster?: ClusterTarget
   /** Aborts the rehearsal: every pod is killed and the result says `aborted`. */
   signal?: AbortSignal
 }
@@ -93,6 +101,8 @@ export interface ResolvedOptions {
   kube: KubeVersion | undefined
   pidNamespace: boolean
   allowUncleanExits: boolean
+  /** On a real cluster (--cluster): where, and the images it rolls between. */
+  cluster?: ResolvedCluster
   /** The container mode: pods are containers of these images (see runtime/container-options.ts). */
   containers?: ResolvedContainers
 }
@@ -145,7 +155,8 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     if (opts[key] !== undefined && typeof opts[key] !== 'boolean') throw new RehearseInvalidOptionError(key, 'a boolean', describe(opts[key]))
   }
   // With images, the command is the image's (and the manifest's), and the versions default to the tags.
-  const images = resolveContainers(opts)
+  const cluster = opts.cluster === undefined ? undefined : resolveCluster(opts.cluster, { ...opts, scenario })
+  const images = cluster !== undefined ? cluster : resolveContainers(opts)
   const oldVersion = opts.oldVersion ?? images?.oldVersion ?? DEFAULTS.oldVersion
   // A drain and a restart run one version: newVersion has no part in them.
   const sameVersion = scenario === 'node-drain' || scenario === 'restart'
@@ -156,7 +167,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
   if (images !== undefined && opts.command !== undefined && opts.command.length > 0) {
     throw new RehearseInvalidOptionError('command', 'no command with an image: the image\'s entrypoint and the manifest\'s command and args start each pod', describe(opts.command))
   }
-  if (images === undefined && (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== ''))) {
+  if (images === undefined && cluster === undefined && (!Array.isArray(opts.command) || opts.command.length === 0 || !opts.command.every((a) => typeof a === 'string' && a !== ''))) {
     throw new RehearseInvalidOptionError('command', 'the command that starts one pod, a non-empty array of strings like ["node", "server.js"]', describe(opts.command))
   }
   if (opts.passEnv !== undefined && (!Array.isArray(opts.passEnv) || !opts.passEnv.every((name) => typeof name === 'string' && ENV_NAME.test(name)))) {
@@ -228,6 +239,7 @@ export function resolveOptions (opts: RehearseOptions): ResolvedOptions {
     kube,
     pidNamespace: opts.pidNamespace ?? true,
     allowUncleanExits: opts.allowUncleanExits ?? false,
-    ...(images !== undefined && { containers: images.containers })
+    ...(cluster !== undefined && { cluster }),
+    ...(images !== undefined && 'containers' in images && { containers: images.containers })
   }
 }

@@ -25,7 +25,14 @@ const TICK_MS = 50
 const WARMUP_ROUTING_MS = 5000
 
 export async function rehearse (options: RehearseOptions): Promise<RehearsalResult> {
-  return await new Rehearsal(resolveOptions(options), options).run()
+  const resolved = resolveOptions(options)
+  // On a real cluster (--cluster) the cluster is the model: its own controllers, kubelet and kube-proxy.
+  // Loaded only then, as the client library it needs.
+  if (resolved.cluster !== undefined) {
+    const { rehearseOnCluster } = await import('./kubernetes/rehearsal.js')
+    return await rehearseOnCluster(resolved, options, resolved.cluster.target)
+  }
+  return await new Rehearsal(resolved, options).run()
 }
 
 class Rehearsal {
@@ -153,7 +160,7 @@ class Rehearsal {
     clearInterval(this.progressTimer)
     await Promise.all([this.state.load?.stop(), this.state.longLived?.stop()])
     this.state.endedAt = this.clock.now()
-    await Promise.all(this.state.allPods.map((p) => p.kill()))
+    await Promise.all(this.cluster.pods.map((p) => p.kill()))
     // Whatever an engine still holds of this run, e.g. a container created while it was being killed.
     if (this.opts.containers !== undefined) await sweepContainers(this.opts.containers.engine, this.opts.containers.runId)
     await this.service.close()

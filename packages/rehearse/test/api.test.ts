@@ -6,11 +6,11 @@ import * as api from '../src/index.js'
 
 const VALUES = [
   'deploymentFromValues', 'formatSummary', 'parseLoadFile', 'parseManifest', 'readLoadFile', 'readManifestFile', 'rehearse', 'renderHtmlReport', 'sweep',
-  'RehearseCommandError', 'RehearseImageError', 'RehearseInvalidOptionError', 'RehearseLoadFileError', 'RehearseManifestError', 'RehearseProxyError', 'RehearseRuntimeError'
+  'RehearseClusterError', 'RehearseCommandError', 'RehearseImageError', 'RehearseInvalidOptionError', 'RehearseLoadFileError', 'RehearseManifestError', 'RehearseProxyError', 'RehearseRuntimeError'
 ].sort()
 
 const TYPES = [
-  'DeploymentSpec', 'FailureKind', 'KilledAtGrace', 'LoadFile', 'LoadOptions', 'LoadRequest', 'LongLivedClients', 'LongLivedEntrySummary', 'LongLivedFailureKind',
+  'ClusterTarget', 'DeploymentSpec', 'FailureKind', 'KilledAtGrace', 'LoadFile', 'LoadOptions', 'LoadRequest', 'LongLivedClients', 'LongLivedEntrySummary', 'LongLivedFailureKind',
   'LongLivedKind', 'LongLivedSummary', 'Outcome', 'Pid1Model', 'PodEvent', 'PodEventKind', 'PodSummary', 'Progress', 'ProxyKind', 'RehearsalResult', 'RehearseOptions',
   'RequestRecord', 'RequestSummary', 'RolloutEvent', 'RolloutEventKind', 'Scenario', 'SecondBucket', 'SweepOptions', 'SweepSummary', 'UncleanExit', 'UncleanReason',
   'ValuesRender'

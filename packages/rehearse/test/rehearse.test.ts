@@ -5,7 +5,7 @@ import { formatSummary, parseManifest, rehearse as rehearseOnce, RehearseCommand
 import { alivePids, FIXTURE, manifest, within, type ManifestTimings } from './fixtures/helpers.js'
 import { parseShape, readmeBlock, shapeDifferences } from './fixtures/readme.js'
 
-const BASELINE = fileURLToPath(new URL('../dist/cli/baseline.js', import.meta.url))
+const BASELINE = fileURLToPath(new URL('../dist/baseline.js', import.meta.url))
 
 /** Every result of this file, for the check of the README's result shape at the end. */
 const results: RehearsalResult[] = []

@@ -18,7 +18,7 @@ export interface Flag {
   help: string[]
 }
 
-export const SECTIONS = ['Rollout', 'Scenario and process', 'Containers (instead of a command: each pod is a container of the image)', 'Load', 'Traffic', 'Output'] as const
+export const SECTIONS = ['Rollout', 'Scenario and process', 'Containers (instead of a command: each pod is a container of the image)', 'A real cluster (instead of this machine)', 'Load', 'Traffic', 'Output'] as const
 export type Section = typeof SECTIONS[number]
 
 const flag = (section: Section) => (name: string, type: Flag['type'], value: string | undefined, ...help: string[]): Flag =>
@@ -27,6 +27,7 @@ const flag = (section: Section) => (name: string, type: Flag['type'], value: str
 const rollout = flag('Rollout')
 const scenario = flag('Scenario and process')
 const container = flag('Containers (instead of a command: each pod is a container of the image)')
+const real = flag('A real cluster (instead of this machine)')
 const load = flag('Load')
 const traffic = flag('Traffic')
 const output = flag('Output')
@@ -59,6 +60,12 @@ export const FLAGS: Flag[] = [
   container('new-image', 'string', 'REF', '... and the one rolled out to (versions default to the image tags)'),
   container('runtime', 'string', 'ENGINE', 'podman or docker (default: the first on PATH); images must be on this',
     'machine (never pulled); podman reads CONTAINERS_CONF from your environment'),
+  real('cluster', 'boolean', undefined, 'rehearse on the cluster of your kubeconfig: the manifest is applied into a',
+    'namespace of its own, rolled to --new-image (or to --new-version alone) under the', 'same load, and deleted after, also on Ctrl+C (needs @kubernetes/client-node)'),
+  real('kubeconfig', 'string', 'FILE', 'its kubeconfig (default: $KUBECONFIG, else ~/.kube/config)'),
+  real('context', 'string', 'NAME', 'its context (default: the current one)'),
+  real('namespace', 'string', 'NS', 'rehearse in this namespace, which is kept (its objects are deleted)'),
+  real('url', 'string', 'URL', 'send the load here: an Ingress or load balancer (default: the Service,', 'which must then be reachable from here)'),
   load('rate', 'number', 'N', `requests per second (default ${LOAD_DEFAULTS.rate})`),
   load('connections', 'number', 'N', `keep-alive connections (default ${LOAD_DEFAULTS.connections})`),
   load('new-connection-clients', 'number', 'N', 'more clients that open a new connection for every request, sharing',

@@ -23,7 +23,8 @@ export interface ParsedArgs {
   help: boolean
 }
 
-export const BASELINE = fileURLToPath(new URL('./baseline.js', import.meta.url))
+/** The naive baseline app shipped with the package, a program of its own (dist/baseline.js). */
+export const BASELINE = fileURLToPath(new URL('../baseline.js', import.meta.url))
 
 type Values = Record<string, string | boolean | string[] | undefined>
 
@@ -58,15 +59,17 @@ export function parse (argv: string[]): ParsedArgs {
   checkCombinations(values, positionals)
   const options: RehearseOptions = {}
   const images = containerOptions(str, options)
+  const cluster = clusterOptions(str, flag, options)
+  if (cluster && (flag('compare') || flag('baseline'))) throw new UsageError('--cluster rehearses the manifest\'s image on the cluster: it cannot be used with --compare or --baseline')
   if (images && flag('compare')) throw new UsageError('--compare rehearses the naive baseline as a process: it cannot be used with --image/--old-image/--new-image')
   if (images && (positionals.length > 0 || flag('baseline'))) throw new UsageError('--image/--old-image/--new-image and a command (or --baseline) cannot be used together: the image and the manifest start each pod')
-  if (!images && !flag('baseline') && positionals.length === 0) throw new UsageError('a command that starts one pod is required, after --, e.g. zerodown-rehearse --manifest app.yaml -- node dist/server.js')
+  if (!images && !cluster && !flag('baseline') && positionals.length === 0) throw new UsageError('a command that starts one pod is required, after --, e.g. zerodown-rehearse --manifest app.yaml -- node dist/server.js')
 
   const load = loadOptions(str, num, flag)
   if (load.longLived !== undefined && flag('compare')) throw new UsageError('--compare cannot rehearse the long-lived clients of the load file: the naive baseline serves no WebSocket or event stream')
   const proxy = str('proxy')
   if (proxy !== undefined && !(PROXIES as readonly string[]).includes(proxy)) throw new UsageError(`--proxy expects one of ${PROXIES.join(', ')}, got ${JSON.stringify(proxy)}`)
-  if (!images) options.command = flag('baseline') ? [process.execPath, BASELINE] : positionals
+  if (!images && !cluster) options.command = flag('baseline') ? [process.execPath, BASELINE] : positionals
   options.load = load
   if (Object.keys(env).length > 0) options.env = env
   const put = <K extends keyof RehearseOptions>(key: K, value: RehearseOptions[K] | undefined): void => { if (value !== undefined) options[key] = value }
@@ -137,6 +140,18 @@ function containerOptions (str: (name: string) => string | undefined, options: R
   if (newImage !== undefined) options.newImage = newImage
   if (runtime !== undefined) options.runtime = runtime as EngineName
   return image !== undefined || oldImage !== undefined || newImage !== undefined
+}
+
+/** True with --cluster; sets where the cluster is. The others need it. */
+function clusterOptions (str: (name: string) => string | undefined, flag: (name: string) => boolean, options: RehearseOptions): boolean {
+  const target = Object.fromEntries((['kubeconfig', 'context', 'namespace', 'url'] as const).flatMap((key) => str(key) === undefined ? [] : [[key, str(key)!]]))
+  if (!flag('cluster')) {
+    const [first] = Object.keys(target)
+    if (first !== undefined) throw new UsageError(`--${first} needs --cluster`)
+    return false
+  }
+  options.cluster = target
+  return true
 }
 
 function loadOptions (str: (name: string) => string | undefined, num: (name: string) => number | undefined, flag: (name: string) => boolean): LoadOptions {

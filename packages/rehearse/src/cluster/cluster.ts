@@ -26,6 +26,8 @@ const hex = (n: number): string => randomBytes(n).toString('hex')
 
 export class Cluster {
   readonly sets: ReplicaSet[] = []
+  /** Every pod made, terminated ones too. */
+  readonly pods: Pod[] = []
   /** The ReplicaSet of the Deployment's current template. */
   current: ReplicaSet
   private published = ''
@@ -72,13 +74,13 @@ export class Cluster {
       for (const name of action.delete) rs.pods.find((p) => p.name === name)?.delete()
       for (let i = 0; i < action.create; i++) rs.pods.push(await this.createPod(rs))
     }
-    const endpoints = routable(endpointSlice(this.state.allPods), supports(this.opts.kube, 'terminatingEndpointFallback'))
+    const endpoints = routable(endpointSlice(this.pods), supports(this.opts.kube, 'terminatingEndpointFallback'))
     const key = endpoints.map((e) => e.pod).join(',')
     if (key !== this.published) {
       this.published = key
       this.service.publish(endpoints)
     }
-    const broken = this.state.allPods.find((p) => p.spawnError !== undefined)
+    const broken = this.pods.find((p) => p.spawnError !== undefined)
     if (broken !== undefined) throw new RehearseCommandError(this.opts.containers?.engine.path ?? this.opts.command.join(' '), broken.spawnError!.message)
   }
 
@@ -122,6 +124,7 @@ export class Cluster {
       restartBackoffMs: opts.restartBackoffMs,
       onEvent: (event) => this.state.podEvents.push(event)
     })
+    this.pods.push(pod)
     this.state.allPods.push(pod)
     return pod
   }

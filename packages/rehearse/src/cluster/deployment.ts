@@ -48,5 +48,5 @@ export async function rolloutLoop (ctx: ScenarioContext, beforeSync?: () => void
 
 /** Every pod deleted on the way, and whatever still runs outside the final ReplicaSet, must be gone before the end. */
 export function markLeaving (ctx: ScenarioContext): void {
-  for (const p of ctx.state.allPods) if (p.terminating || !ctx.cluster.current.pods.includes(p)) ctx.leaving.add(p)
+  for (const p of ctx.cluster.pods) if (p.terminating || !ctx.cluster.current.pods.includes(p)) ctx.leaving.add(p)
 }

@@ -4,7 +4,7 @@
 // recorded with how it ended; everything else a server can do to it is a failure.
 import { request, type ClientRequest, type IncomingMessage } from 'node:http'
 import WebSocket from 'ws'
-import type { TrafficProxy } from '../traffic/endpoints.js'
+import type { LoadTarget } from './target.js'
 import { LONG_LIVED_DEFAULTS, type LongLivedKind, type ResolvedLongLived } from './long-lived.js'
 import type { Clock } from '../timeline.js'
 
@@ -61,7 +61,7 @@ interface Attempt {
   ended: Promise<void>
 }
 
-export function startLongLived (proxy: TrafficProxy, clock: Clock, entries: ResolvedLongLived[]): LongLivedLoad {
+export function startLongLived (target: LoadTarget, clock: Clock, entries: ResolvedLongLived[]): LongLivedLoad {
   const records: LongLivedRecord[] = []
   const state = { running: true }
   const live = new Set<Attempt>()
@@ -76,7 +76,7 @@ export function startLongLived (proxy: TrafficProxy, clock: Clock, entries: Reso
     const record: LongLivedRecord = { entry: index, client, kind: entry.kind, path: entry.path, at: clock.now(), end: 0, reconnect, outcome: 'stopped', messages: 0 }
     records.push(record)
     const open = entry.kind === 'websocket' ? openWebSocket : openEventStream
-    const attempt = open(proxy, entry, record, () => {
+    const attempt = open(target, entry, record, () => {
       if (entry.messageWithinMs === undefined) return
       // Still open at the bound with nothing received; a connection that ended sooner is not judged.
       after(entry.messageWithinMs, () => { if (record.messages === 0 && record.end === 0) record.silent = true })
@@ -106,14 +106,14 @@ type Opened = () => void
 /** Called once when the connection has ended, with how long to wait before reconnecting when asked. */
 type Ended = (waitMs: number) => void
 
-function openWebSocket (proxy: TrafficProxy, entry: ResolvedLongLived, record: LongLivedRecord, onOpen: Opened, onEnd: Ended): Attempt {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}${entry.path}`, { headers: entry.headers, perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS })
+function openWebSocket (target: LoadTarget, entry: ResolvedLongLived, record: LongLivedRecord, onOpen: Opened, onEnd: Ended): Attempt {
+  const ws = new WebSocket(`${target.origin.replace(/^http/, 'ws')}${entry.path}`, { headers: entry.headers, perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS })
   let opened = false
   let stopping = false
   let resolveEnded!: () => void
   const ended = new Promise<void>((resolve) => { resolveEnded = resolve })
   ws.on('upgrade', (res: IncomingMessage) => {
-    const { pod } = proxy.attribute(res.socket.localPort ?? 0, res.headers)
+    const { pod } = target.attribute(res.socket.localPort ?? 0, res.headers)
     if (pod !== undefined) record.pod = pod
   })
   ws.on('open', () => { opened = true; onOpen() })
@@ -145,7 +145,7 @@ function openWebSocket (proxy: TrafficProxy, entry: ResolvedLongLived, record: L
   }
 }
 
-function openEventStream (proxy: TrafficProxy, entry: ResolvedLongLived, record: LongLivedRecord, onOpen: Opened, onEnd: Ended): Attempt {
+function openEventStream (target: LoadTarget, entry: ResolvedLongLived, record: LongLivedRecord, onOpen: Opened, onEnd: Ended): Attempt {
   let stopping = false
   let done = false
   let retryMs: number | undefined
@@ -160,9 +160,10 @@ function openEventStream (proxy: TrafficProxy, entry: ResolvedLongLived, record:
     onEnd(Math.min(retryMs ?? maxMs, maxMs))
     resolveEnded()
   }
+  const url = new URL(target.origin)
   const req: ClientRequest = request({
-    host: '127.0.0.1',
-    port: proxy.port,
+    host: url.hostname,
+    port: url.port,
     path: entry.path,
     headers: { accept: 'text/event-stream', ...entry.headers },
     agent: false
@@ -170,7 +171,7 @@ function openEventStream (proxy: TrafficProxy, entry: ResolvedLongLived, record:
   req.setTimeout(CONNECT_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('no response'), { code: 'TIMEOUT' })))
   req.on('error', (err: NodeJS.ErrnoException) => finish('connect-failed', err.code ?? err.message))
   req.on('response', (res) => {
-    const { pod } = proxy.attribute(res.socket.localPort ?? 0, res.headers)
+    const { pod } = target.attribute(res.socket.localPort ?? 0, res.headers)
     if (pod !== undefined) record.pod = pod
     res.on('error', () => {})
     if (res.statusCode !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream')) {

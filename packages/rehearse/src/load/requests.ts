@@ -3,7 +3,7 @@
 // sends its next request when the last one ended, catching up when late) and an open loop (the
 // offered rate is sent on schedule, late or not, over a pool of keep-alive connections).
 import { Agent, buildConnector, request, type Dispatcher } from 'undici'
-import type { TrafficProxy } from '../traffic/endpoints.js'
+import type { LoadTarget } from './target.js'
 import type { LongLivedClients, ResolvedLongLived } from './long-lived.js'
 import { isExpected, type LoadRequest, type ResolvedRequest } from './load-file.js'
 import type { Clock } from '../timeline.js'
@@ -128,9 +128,9 @@ function openConnection (fresh = false): Connection {
   return connection
 }
 
-export function startLoad (proxy: TrafficProxy, clock: Clock, o: ResolvedLoad): Load {
+export function startLoad (target: LoadTarget, clock: Clock, o: ResolvedLoad): Load {
   const records: RequestRecord[] = []
-  const origin = `http://127.0.0.1:${proxy.port}`
+  const origin = target.origin
   // Smooth weighted round robin: each request gets its share, evenly spread, the same in every run.
   const total = o.requests.reduce((sum, r) => sum + r.weight, 0)
   const credit = o.requests.map(() => 0)
@@ -169,7 +169,7 @@ export function startLoad (proxy: TrafficProxy, clock: Clock, o: ResolvedLoad): 
         })
         await res.body.dump()
         const version = res.headers['x-app-version']
-        const { pod, tries } = proxy.attribute(connection.localPort, res.headers)
+        const { pod, tries } = target.attribute(connection.localPort, res.headers)
         const record: RequestRecord = {
           at,
           end: clock.now(),
@@ -185,7 +185,7 @@ export function startLoad (proxy: TrafficProxy, clock: Clock, o: ResolvedLoad): 
       } catch (err) {
         const e = err as { code?: string, name?: string, cause?: { code?: string } }
         const code = e.code ?? e.cause?.code ?? e.name ?? String(err)
-        const via = proxy.attribute(connection.localPort)
+        const via = target.attribute(connection.localPort)
         const refused = code === 'ECONNREFUSED' || via.refused === true
         const outcome = TIMEOUTS.has(code) ? 'timeout' : refused ? 'refused' : 'reset'
         const record: RequestRecord = { at, end: clock.now(), ...sentAs, outcome, error: code, ...(via.pod !== undefined && { pod: via.pod }), ...attempts }

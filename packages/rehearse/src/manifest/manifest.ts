@@ -59,6 +59,8 @@ export interface DeploymentSpec {
   unresolvedEnv: UnresolvedEnv[]
   /** Things read but not reproduced, e.g. a second container. */
   warnings: string[]
+  /** Every object of the manifest as read: what --cluster applies. */
+  objects: unknown[]
   /** What only the container mode uses: command, args, security context, emptyDir mounts. */
   pod: PodTemplate
 }
@@ -134,6 +136,7 @@ function readDeployment (d: Obj, objects: unknown[], f: ManifestFields): Deploym
     podNameEnv,
     unresolvedEnv: unresolved,
     warnings,
+    objects,
     pod: podTemplate(container, template, f.fail)
   }
 }

@@ -3,7 +3,7 @@
 // does not handle fails the rehearsal — even when no request happened to fail — with one sentence
 // naming the likely cause and the last lines of its output.
 import { basename } from 'node:path'
-import type { Pod } from '../kubelet/pod.js'
+import type { PodRecord } from '../state.js'
 import type { PodEvent } from '../timeline.js'
 
 export type UncleanReason = 'deadline' | 'exit-code' | 'before-drain' | 'signal' | 'killed'
@@ -94,6 +94,6 @@ function managerOf (command: string[]): string | undefined {
 }
 
 /** The pods of the rehearsal, as the verdict reads them. */
-export function endedPods (pods: Pod[], command: string[]): EndedPod[] {
+export function endedPods (pods: PodRecord[], command: string[]): EndedPod[] {
   return pods.map((p) => ({ name: p.name, version: p.version, env: p.env, output: p.output, command }))
 }

@@ -59,7 +59,10 @@ export function formatSummary (r: RehearsalResult): string {
     `preStop ${d.preStopSleepSeconds} s, grace ${d.terminationGracePeriodSeconds} s, ` +
     `endpoint delay ${d.propagationDelayMs} ms (${DELAY_FROM[d.propagationDelayFrom]}), PID 1: ${PID1[r.pid1]}` +
     (r.kubernetes === 'current' ? '' : `, Kubernetes ${r.kubernetes}`))
-  lines.push(traffic(r))
+  lines.push(r.cluster === undefined
+    ? traffic(r)
+    : `cluster: ${r.cluster.context}, namespace ${r.cluster.namespace}; load sent to ${r.cluster.url}, ` +
+    `${r.traffic.client.connections} connections${r.traffic.client.newConnectionClients > 0 ? ` + ${r.traffic.client.newConnectionClients} clients opening a new connection per request` : ''}, ${r.traffic.client.rate} req/s`)
   if (r.containers !== undefined) lines.push(`containers: ${r.containers.engine}, ${r.containers.oldImage}${r.containers.newImage !== r.containers.oldImage ? ` -> ${r.containers.newImage}` : ''}, label zerodown.rehearse=${r.containers.runId}`)
   for (const warning of d.warnings) lines.push(`warning: ${warning}`)
   if (r.outcome === 'complete') {

@@ -117,6 +117,8 @@ export interface RehearsalResult {
   inFlightAtSigterm: { total: number, byPod: Record<string, number> }
   /** Pods SIGKILLed when their grace period ran out: their app did not exit on the stop signal. Any fails the rehearsal. */
   killedAtGrace: KilledAtGrace[]
+  /** On a real cluster (--cluster): its context, the namespace the run used and where the load went. */
+  cluster?: { context: string, namespace: string, url: string }
   /** The container mode: the engine, the images and the label value of the run's containers. */
   containers?: { engine: string, oldImage: string, newImage: string, runId: string }
   /** What makes the result mean less than it seems, e.g. no request in flight at any SIGTERM. */
@@ -215,6 +217,7 @@ export function summarize (state: RehearsalState): RehearsalResult {
     ...(longLived !== undefined && { longLived }),
     inFlightAtSigterm,
     killedAtGrace: killed,
+    ...(state.cluster !== undefined && { cluster: state.cluster }),
     ...(c !== undefined && { containers: { engine: c.engine.name, oldImage: c.oldImage.ref, newImage: c.newImage.ref, runId: c.runId } }),
     warnings,
     latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },

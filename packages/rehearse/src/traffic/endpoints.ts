@@ -59,6 +59,8 @@ export class EndpointTable {
   }
 }
 
+import type { LoadTarget } from '../load/target.js'
+
 /** What the load learns from a proxy about one request: the pod that answered it, or that it was refused. */
 export interface Attribution {
   pod?: string
@@ -68,7 +70,7 @@ export interface Attribution {
 }
 
 /** The traffic path between the load and the pods: kube-proxy, an ingress model or a real nginx. */
-export interface TrafficProxy {
+export interface TrafficProxy extends LoadTarget {
   readonly port: number
   /** The endpoints it sends new connections or requests to now, its delays passed. */
   readonly routing: Endpoint[]

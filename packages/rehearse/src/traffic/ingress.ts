@@ -25,6 +25,11 @@ export class IngressProxy implements TrafficProxy {
   port = 0
   private readonly endpoints: EndpointTable
 
+  /** Where the load connects: the proxy's port on this machine's loopback. */
+  get origin (): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
   get routing (): Endpoint[] {
     return this.endpoints.current
   }

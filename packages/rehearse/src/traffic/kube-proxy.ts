@@ -66,6 +66,11 @@ export class Service implements TrafficProxy {
   }
 
   /** The endpoints new connections go to now, once the delays and kube-proxy's sync have passed. */
+  /** Where the load connects: the proxy's port on this machine's loopback. */
+  get origin (): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
   get routing (): Endpoint[] {
     return this.endpoints.current
   }

@@ -89,6 +89,11 @@ export class NginxProxy implements TrafficProxy {
   private readonly dir = mkdtempSync(join(tmpdir(), 'zerodown-nginx-'))
   private readonly endpoints: EndpointTable
 
+  /** Where the load connects: the proxy's port on this machine's loopback. */
+  get origin (): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
   get routing (): Endpoint[] {
     return this.endpoints.current
   }
