@@ -225,7 +225,10 @@ for (const proxy of ['kube-proxy', 'ingress'] as const) {
     const ask = of('/ws/ask')
     t.ok(ask.filter((r) => r.outcome === 'asked' && r.code === 1012).length >= 2, 'closed with 1012: asked, more than once')
     t.ok(ask.some((r) => r.reconnect && r.messages > 0), 'and reconnected at once, getting messages again')
-    t.ok(ask.every((r) => r.pod === 'p' && r.silent === undefined), 'the pod is named')
+    // The connection still open when the load stops may be young or, on a busy machine, still waiting
+    // for its first message: only the ones that ended by the server's request are judged here.
+    const asked = ask.filter((r) => r.outcome === 'asked')
+    t.ok(asked.every((r) => r.pod === 'p' && r.silent === undefined), `each asked connection names its pod and had its messages: ${JSON.stringify(asked.map((r) => [r.pod, r.silent]))}`)
     t.match(of('/ws/silent'), [{ outcome: 'stopped', messages: 0, silent: true }], 'no message within 600 ms: silent')
     t.match(of('/ws/bye')[0], { outcome: 'close-code', code: 4000 }, 'a close code that does not ask to reconnect')
     t.match(of('/ws/drop')[0], { outcome: 'abnormal', code: 1006 }, 'no close frame: abnormal')
