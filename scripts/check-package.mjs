@@ -8,6 +8,7 @@
 //   node ../../scripts/check-package.mjs --request /version      (a Fastify plugin: GET must answer 2xx)
 //   node ../../scripts/check-package.mjs --bin zerodown-x        (a CLI: `zerodown-x --help` must exit 0)
 //   node ../../scripts/check-package.mjs --request / --status 404  (a plugin without routes: GET must answer 404)
+//   node ../../scripts/check-package.mjs --export SETTINGS       (a library: the export must load)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     status: { type: 'string' },
     options: { type: 'string', default: '{}' },
     bin: { type: 'string', multiple: true, default: [] },
+    export: { type: 'string', multiple: true, default: [] },
     keep: { type: 'boolean', default: false }
   }
 })
@@ -71,6 +73,13 @@ try {
     writeFileSync(join(project, 'check.cjs'), `const Fastify = require('fastify')\nconst mod = require('${pkg.name}')\n;(async () => {${check('require')}\nprocess.exit(0)\n})().catch((err) => { console.error(err); process.exit(1) })\n`)
     process.stdout.write(run(process.execPath, ['check.mjs'], project))
     process.stdout.write(run(process.execPath, ['check.cjs'], project))
+  }
+  for (const name of args.export) {
+    const load = (how) => `if (mod[${JSON.stringify(name)}] === undefined) throw new Error('${how}: no export ${name}')\nconsole.log('${how}: ${name} loads')\n`
+    writeFileSync(join(project, 'load.mjs'), `import * as mod from '${pkg.name}'\n${load('import')}`)
+    writeFileSync(join(project, 'load.cjs'), `const mod = require('${pkg.name}')\n${load('require')}`)
+    process.stdout.write(run(process.execPath, ['load.mjs'], project))
+    process.stdout.write(run(process.execPath, ['load.cjs'], project))
   }
   for (const bin of args.bin) {
     run(join(project, 'node_modules/.bin', bin), ['--help'], project)

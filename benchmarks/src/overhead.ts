@@ -7,6 +7,7 @@
 import { compareThroughputInterleaved, type ThroughputResult, type Variant } from '@zerodown/testkit'
 import { ZERODOWN_SERVER } from './paths.js'
 import { summarize, type Summary } from './stats.js'
+import { SETTINGS } from '@zerodown/contract'
 
 export interface OverheadConfig {
   /** Pairs of fresh server processes, each pair measured side by side. */
@@ -66,7 +67,7 @@ export const OVERHEAD_TARGETS = [
 ] as const
 
 /** The version header's value on every side, so that the same-header reference sends the same bytes. */
-export const APP_VERSION = { ZERODOWN_APP_VERSION: '1.0.0' }
+export const APP_VERSION = { [SETTINGS.appVersion.env]: '1.0.0' }
 
 /** How Fastify is built, the same on every side: without a logger, then with one. */
 export const SETUPS = [

@@ -6,6 +6,7 @@ import autocannon from 'autocannon'
 import { startProbeLoop, startServerProcess } from '@zerodown/testkit'
 import { ZERODOWN_SERVER } from './paths.js'
 import { percentile } from './stats.js'
+import { SETTINGS } from '@zerodown/contract'
 
 export interface ProbeLatencyConfig {
   /** Seconds of the measured run. */
@@ -42,7 +43,7 @@ export const PROBE_P99_TARGET_MS = 50
 
 async function measure (name: ProbeLatencyRun['name'], config: ProbeLatencyConfig): Promise<ProbeLatencyRun> {
   const separate = name === 'separate port'
-  const app = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', ...(separate && { ZERODOWN_PROBE_PORT: '0' }) } })
+  const app = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', ...(separate && { [SETTINGS.probePort.env]: '0' }) } })
   try {
     let probeOrigin = app.origin
     if (separate) {

@@ -6,6 +6,7 @@ import { Agent } from 'undici'
 import { send, startServerProcess, type RequestRecord } from '@zerodown/testkit'
 import { ZERODOWN_SERVER } from './paths.js'
 import { summarize, type Summary } from './stats.js'
+import { SETTINGS } from '@zerodown/contract'
 
 export interface ShutdownLatencyConfig {
   runs: number
@@ -37,7 +38,7 @@ export interface ShutdownLatencyResult {
 export const SHUTDOWN_TARGET_MS = 50
 
 async function startServer (drainDelay: number): Promise<Awaited<ReturnType<typeof startServerProcess>>> {
-  const server = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', ZERODOWN_DRAIN_DELAY_MS: String(drainDelay) } })
+  const server = await startServerProcess({ args: [ZERODOWN_SERVER], env: { WITH_PLUGINS: '1', [SETTINGS.drainDelay.env]: String(drainDelay) } })
   // Let start-up settle, so the signal meets a server that is only serving.
   await sleep(200)
   return server

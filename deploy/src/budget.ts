@@ -1,12 +1,8 @@
 // The shutdown budget: one set of values sets both the manifest's timings and the app's, so they cannot disagree.
 import type { Values } from './values.js'
 
-/**
- * The least P there is: kube-proxy itself stops new connections to a deleted pod 0.1-0.4 s after the
- * deletion (measured on a real Kubernetes 1.20, cluster/FIDELITY.md), and up to its 1 s
- * --iptables-min-sync-period later when endpoints change quickly. Nothing in front of pods is faster.
- */
-export const MIN_PROPAGATION_SECONDS = 1
+/** The least P there is: the contract's (kube-proxy's own delay, measured on a real cluster). */
+export { MIN_PROPAGATION_SECONDS } from '@zerodown/contract'
 
 /**
  * The timings of one old pod, in seconds from its deletion. G counts from deletion, preStop

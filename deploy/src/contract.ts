@@ -1,44 +1,56 @@
-// The chart's side of the one contract from values to pod to plugin: the environment variables it
-// renders, each from one value, and the annotation that carries the propagation allowance P.
-// The table in the root README names the plugin option each variable feeds.
+// The chart's side of the contract (@zerodown/contract): the environment variables it renders, each
+// from one value as the contract's table says, and the check that every one of them is a value the
+// plugin reading it will accept at start.
+import { envProblem, PROPAGATION_ANNOTATION, SETTINGS, type ContractSetting } from '@zerodown/contract'
+import type { Problem } from './problem.js'
 import type { Values } from './values.js'
 
-interface Rendered {
-  /** The value the variable comes from, as a user sets it. */
-  from: string
-  /** The variable's value, or undefined when the chart leaves it out. */
-  value: (values: Values) => string | undefined
-}
+export { PROPAGATION_ANNOTATION }
 
-const RENDERED = {
-  ZERODOWN_APP_VERSION: { from: 'image.tag', value: (values) => values.image.tag },
-  PORT: { from: 'container.port', value: (values) => String(values.container.port) },
-  ZERODOWN_DRAIN_DELAY_MS: { from: 'shutdown.drainDelaySeconds', value: (values) => String(values.shutdown.drainDelaySeconds * 1000) },
-  ZERODOWN_SHUTDOWN_TIMEOUT_MS: { from: 'shutdown.timeoutSeconds', value: (values) => String(values.shutdown.timeoutSeconds * 1000) },
-  ZERODOWN_PROBE_PORT: { from: 'probes.port', value: (values) => (values.probes.port === null ? undefined : String(values.probes.port)) },
-  ZERODOWN_PROBE_LIVENESS_PATH: { from: 'probes.liveness.path', value: (values) => values.probes.liveness.path },
-  ZERODOWN_PROBE_READINESS_PATH: { from: 'probes.readiness.path', value: (values) => values.probes.readiness.path },
-  ZERODOWN_PROBE_STARTUP_PATH: { from: 'probes.startup.path', value: (values) => values.probes.startup.path },
-  ZERODOWN_PROBE_CHECK_TIMEOUT_MS: { from: 'probes.checkTimeoutMs', value: (values) => String(values.probes.checkTimeoutMs) }
-} satisfies Record<string, Rendered>
+type Rendered = ContractSetting & { chart: NonNullable<ContractSetting['chart']> }
 
-export type ChartEnvName = keyof typeof RENDERED
+/** The settings the chart renders, in the order they appear in the pod. */
+const RENDERED: readonly Rendered[] = (Object.values(SETTINGS) as ContractSetting[]).filter((s): s is Rendered => s.chart !== undefined)
+
+export type ChartEnvName = string
 
 /**
  * Every environment variable the chart renders, by name, with the value it comes from. The chart
  * owns these names: lint refuses them in `container.env` and `config`.
  */
-export const CHART_ENV: Readonly<Record<ChartEnvName, string>> = Object.freeze(Object.fromEntries(
-  Object.entries(RENDERED).map(([name, { from }]) => [name, from])
-) as Record<ChartEnvName, string>)
+export const CHART_ENV: Readonly<Record<ChartEnvName, string>> = Object.freeze(Object.fromEntries(RENDERED.map((s) => [s.env, s.chart.path])))
 
-/** The Deployment annotation that carries `shutdown.propagationSeconds` (P), in seconds. */
-export const PROPAGATION_ANNOTATION = 'zerodown.dev/propagation-seconds'
+/** A value by its dotted path, as values.yaml nests it. */
+function valueAt (values: Values, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], values)
+}
+
+/** The variable's text, or undefined when the chart leaves it out (a null value). */
+function renderedValue (values: Values, setting: Rendered): string | undefined {
+  const value = valueAt(values, setting.chart.path)
+  if (value === null || value === undefined) return undefined
+  return typeof value === 'number' ? String(value * (setting.chart.scale ?? 1)) : String(value)
+}
 
 /** The app's side of the contract, derived from the values that also render the manifest. */
 export function chartEnv (values: Values): Array<{ name: ChartEnvName, value: string }> {
-  return Object.entries(RENDERED).flatMap(([name, { value }]) => {
-    const rendered = value(values)
-    return rendered === undefined ? [] : [{ name: name as ChartEnvName, value: rendered }]
+  return RENDERED.flatMap((setting) => {
+    const value = renderedValue(values, setting)
+    return value === undefined ? [] : [{ name: setting.env, value }]
+  })
+}
+
+/** Each rendered variable that its plugin would refuse at start, in the plugin's own words. */
+export function pluginEnvProblems (values: Values): Problem[] {
+  return RENDERED.flatMap((setting) => {
+    const value = renderedValue(values, setting)
+    // An empty variable counts as unset in every plugin: it is not refused (other rules may be).
+    const problem = value === undefined || value === '' ? undefined : envProblem(setting, value)
+    if (problem === undefined) return []
+    const reader = setting.plugin === undefined ? 'the app' : `@zerodown/${setting.plugin.name}`
+    return [{
+      path: setting.chart.path,
+      message: `${setting.chart.path} ${JSON.stringify(valueAt(values, setting.chart.path))} is rendered as ${setting.env}=${JSON.stringify(value)}, which ${reader} refuses at start, so every pod would crash-loop: ${problem}`
+    }]
   })
 }

@@ -1,6 +1,7 @@
 // The rules a zero-downtime rollout needs beyond the schema: each names the values and says why.
+import { acceptsThroughPropagation, DEFAULT_VERSION_PATH, drainFitsTimeout, graceCoversShutdown } from '@zerodown/contract'
 import { MIN_PROPAGATION_SECONDS, shutdownBudget } from './budget.js'
-import { CHART_ENV } from './contract.js'
+import { CHART_ENV, pluginEnvProblems } from './contract.js'
 import { formatKubeVersion, lacks, supports, type KubeVersion } from './kube-version.js'
 import { checkNames } from './name-rules.js'
 import type { Problem } from './problem.js'
@@ -67,19 +68,19 @@ const timeBudget: Rule = (values) => {
       message: `shutdown.propagationSeconds ${P} says new connections stop the moment a pod is deleted, but no path does that: kube-proxy itself takes 0.1-0.4 s (measured on a real cluster) and up to its 1 s minimum sync period when endpoints change quickly; set at least ${MIN_PROPAGATION_SECONDS} (more behind an ingress or a cloud load balancer)`
     })
   }
-  if (T <= d) {
+  if (!drainFitsTimeout({ timeout: T, drainDelay: d })) {
     problems.push({
       path: 'shutdown.timeoutSeconds',
       message: `shutdown.timeoutSeconds ${T} is not longer than shutdown.drainDelaySeconds ${d}: the app counts its timeout from SIGTERM with the drain inside it, so @zerodown/shutdown refuses to start and every pod would crash-loop; raise shutdown.timeoutSeconds to at least ${d + 1} (the drain, plus the longest request and the onClose hooks) or shorten the drain`
     })
   }
-  if (acceptingSeconds < P) {
+  if (!acceptsThroughPropagation({ preStop: S, drainDelay: d, propagation: P })) {
     problems.push({
       path: 'shutdown.preStop.sleepSeconds',
       message: `shutdown.preStop.sleepSeconds ${S} + shutdown.drainDelaySeconds ${d} = ${acceptingSeconds} s is shorter than shutdown.propagationSeconds ${P}: the listener would close while load balancers still send new connections to the pod, and those would be refused; raise shutdown.preStop.sleepSeconds to ${P - d} (or the drain), or lower shutdown.propagationSeconds if the load balancers let go sooner`
     })
   }
-  if (G < neededSeconds) {
+  if (!graceCoversShutdown({ grace: G, preStop: S, timeout: T, margin: m })) {
     problems.push({
       path: 'terminationGracePeriodSeconds',
       message: `terminationGracePeriodSeconds ${G} is shorter than shutdown.preStop.sleepSeconds ${S} + shutdown.timeoutSeconds ${T} + shutdown.marginSeconds ${m} = ${neededSeconds} s: the grace period counts from pod deletion, preStop included, so Kubernetes would SIGKILL the app before its own shutdown deadline, cutting requests still in flight; raise terminationGracePeriodSeconds to ${neededSeconds} or shorten the preStop sleep or the timeout`
@@ -100,6 +101,12 @@ const probes: Rule = (values) => {
           message: `probes.${a}.path and probes.${b}.path are both ${show(pathA)}: ${a === 'readiness' || b === 'readiness' ? 'a pod that is only not ready (draining, or a dependency down) would be restarted instead of taken out of the Service' : 'the startup probe would pass or fail with liveness instead of saying when startup finished'}; use the probe plugin's distinct /startupz, /readyz and /livez`
         })
       }
+    }
+  }
+  // On the app's own port (no probe port), the version plugin's route is taken.
+  for (const [kind, path] of port === null ? paths : []) {
+    if (path === DEFAULT_VERSION_PATH) {
+      problems.push({ path: `probes.${kind}.path`, message: `probes.${kind}.path ${show(path)} is the route of @zerodown/version on the app's port, where the plugins would refuse to start side by side; use the probe plugin's /${kind === 'readiness' ? 'readyz' : kind === 'liveness' ? 'livez' : 'startupz'}` })
     }
   }
   const readinessFails = readiness.periodSeconds * readiness.failureThreshold
@@ -213,7 +220,7 @@ const progressDeadline: Rule = (values) => {
     : []
 }
 
-const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageTag, restricted, chartOwnedEnv, service, autoscalingMetrics, gatewayRoute, checkNames]
+const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageTag, pluginEnvProblems, restricted, chartOwnedEnv, service, autoscalingMetrics, gatewayRoute, checkNames]
 
 /** Every rule problem in values that already passed the schema. */
 export function checkRules (values: Values): Problem[] {

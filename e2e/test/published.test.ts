@@ -11,7 +11,7 @@ import t from 'tap'
 import { pack, workspacePackages } from '../../scripts/workspace-packs.mjs'
 
 const run = promisify(execFile)
-const PUBLIC = ['@zerodown/shutdown', '@zerodown/probes', '@zerodown/version', '@zerodown/deploy', '@zerodown/rehearse']
+const PUBLIC = ['@zerodown/contract', '@zerodown/shutdown', '@zerodown/probes', '@zerodown/version', '@zerodown/deploy', '@zerodown/rehearse']
 const fixture = new URL('../fixtures/orders/', import.meta.url)
 
 const project = mkdtempSync(join(tmpdir(), 'zerodown-e2e-'))

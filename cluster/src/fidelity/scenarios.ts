@@ -1,6 +1,7 @@
 // The fidelity table's rows: one rollout each, run in the real cluster and rehearsed, with the verdict
 // both must give. The values go over deploy/examples/rehearsal.yaml (fast timings) and the images.
 import type { ValuesOverride } from '@zerodown/deploy'
+import { SETTINGS } from '@zerodown/contract'
 
 export type Trigger = 'rolling-update' | 'rollback' | 'restart'
 
@@ -38,7 +39,7 @@ export interface FidelityScenario {
 }
 
 /** No preStop and P 0; the drain in milliseconds. */
-const noDelays = (drainMs: number): ManifestEdits => ({ noPreStop: true, env: { ZERODOWN_DRAIN_DELAY_MS: String(drainMs) }, propagationSeconds: '0' })
+const noDelays = (drainMs: number): ManifestEdits => ({ noPreStop: true, env: { [SETTINGS.drainDelay.env]: String(drainMs) }, propagationSeconds: '0' })
 
 export const SCENARIOS: FidelityScenario[] = [
   { id: 'safe', title: 'the safe rollout (preStop 3 s, drain 1 s, P 2 s)', values: {}, trigger: 'rolling-update', expect: 'pass' },
@@ -53,7 +54,7 @@ export const SCENARIOS: FidelityScenario[] = [
     id: 'short-drain',
     title: 'a drain shorter than the propagation (endpoint changes up to 2 s late; preStop 0, drain 300 ms, P 2 s)',
     values: {},
-    edits: { noPreStop: true, env: { ZERODOWN_DRAIN_DELAY_MS: '300' }, propagationSeconds: '2' },
+    edits: { noPreStop: true, env: { [SETTINGS.drainDelay.env]: '300' }, propagationSeconds: '2' },
     endpointBatchSeconds: 2,
     trigger: 'rolling-update',
     expect: 'fail'

@@ -47,3 +47,11 @@ export const ProbesPortConflictError = createError<[port: number, source: string
   500,
   TypeError
 )
+
+/** A probe path is a route the app already has, or adds later. */
+export const ProbesPathTakenError = createError<[path: string, source: string]>(
+  'FST_ZERODOWN_PROBES_PATH_TAKEN',
+  'Invalid @zerodown/probes path: %s (%s) is also a route of the app; give the probe a path of its own, or the app\'s route another',
+  500,
+  TypeError
+)

@@ -2,9 +2,10 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { claimRoute } from '@zerodown/contract'
 import { createAnswerer } from './answer.js'
 import { CheckRunner } from './checks.js'
-import { ProbesInvalidOptionError, ProbesPortConflictError } from './errors.js'
+import { ProbesInvalidOptionError, ProbesPathTakenError, ProbesPortConflictError } from './errors.js'
 import { LifecycleLink, type LifecycleState } from './lifecycle.js'
 import { describe, resolveCheck, resolveOptions, type CheckFunction, type CheckSettings, type ProbeSettings, type ProbesOptions } from './options.js'
 import { letThrough, watchPressure } from './pressure.js'
@@ -22,6 +23,7 @@ export {
   ProbesInvalidCheckError,
   ProbesInvalidEnvError,
   ProbesInvalidOptionError,
+  ProbesPathTakenError,
   ProbesPortConflictError
 } from './errors.js'
 
@@ -114,12 +116,13 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
     config: { pressureHandler: letThrough }
   }
   for (const [path, kind] of options.routes) {
-    app.get(path, routeOptions, async (request, reply) => {
+    const taken = (): Error => new ProbesPathTakenError(path, options.settings.paths[kind].source)
+    claimRoute(app, path, taken, () => app.get(path, routeOptions, async (request, reply) => {
       const verbose = options.verbose || wantsVerbose((request.query as Record<string, unknown> | undefined)?.verbose)
       const answer = await answerer.answer(kind, verbose)
       reply.code(answer.statusCode).header('cache-control', 'no-store')
       return answer.body
-    })
+    }))
   }
 }
 

@@ -1,4 +1,6 @@
-import { MAX_TIMER_MS, setting, TIMER_MS, wholeNumber, type Env, type Setting } from './env.js'
+import {
+  checkOptions, closest, describeValue, forms, isPlainObject, object, resolveSetting, SETTINGS, type Env, type Form, type Setting
+} from '@zerodown/contract'
 import {
   ProbesDuplicateCheckError,
   ProbesDuplicatePathError,
@@ -6,6 +8,8 @@ import {
   ProbesInvalidEnvError,
   ProbesInvalidOptionError
 } from './errors.js'
+
+export { describeValue as describe }
 
 /** What a check receives: `signal` aborts when the check's timeout passes. */
 export interface CheckContext {
@@ -125,97 +129,64 @@ export interface ProbeSettings {
 
 /** The environment variables of the contract (chart value -> pod environment -> plugin option). */
 export const ENV = Object.freeze({
-  port: 'ZERODOWN_PROBE_PORT',
+  port: SETTINGS.probePort.env,
   paths: Object.freeze({
-    liveness: 'ZERODOWN_PROBE_LIVENESS_PATH',
-    readiness: 'ZERODOWN_PROBE_READINESS_PATH',
-    startup: 'ZERODOWN_PROBE_STARTUP_PATH'
+    liveness: SETTINGS.livenessPath.env,
+    readiness: SETTINGS.readinessPath.env,
+    startup: SETTINGS.startupPath.env
   }),
-  checkTimeout: 'ZERODOWN_PROBE_CHECK_TIMEOUT_MS'
+  checkTimeout: SETTINGS.checkTimeout.env
 })
 
-const DEFAULTS = {
-  paths: { liveness: '/livez', readiness: '/readyz', startup: '/startupz' },
-  checkTimeout: 500,
-  cacheTtl: 1000,
-  pressure: {
-    maxEventLoopDelay: 1000,
-    maxEventLoopUtilization: 0,
-    maxHeapUsedBytes: 0,
-    maxRssBytes: 0,
-    sampleInterval: 1000,
-    rejectRequests: false,
-    retryAfter: 10
-  }
-} as const
+const PATH_SETTINGS = { liveness: SETTINGS.livenessPath, readiness: SETTINGS.readinessPath, startup: SETTINGS.startupPath } as const
+
+const PRESSURE_DEFAULTS: ResolvedPressure = {
+  maxEventLoopDelay: 1000,
+  maxEventLoopUtilization: 0,
+  maxHeapUsedBytes: 0,
+  maxRssBytes: 0,
+  sampleInterval: 1000,
+  rejectRequests: false,
+  retryAfter: 10
+}
+const CACHE_TTL = 1000
 
 const KINDS: readonly ProbeKind[] = ['liveness', 'readiness', 'startup']
-// A URL path: leading slash, no query, fragment, whitespace or control characters.
-const PATH = /^\/[^\s?#\p{Cc}]*$/u
-const PATH_FORM = 'a path starting with "/" without spaces, "?" or "#"'
-const PORT_FORM = 'a whole number from 0 to 65535 (0 = any free port)'
 const NAME = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/
+const atLeast0 = (expected: string): Form<number> => forms.number(0, Number.MAX_VALUE, expected)
+const bytes = atLeast0('a number of bytes >= 0 (0 = off)')
 
-export function describe (value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return 'a function'
-  if (Array.isArray(value)) return 'an array'
-  if (value === null) return 'null'
-  if (typeof value === 'object') return 'an object'
-  return `${typeof value} ${String(value)}`
+/** Every option and its form: the contract's checker refuses anything else, naming it. */
+const SHAPE = {
+  paths: object({
+    liveness: forms.orFalse(SETTINGS.livenessPath.form),
+    readiness: forms.orFalse(SETTINGS.readinessPath.form),
+    startup: forms.orFalse(SETTINGS.startupPath.form)
+  }, 'an object like { readiness: "/readyz" }'),
+  verbose: forms.boolean,
+  logRequests: forms.boolean,
+  checks: { expected: 'an array like [{ name: "db", check: async () => {} }]', is: (value: unknown): value is unknown[] => Array.isArray(value) },
+  checkTimeout: SETTINGS.checkTimeout.form,
+  cacheTtl: atLeast0('a number of milliseconds >= 0 (0 = not cached)'),
+  pressure: object({
+    maxEventLoopDelay: atLeast0('a number of milliseconds >= 0 (0 = off)'),
+    maxEventLoopUtilization: forms.number(0, 1, 'a number from 0 to 1 (0 = off)'),
+    maxHeapUsedBytes: bytes,
+    maxRssBytes: bytes,
+    sampleInterval: forms.milliseconds(1),
+    rejectRequests: forms.boolean,
+    retryAfter: forms.wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400')
+  }, 'false or an object like { maxEventLoopDelay: 1000 }', { allowsFalse: true }),
+  port: SETTINGS.probePort.form,
+  host: { ...forms.nonEmptyText, expected: 'a non-empty host name or IP address' },
+  env: forms.environment
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
-
-const isTimerMs = (value: unknown): value is number => typeof value === 'number' && value > 0 && value <= MAX_TIMER_MS
-
-/** Milliseconds a timer waits: positive, and no longer than setTimeout keeps. */
-function timerMs (option: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined
-  if (!isTimerMs(value)) throw new ProbesInvalidOptionError(option, TIMER_MS, describe(value))
-  return value
-}
-
-function nonNegative (option: string, value: unknown, expected: string, max = Infinity): number | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    throw new ProbesInvalidOptionError(option, expected, describe(value))
-  }
-  return value
-}
-
-function boolean (option: string, value: unknown): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new ProbesInvalidOptionError(option, 'true or false', describe(value))
-  }
-  return value
-}
-
-const envPath = (variable: string, raw: string): string => {
-  if (!PATH.test(raw)) throw new ProbesInvalidEnvError(variable, PATH_FORM, JSON.stringify(raw))
-  return raw
-}
-
-function resolvePaths (paths: unknown, env: Env): { routes: Array<[string, ProbeKind]>, settings: ProbeSettings['paths'] } {
-  if (paths !== undefined && !isObject(paths)) {
-    throw new ProbesInvalidOptionError('paths', 'an object like { readiness: "/readyz" }', describe(paths))
-  }
-  const given = paths ?? {}
-  for (const key of Object.keys(given)) {
-    if (!(KINDS as readonly string[]).includes(key)) {
-      throw new ProbesInvalidOptionError(`paths.${key}`, 'one of paths.liveness, paths.readiness, paths.startup', 'an unknown key')
-    }
-  }
+function resolvePaths (given: ProbePaths, env: Env): { routes: Array<[string, ProbeKind]>, settings: ProbeSettings['paths'] } {
   const routes: Array<[string, ProbeKind]> = []
   const settings = {} as ProbeSettings['paths']
   for (const kind of KINDS) {
-    const option = given[kind]
-    if (option !== undefined && option !== false && (typeof option !== 'string' || !PATH.test(option))) {
-      throw new ProbesInvalidOptionError(`paths.${kind}`, `false or ${PATH_FORM}`, describe(option))
-    }
-    const path = setting(`paths.${kind}`, option as string | false | undefined, env, ENV.paths[kind], envPath,
-      { value: DEFAULTS.paths[kind], source: 'default' })
+    const path = resolveSetting<string | false>(PATH_SETTINGS[kind], given[kind], env, ProbesInvalidEnvError)
     settings[kind] = path
     if (path.value === false) continue
     const taken = routes.find(([other]) => other === path.value)
@@ -228,104 +199,70 @@ function resolvePaths (paths: unknown, env: Env): { routes: Array<[string, Probe
   return { routes, settings }
 }
 
+const CHECK_KEYS = ['name', 'check', 'timeout', 'critical']
+
 /** Validates one check; `where` names it in errors (`checks[0]`, `addCheck("db")`). */
 export function resolveCheck (where: string, name: unknown, check: unknown, settings: unknown, checkTimeout: number): ResolvedCheck {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new ProbesInvalidCheckError(where, 'a name of 1 to 64 printable ASCII characters', describe(name))
+    throw new ProbesInvalidCheckError(where, 'a name of 1 to 64 printable ASCII characters', describeValue(name))
   }
   const label = `${where} (${JSON.stringify(name)})`
-  if (typeof check !== 'function') throw new ProbesInvalidCheckError(label, 'a function as "check"', describe(check))
-  if (settings !== undefined && !isObject(settings)) {
-    throw new ProbesInvalidCheckError(label, 'settings like { timeout: 300, critical: true }', describe(settings))
+  if (typeof check !== 'function') throw new ProbesInvalidCheckError(label, 'a function as "check"', describeValue(check))
+  if (settings !== undefined && !isPlainObject(settings)) {
+    throw new ProbesInvalidCheckError(label, 'settings like { timeout: 300, critical: true }', describeValue(settings))
   }
-  const { timeout, critical } = settings ?? {}
-  if (timeout !== undefined && !isTimerMs(timeout)) {
-    throw new ProbesInvalidCheckError(label, `${TIMER_MS} as "timeout"`, describe(timeout))
+  const { timeout, critical, ...unknown } = settings ?? {}
+  const stray = Object.keys(unknown)[0]
+  if (stray !== undefined) {
+    const near = closest(stray, CHECK_KEYS)
+    throw new ProbesInvalidCheckError(label, `only ${CHECK_KEYS.map((k) => `"${k}"`).join(', ')}${near === undefined ? '' : ` (did you mean "${near}"?)`}`, `"${stray}"`)
+  }
+  if (timeout !== undefined && !SETTINGS.checkTimeout.form.is(timeout)) {
+    throw new ProbesInvalidCheckError(label, `${SETTINGS.checkTimeout.form.expected} as "timeout"`, describeValue(timeout))
   }
   if (critical !== undefined && typeof critical !== 'boolean') {
-    throw new ProbesInvalidCheckError(label, 'true or false as "critical"', describe(critical))
+    throw new ProbesInvalidCheckError(label, 'true or false as "critical"', describeValue(critical))
   }
   return { name, check: check as CheckFunction, timeout: timeout ?? checkTimeout, critical: critical ?? true }
 }
 
-function resolveChecks (checks: unknown, checkTimeout: number): ResolvedCheck[] {
-  if (checks === undefined) return []
-  if (!Array.isArray(checks)) {
-    throw new ProbesInvalidOptionError('checks', 'an array like [{ name: "db", check: async () => {} }]', describe(checks))
-  }
+function resolveChecks (checks: unknown[] | undefined, checkTimeout: number): ResolvedCheck[] {
   const resolved: ResolvedCheck[] = []
-  checks.forEach((entry: unknown, index) => {
+  for (const [index, entry] of (checks ?? []).entries()) {
     const where = `checks[${index}]`
-    if (!isObject(entry)) throw new ProbesInvalidCheckError(where, 'an object like { name: "db", check: async () => {} }', describe(entry))
+    if (!isPlainObject(entry)) throw new ProbesInvalidCheckError(where, 'an object like { name: "db", check: async () => {} }', describeValue(entry))
     const { name, check, ...settings } = entry
     const one = resolveCheck(where, name, check, settings, checkTimeout)
     if (resolved.some((other) => other.name === one.name)) throw new ProbesDuplicateCheckError(JSON.stringify(one.name))
     resolved.push(one)
-  })
+  }
   return resolved
 }
 
-function resolvePressure (pressure: unknown): ResolvedPressure | false {
-  if (pressure === false) return false
-  if (pressure !== undefined && !isObject(pressure)) {
-    throw new ProbesInvalidOptionError('pressure', 'false or an object like { maxEventLoopDelay: 1000 }', describe(pressure))
-  }
-  const p = pressure ?? {}
-  const d = DEFAULTS.pressure
-  const bytes = 'a number of bytes >= 0 (0 = off)'
-  const sampleInterval = timerMs('pressure.sampleInterval', p.sampleInterval)
-  const retryAfter = p.retryAfter
-  if (retryAfter !== undefined && (typeof retryAfter !== 'number' || !Number.isInteger(retryAfter) || retryAfter < 1)) {
-    throw new ProbesInvalidOptionError('pressure.retryAfter', 'a whole number of seconds >= 1', describe(retryAfter))
-  }
-  return {
-    maxEventLoopDelay: nonNegative('pressure.maxEventLoopDelay', p.maxEventLoopDelay, 'a number of milliseconds >= 0 (0 = off)') ?? d.maxEventLoopDelay,
-    maxEventLoopUtilization: nonNegative('pressure.maxEventLoopUtilization', p.maxEventLoopUtilization, 'a number from 0 to 1 (0 = off)', 1) ?? d.maxEventLoopUtilization,
-    maxHeapUsedBytes: nonNegative('pressure.maxHeapUsedBytes', p.maxHeapUsedBytes, bytes) ?? d.maxHeapUsedBytes,
-    maxRssBytes: nonNegative('pressure.maxRssBytes', p.maxRssBytes, bytes) ?? d.maxRssBytes,
-    sampleInterval: sampleInterval ?? d.sampleInterval,
-    rejectRequests: boolean('pressure.rejectRequests', p.rejectRequests) ?? d.rejectRequests,
-    retryAfter: retryAfter ?? d.retryAfter
-  }
-}
-
-function resolvePort (port: unknown, env: Env): Setting<number | undefined> {
-  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new ProbesInvalidOptionError('port', PORT_FORM, describe(port))
-  }
-  return setting<number | undefined>('port', port, env, ENV.port, (variable, raw) => wholeNumber(variable, raw, 0, 65535, PORT_FORM),
-    { value: undefined, source: 'default' })
+/** The defaults, with each given value in place of its own (a key given as undefined keeps the default). */
+function withDefaults<T extends object> (defaults: T, given: Partial<T>): T {
+  return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, given[key as keyof T] ?? value])) as T
 }
 
 export function resolveOptions (opts: ProbesOptions): ResolvedProbesOptions {
-  if (!isObject(opts)) throw new ProbesInvalidOptionError('options', 'an object', describe(opts))
-  if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object')) {
-    throw new ProbesInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
+  checkOptions(SHAPE, opts, ProbesInvalidOptionError)
+  const env = opts.env ?? process.env
+  const timeout = resolveSetting(SETTINGS.checkTimeout, opts.checkTimeout, env, ProbesInvalidEnvError)
+  const port = resolveSetting<number | undefined>(SETTINGS.probePort, opts.port, env, ProbesInvalidEnvError)
+  if (opts.host !== undefined && port.value === undefined) {
+    throw new ProbesInvalidOptionError('host', `to be given only with "port" or ${ENV.port} (the probe listener)`, describeValue(opts.host))
   }
-  const env = (opts.env as Env | undefined) ?? process.env
-  const timeout = setting('checkTimeout', timerMs('checkTimeout', opts.checkTimeout), env, ENV.checkTimeout,
-    (variable, raw) => wholeNumber(variable, raw, 1, MAX_TIMER_MS, `a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`),
-    { value: DEFAULTS.checkTimeout, source: 'default' })
-  const checkTimeout = timeout.value
-  const host = opts.host
-  if (host !== undefined && (typeof host !== 'string' || host === '')) {
-    throw new ProbesInvalidOptionError('host', 'a non-empty host name or IP address', describe(host))
-  }
-  const port = resolvePort(opts.port, env)
-  if (host !== undefined && port.value === undefined) {
-    throw new ProbesInvalidOptionError('host', `to be given only with "port" or ${ENV.port} (the probe listener)`, describe(host))
-  }
-  const paths = resolvePaths(opts.paths, env)
+  const paths = resolvePaths(opts.paths ?? {}, env)
   return {
     routes: paths.routes,
-    verbose: boolean('verbose', opts.verbose) ?? false,
-    logRequests: boolean('logRequests', opts.logRequests) ?? false,
-    checks: resolveChecks(opts.checks, checkTimeout),
-    checkTimeout,
-    cacheTtl: nonNegative('cacheTtl', opts.cacheTtl, 'a number of milliseconds >= 0 (0 = not cached)') ?? DEFAULTS.cacheTtl,
-    pressure: resolvePressure(opts.pressure),
+    verbose: opts.verbose ?? false,
+    logRequests: opts.logRequests ?? false,
+    checks: resolveChecks(opts.checks, timeout.value),
+    checkTimeout: timeout.value,
+    cacheTtl: opts.cacheTtl ?? CACHE_TTL,
+    pressure: opts.pressure === false ? false : withDefaults(PRESSURE_DEFAULTS, opts.pressure ?? {}),
     port: port.value,
-    host,
+    host: opts.host,
     settings: { paths: paths.settings, checkTimeout: timeout, port }
   }
 }

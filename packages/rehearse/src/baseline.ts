@@ -7,18 +7,15 @@
 // same timing: ZERODOWN_BASELINE_ANSWERS maps "METHOD /path" to the status and latency the app showed.
 // A rehearsal of it must show failed requests; one that does not proves nothing.
 import Fastify, { type FastifyReply } from 'fastify'
+import { SETTINGS } from '@zerodown/contract'
 
 const env = (name: string): string | undefined => process.env[name] === '' ? undefined : process.env[name]
-const port = Number(env('PORT') ?? 8080)
+const port = Number(env(SETTINGS.appPort.env) ?? 8080)
 const host = env('HOST') ?? '127.0.0.1'
-const version = env('ZERODOWN_APP_VERSION') ?? '0.0.0'
+const version = env(SETTINGS.appVersion.env) ?? '0.0.0'
 const answers = JSON.parse(env('ZERODOWN_BASELINE_ANSWERS') ?? '{}') as Record<string, { status: number, ms: number }>
-const probePaths = [
-  env('ZERODOWN_PROBE_LIVENESS_PATH') ?? '/livez',
-  env('ZERODOWN_PROBE_READINESS_PATH') ?? '/readyz',
-  env('ZERODOWN_PROBE_STARTUP_PATH') ?? '/startupz'
-]
-const probePort = env('ZERODOWN_PROBE_PORT')
+const probePaths = [SETTINGS.livenessPath, SETTINGS.readinessPath, SETTINGS.startupPath].map((path) => env(path.env) ?? path.default)
+const probePort = env(SETTINGS.probePort.env)
 
 const app = Fastify({ logger: { level: env('LOG_LEVEL') ?? 'info' } })
 // Any body of any type is accepted and ignored.

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { SETTINGS } from '@zerodown/contract'
 import { formatKubeVersion, parseKubeVersion, supports, type KubeVersion } from '@zerodown/deploy/kube-version'
 import type { ClusterTarget } from './kubernetes/client.js'
 import { resolveCluster, type ResolvedCluster } from './kubernetes/options.js'
@@ -123,7 +124,7 @@ export const DEFAULT_MANIFEST = fileURLToPath(new URL('../manifests/demo.yaml', 
 export const DEFAULTS = {
   oldVersion: '1.0.0',
   newVersion: '2.0.0',
-  versionEnv: 'ZERODOWN_APP_VERSION',
+  versionEnv: SETTINGS.appVersion.env,
   propagationDelayMs: 2000,
   warmupMs: 1000,
   tailMs: 1000,

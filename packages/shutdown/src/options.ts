@@ -1,5 +1,5 @@
-import { MAX_TIMER_MS, parseMilliseconds, setting, TIMER_LIMIT, type Env, type Setting } from './env.js'
-import { ShutdownInvalidOptionError, ShutdownInvalidTimingError } from './errors.js'
+import { checkOptions, drainFitsTimeout, forms, KUBERNETES_SERVICE_HOST, resolveSetting, SETTINGS, type Env, type Form, type Setting } from '@zerodown/contract'
+import { ShutdownInvalidEnvError, ShutdownInvalidOptionError, ShutdownInvalidTimingError } from './errors.js'
 
 /** Signals the plugin can handle: the ones close-with-grace listens to. */
 export const SUPPORTED_SIGNALS = [
@@ -52,77 +52,49 @@ export interface ResolvedShutdownOptions {
 
 /** The environment variables of the contract (chart value -> pod environment -> plugin option). */
 export const ENV = Object.freeze({
-  drainDelay: 'ZERODOWN_DRAIN_DELAY_MS',
-  timeout: 'ZERODOWN_SHUTDOWN_TIMEOUT_MS'
+  drainDelay: SETTINGS.drainDelay.env,
+  timeout: SETTINGS.shutdownTimeout.env
 })
 
-/**
- * The defaults, exported so the deploy chart can agree with them. They assume the chart's defaults:
- * a preStop sleep of 5 s and Kubernetes' default grace period of 30 s.
- */
+/** The defaults; the contract's (`@zerodown/contract`) are the chart's too. */
 export const DEFAULTS = Object.freeze({
   /** What Kubernetes (SIGTERM) and a terminal (Ctrl+C, SIGINT) send. */
   signals: Object.freeze(['SIGTERM', 'SIGINT'] as ShutdownSignal[]),
-  /**
-   * Drain for 5 s in Kubernetes: proxies and load balancers stop sending NEW connections 1-3 s (cloud
-   * LBs 10 s) after the pod is deleted. With the chart's 5 s preStop sleep, traffic is served for
-   * 5 + 5 = 10 s after deletion before the listener closes.
-   */
-  kubernetesDrainDelay: 5000,
+  /** Drain in Kubernetes: with the chart's 5 s preStop sleep, traffic is served for 10 s after deletion. */
+  kubernetesDrainDelay: SETTINGS.drainDelay.default,
   /** Outside Kubernetes nobody routes traffic away first: close at once, so Ctrl+C stays instant. */
   drainDelay: 0,
-  /**
-   * 20 s from SIGTERM: preStop 5 s + 20 s = 25 s leaves 5 s of Kubernetes' default 30 s grace period,
-   * so the app exits 1 with a log of what was pending before the kubelet's SIGKILL, which logs nothing.
-   */
-  timeout: 20_000,
+  /** From SIGTERM: the app exits 1 with a log of what was pending before the kubelet's SIGKILL, which logs nothing. */
+  timeout: SETTINGS.shutdownTimeout.default,
   exit: true,
   eventStreamEnd: ''
 })
 
-function describe (value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (Array.isArray(value)) return `array ${JSON.stringify(value)}`
-  return `${value === null ? 'null' : typeof value} ${String(value)}`
+const signals: Form<ShutdownSignal[]> = {
+  expected: `an array of distinct signal names among ${SUPPORTED_SIGNALS.join(', ')}`,
+  is: (value): value is ShutdownSignal[] => Array.isArray(value) && value.every((s) => (SUPPORTED_SIGNALS as readonly unknown[]).includes(s)) &&
+    new Set(value).size === value.length
 }
 
-function milliseconds (name: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-    throw new ShutdownInvalidOptionError(name, 'a finite number of milliseconds >= 0', describe(value))
-  }
-  if (typeof value === 'number' && value > MAX_TIMER_MS) throw new ShutdownInvalidOptionError(name, TIMER_LIMIT, describe(value))
-}
-
-function validate (opts: ShutdownOptions): void {
-  if (opts.signals !== undefined) {
-    const signals: unknown = opts.signals
-    const supported = new Set<unknown>(SUPPORTED_SIGNALS)
-    if (!Array.isArray(signals) || signals.some((s) => !supported.has(s)) || new Set(signals).size !== signals.length) {
-      throw new ShutdownInvalidOptionError('signals', `an array of distinct signal names among ${SUPPORTED_SIGNALS.join(', ')}`, describe(signals))
-    }
-  }
-  milliseconds('drainDelay', opts.drainDelay)
-  milliseconds('timeout', opts.timeout)
-  if (opts.exit !== undefined && typeof opts.exit !== 'boolean') {
-    throw new ShutdownInvalidOptionError('exit', 'a boolean', describe(opts.exit))
-  }
-  if (opts.eventStreamEnd !== undefined && typeof opts.eventStreamEnd !== 'string') {
-    throw new ShutdownInvalidOptionError('eventStreamEnd', 'a string (the final server-sent event, e.g. "retry: 2000\\n\\n")', describe(opts.eventStreamEnd))
-  }
-  if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object')) {
-    throw new ShutdownInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
-  }
+/** Every option and its form: the contract's checker refuses anything else, naming it. */
+const SHAPE = {
+  signals,
+  drainDelay: SETTINGS.drainDelay.form,
+  timeout: SETTINGS.shutdownTimeout.form,
+  exit: forms.boolean,
+  env: forms.environment,
+  eventStreamEnd: forms.text('a string (the final server-sent event, e.g. "retry: 2000\\n\\n")')
 }
 
 export function resolveOptions (opts: ShutdownOptions): ResolvedShutdownOptions {
-  validate(opts)
+  checkOptions(SHAPE, opts, ShutdownInvalidOptionError)
   const env = opts.env ?? process.env
-  const inKubernetes = env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_HOST !== ''
-  const drainDelay = setting('drainDelay', opts.drainDelay, env, ENV.drainDelay, parseMilliseconds, inKubernetes
-    ? { value: DEFAULTS.kubernetesDrainDelay, source: 'default in Kubernetes: KUBERNETES_SERVICE_HOST is set' }
+  const inKubernetes = env[KUBERNETES_SERVICE_HOST] !== undefined && env[KUBERNETES_SERVICE_HOST] !== ''
+  const drainDelay = resolveSetting(SETTINGS.drainDelay, opts.drainDelay, env, ShutdownInvalidEnvError, inKubernetes
+    ? { value: DEFAULTS.kubernetesDrainDelay, source: `default in Kubernetes: ${KUBERNETES_SERVICE_HOST} is set` }
     : { value: DEFAULTS.drainDelay, source: 'default outside Kubernetes' })
-  const timeout = setting('timeout', opts.timeout, env, ENV.timeout, parseMilliseconds, { value: DEFAULTS.timeout, source: 'default' })
-  if (timeout.value <= drainDelay.value) {
+  const timeout = resolveSetting(SETTINGS.shutdownTimeout, opts.timeout, env, ShutdownInvalidEnvError)
+  if (!drainFitsTimeout({ timeout: timeout.value, drainDelay: drainDelay.value })) {
     throw new ShutdownInvalidTimingError(timeout.value, timeout.source, drainDelay.value, drainDelay.source)
   }
   return {

@@ -41,23 +41,30 @@ async function registerError (opts: unknown, app = Fastify()): Promise<unknown> 
 }
 
 const invalidOptions: Array<[string, unknown, RegExp]> = [
-  ['negative drainDelay', { drainDelay: -1 }, /"drainDelay": expected a finite number of milliseconds >= 0, got number -1/],
-  ['drainDelay as a string', { drainDelay: '5000' }, /"drainDelay": expected a finite number of milliseconds >= 0, got "5000"/],
-  ['drainDelay NaN', { drainDelay: Number.NaN }, /"drainDelay".*got number NaN/],
-  ['drainDelay null', { drainDelay: null }, /"drainDelay".*got null null/],
-  ['negative timeout', { timeout: -5 }, /"timeout": expected a finite number of milliseconds >= 0, got number -5/],
-  ['infinite timeout', { timeout: Infinity }, /"timeout".*got number Infinity/],
+  ['negative drainDelay', { drainDelay: -1 }, /"drainDelay": expected a whole number of milliseconds from 0 to 2147483647 \(setTimeout's limit is about 24\.8 days\), got -1$/],
+  ['drainDelay as a string', { drainDelay: '5000' }, /"drainDelay": expected a whole number of milliseconds from 0 to 2147483647 \(setTimeout's limit is about 24\.8 days\), got "5000"$/],
+  ['drainDelay NaN', { drainDelay: Number.NaN }, /"drainDelay".*got NaN$/],
+  ['drainDelay null', { drainDelay: null }, /"drainDelay".*got null$/],
+  ['negative timeout', { timeout: -5 }, /"timeout": expected a whole number of milliseconds from 0 to 2147483647 \(setTimeout's limit is about 24\.8 days\), got -5$/],
+  ['infinite timeout', { timeout: Infinity }, /"timeout".*got Infinity$/],
   ['timeout as a string', { timeout: '20s' }, /"timeout".*got "20s"/],
-  ['timeout one past setTimeout\'s limit', { timeout: 2_147_483_648 }, /"timeout": expected at most 2147483647 milliseconds \(setTimeout's limit, about 24\.8 days\), got number 2147483648/],
-  ['drainDelay one past setTimeout\'s limit', { drainDelay: 2_147_483_648 }, /"drainDelay": expected at most 2147483647 milliseconds/],
-  ['an unknown signal name', { signals: ['SIGTERM', 'SIGFOO'] }, /"signals": expected an array of distinct signal names among SIGHUP, .*SIGTERM, got array \["SIGTERM","SIGFOO"\]/],
-  ['SIGKILL, which cannot be handled', { signals: ['SIGKILL'] }, /"signals".*got array \["SIGKILL"\]/],
+  ['timeout one past setTimeout\'s limit', { timeout: 2_147_483_648 }, /"timeout": expected a whole number of milliseconds from 0 to 2147483647 \(setTimeout's limit is about 24\.8 days\), got 2147483648$/],
+  ['drainDelay one past setTimeout\'s limit', { drainDelay: 2_147_483_648 }, /"drainDelay": expected a whole number of milliseconds from 0 to 2147483647/],
+  ['an unknown signal name', { signals: ['SIGTERM', 'SIGFOO'] }, /"signals": expected an array of distinct signal names among SIGHUP, .*SIGTERM, got an array$/],
+  ['SIGKILL, which cannot be handled', { signals: ['SIGKILL'] }, /"signals".*got an array$/],
   ['a signal twice', { signals: ['SIGTERM', 'SIGTERM'] }, /"signals".*distinct/],
   ['signals as a string', { signals: 'SIGTERM' }, /"signals".*got "SIGTERM"/],
-  ['exit as a string', { exit: 'no' }, /"exit": expected a boolean, got "no"/],
+  ['exit as a string', { exit: 'no' }, /"exit": expected true or false, got "no"/],
   ['eventStreamEnd as a number', { eventStreamEnd: 2000 }, /"eventStreamEnd": expected a string \(the final server-sent event/],
-  ['env as a string', { env: 'production' }, /"env": expected an object of environment variables, got "production"/]
+  ['env as a string', { env: 'production' }, /"env": expected an object of environment variables, got "production"/],
+  ['a fractional drainDelay', { drainDelay: 1.5 }, /"drainDelay": expected a whole number of milliseconds/],
+  ['a misspelled option', { tiemout: 5000 }, /option "tiemout": expected a known option: did you mean "timeout"\?, got an unknown key$/],
+  ['an option of another plugin', { checkTimeout: 500 }, /option "checkTimeout": expected one of "signals", "drainDelay", "timeout", "exit", "env", "eventStreamEnd", got an unknown key$/]
 ]
+
+test('the options Fastify itself reads from every register() call are not unknown keys', async (t) => {
+  t.equal(await registerError({ exit: false, prefix: '/api', logLevel: 'warn', logSerializers: {} }), undefined)
+})
 
 for (const [title, opts, message] of invalidOptions) {
   test(`rejects ${title}`, async (t) => {
@@ -130,7 +137,7 @@ test('setTimeout\'s limit itself is taken, from an option and from the environme
   t.match(resolveOptions({ env: { ZERODOWN_SHUTDOWN_TIMEOUT_MS: '2147483647' } }), { timeout: 2_147_483_647 })
   const err = await registerError({ env: { ZERODOWN_SHUTDOWN_TIMEOUT_MS: '2147483648' } })
   t.equal((err as Error).message,
-    'Invalid @zerodown/shutdown environment: environment variable ZERODOWN_SHUTDOWN_TIMEOUT_MS must be at most 2147483647 milliseconds (setTimeout\'s limit, about 24.8 days), got "2147483648"')
+    'Invalid @zerodown/shutdown environment: environment variable ZERODOWN_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 2147483647 (setTimeout\'s limit is about 24.8 days), got "2147483648"')
 })
 
 for (const [variable, value] of invalidEnv) {
@@ -139,7 +146,7 @@ for (const [variable, value] of invalidEnv) {
     t.type(err, ShutdownInvalidEnvError)
     t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_INVALID_ENV')
     t.equal((err as Error).message,
-      `Invalid @zerodown/shutdown environment: environment variable ${variable} must be a whole number of milliseconds >= 0, got ${JSON.stringify(value)}`)
+      `Invalid @zerodown/shutdown environment: environment variable ${variable} must be a whole number of milliseconds from 0 to 2147483647 (setTimeout's limit is about 24.8 days), got ${JSON.stringify(value)}`)
   })
 }
 

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { describeValue, forms, SETTINGS, type Form } from '@zerodown/contract'
 import { readNearestPackageJson, type BuildInfo } from './build-info.js'
 
 const USAGE = `Usage: zerodown-build-info [--out PATH] [--name NAME] [--version VERSION] [--commit SHA] [--build-time ISO]
@@ -11,9 +12,11 @@ const USAGE = `Usage: zerodown-build-info [--out PATH] [--name NAME] [--version 
 Writes build-info.json (name, version, commit, buildTime) for @zerodown/version.
   --out PATH         file to write (default: build-info.json in the current folder)
   --name NAME        default: the nearest package.json's name
-  --version VERSION  default: ZERODOWN_APP_VERSION, then the nearest package.json's version
-  --commit SHA       default: ZERODOWN_GIT_COMMIT, then \`git rev-parse HEAD\`, else "unknown"
-  --build-time ISO   default: ZERODOWN_BUILD_TIME, then the current time
+  --version VERSION  default: ${SETTINGS.appVersion.env}, then the nearest package.json's version
+  --commit SHA       default: ${SETTINGS.gitCommit.env}, then \`git rev-parse HEAD\`, else "unknown"
+  --build-time ISO   default: ${SETTINGS.buildTime.env}, then the current time
+Each value must be what @zerodown/version accepts: the build time ${forms.isoDate.expected};
+the others ${forms.headerText.expected}.
 `
 
 function gitCommit (cwd: string): string | undefined {
@@ -41,21 +44,29 @@ function main (): void {
   }
   const cwd = process.cwd()
   const pkg = readNearestPackageJson(cwd) ?? {}
-  const buildTime = values['build-time'] ?? nonEmpty(process.env.ZERODOWN_BUILD_TIME) ?? new Date().toISOString()
-  if (Number.isNaN(Date.parse(buildTime))) {
-    const from = values['build-time'] !== undefined ? '--build-time' : 'environment variable ZERODOWN_BUILD_TIME'
-    throw new Error(`${from} must be an ISO 8601 date, got ${JSON.stringify(buildTime)}`)
-  }
-
+  const env = process.env
   const info: Required<BuildInfo> = {
-    name: values.name ?? pkg.name ?? 'unknown',
-    version: values.version ?? nonEmpty(process.env.ZERODOWN_APP_VERSION) ?? pkg.version ?? 'unknown',
-    commit: values.commit ?? nonEmpty(process.env.ZERODOWN_GIT_COMMIT) ?? gitCommit(cwd) ?? 'unknown',
-    buildTime
+    name: checked(forms.headerText, ['--name', values.name], ['the nearest package.json\'s name', pkg.name]) ?? 'unknown',
+    version: checked(SETTINGS.appVersion.form, ['--version', values.version], [`environment variable ${SETTINGS.appVersion.env}`, nonEmpty(env[SETTINGS.appVersion.env])],
+      ['the nearest package.json\'s version', pkg.version]) ?? 'unknown',
+    commit: checked(SETTINGS.gitCommit.form, ['--commit', values.commit], [`environment variable ${SETTINGS.gitCommit.env}`, nonEmpty(env[SETTINGS.gitCommit.env])],
+      ['git rev-parse HEAD', gitCommit(cwd)]) ?? 'unknown',
+    buildTime: checked(SETTINGS.buildTime.form, ['--build-time', values['build-time']], [`environment variable ${SETTINGS.buildTime.env}`, nonEmpty(env[SETTINGS.buildTime.env])]) ??
+      new Date().toISOString()
   }
   const out = resolve(cwd, values.out ?? 'build-info.json')
   writeFileSync(out, JSON.stringify(info, null, 2) + '\n')
   process.stdout.write(`wrote ${out}: ${info.name}@${info.version} (${info.commit})\n`)
+}
+
+/** The first value given, if it has the form the plugin will require; otherwise an error naming where it came from. */
+function checked (form: Form<string>, ...candidates: Array<[from: string, value: string | undefined]>): string | undefined {
+  for (const [from, value] of candidates) {
+    if (value === undefined) continue
+    if (!form.is(value)) throw new Error(`${from} must be ${form.expected}, got ${describeValue(value)}`)
+    return value
+  }
+  return undefined
 }
 
 function nonEmpty (value: string | undefined): string | undefined {

@@ -16,10 +16,10 @@ export const VersionInvalidEnvError = createError<[variable: string, expected: s
   TypeError
 )
 
-/** A resolved fact (from options, environment or a file) cannot be sent safely in a header. */
+/** A fact read from build-info.json or package.json cannot be sent safely in a header, or is not the date it should be. */
 export const VersionUnsafeValueError = createError<[field: string, source: string, got: string]>(
   'FST_ZERODOWN_VERSION_UNSAFE_VALUE',
-  'The %s from %s cannot be sent in an HTTP header: it must be printable ASCII without line breaks or surrounding spaces, got %s',
+  'The %s from %s cannot be used: got %s',
   500,
   TypeError
 )
@@ -29,4 +29,12 @@ export const VersionBuildInfoError = createError<[file: string, reason: string]>
   'FST_ZERODOWN_VERSION_BUILD_INFO',
   'Cannot use build info file %s: %s',
   500
+)
+
+/** The version path is a route the app already has, or adds later. */
+export const VersionPathTakenError = createError<[path: string]>(
+  'FST_ZERODOWN_VERSION_PATH_TAKEN',
+  'Invalid @zerodown/version path: %s is also a route of the app; set the option "path" to another, or false for no route',
+  500,
+  TypeError
 )

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { claimRoute } from '@zerodown/contract'
+import { VersionPathTakenError } from './errors.js'
 import { addVersionHeader } from './header.js'
 import { resolveOptions, type VersionInfo, type VersionOptions } from './options.js'
 
 export type { HeaderOn, VersionInfo, VersionOptions } from './options.js'
 export { ENV } from './options.js'
 export type { BuildInfo } from './build-info.js'
-export { VersionBuildInfoError, VersionInvalidEnvError, VersionInvalidOptionError, VersionUnsafeValueError } from './errors.js'
+export { VersionBuildInfoError, VersionInvalidEnvError, VersionInvalidOptionError, VersionPathTakenError, VersionUnsafeValueError } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,7 +42,7 @@ const plugin: FastifyPluginAsync<VersionOptions> = async (app, opts) => {
   if (header !== false) addVersionHeader(app, header, info.version, headerOn)
 
   if (path !== false) {
-    app.get(path, { schema: { response: { 200: versionInfoSchema } } }, async () => info)
+    claimRoute(app, path, () => new VersionPathTakenError(path), () => app.get(path, { schema: { response: { 200: versionInfoSchema } } }, async () => info))
   }
 }
 

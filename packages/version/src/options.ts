@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { readBuildInfo, readNearestPackageJson, type BuildInfo } from './build-info.js'
+import { checkOptions, DEFAULT_VERSION_PATH, describeValue, forms, readEnv, SETTINGS, type ContractSetting, type Env } from '@zerodown/contract'
 import { VersionInvalidEnvError, VersionInvalidOptionError, VersionUnsafeValueError } from './errors.js'
 
 export interface VersionOptions {
@@ -30,7 +31,7 @@ export interface VersionOptions {
   /** Folder where build-info.json and package.json are looked for. Default `process.cwd()`. */
   cwd?: string
   /** Environment to read `ZERODOWN_APP_VERSION`, `ZERODOWN_GIT_COMMIT`, `ZERODOWN_BUILD_TIME`, `HOSTNAME` from. Default `process.env`. */
-  env?: Record<string, string | undefined>
+  env?: Env
 }
 
 export type HeaderOn = 'routes' | 'all'
@@ -66,94 +67,72 @@ export interface ResolvedVersionOptions {
 
 /** The environment variables of the contract (chart value -> pod environment -> plugin option). */
 export const ENV = Object.freeze({
-  version: 'ZERODOWN_APP_VERSION',
-  commit: 'ZERODOWN_GIT_COMMIT',
-  buildTime: 'ZERODOWN_BUILD_TIME',
-  instance: 'HOSTNAME'
+  version: SETTINGS.appVersion.env,
+  commit: SETTINGS.gitCommit.env,
+  buildTime: SETTINGS.buildTime.env,
+  instance: SETTINGS.instance.env
 })
 
 const DEFAULTS = {
-  path: '/version',
+  path: DEFAULT_VERSION_PATH,
   header: 'x-app-version',
   headerOn: 'routes',
   buildInfoFile: 'build-info.json',
   unknown: 'unknown'
 } as const
 
-// RFC 9110 token: what a header name may contain.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// Printable ASCII, no leading or trailing space: safe as a header value and in logs.
-const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/
-
-const STRING_OPTIONS = ['name', 'version', 'commit', 'buildTime', 'instance', 'buildInfoPath', 'cwd'] as const
-
-function describe (value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value)}`
+/** Every option and its form: the contract's checker refuses anything else, naming it. */
+const SHAPE = {
+  name: forms.headerText,
+  version: SETTINGS.appVersion.form,
+  commit: SETTINGS.gitCommit.form,
+  buildTime: SETTINGS.buildTime.form,
+  instance: SETTINGS.instance.form,
+  path: forms.orFalse(forms.literalPath),
+  header: forms.orFalse(forms.headerName),
+  headerOn: forms.oneOf(['routes', 'all'] as const),
+  buildInfoPath: forms.nonEmptyText,
+  cwd: forms.nonEmptyText,
+  env: forms.environment
 }
 
-function validate (opts: VersionOptions): void {
-  for (const key of STRING_OPTIONS) {
-    const value = opts[key]
-    if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw new VersionInvalidOptionError(key, 'a non-empty string', describe(value))
-    }
-  }
-  if (opts.path !== undefined && opts.path !== false && (typeof opts.path !== 'string' || !opts.path.startsWith('/'))) {
-    throw new VersionInvalidOptionError('path', 'false or a string starting with "/"', describe(opts.path))
-  }
-  if (opts.header !== undefined && opts.header !== false && (typeof opts.header !== 'string' || !TOKEN.test(opts.header))) {
-    throw new VersionInvalidOptionError('header', 'false or an HTTP header name like "x-app-version"', describe(opts.header))
-  }
-  if (opts.headerOn !== undefined && opts.headerOn !== 'routes' && opts.headerOn !== 'all') {
-    throw new VersionInvalidOptionError('headerOn', '"routes" or "all"', describe(opts.headerOn))
-  }
-  if (opts.env !== undefined && (opts.env === null || typeof opts.env !== 'object')) {
-    throw new VersionInvalidOptionError('env', 'an object of environment variables', describe(opts.env))
-  }
-}
+/** A fact's value from the option, the environment, build-info.json or package.json, with where it came from. */
+type Candidate = [value: string | undefined, source: string]
 
-const HEADER_FORM = 'printable ASCII without line breaks or surrounding spaces (it is sent in an HTTP header)'
+/** The contract variable, read only when its option is not given; a malformed one names the variable. */
+function variable (option: string | undefined, env: Env, setting: ContractSetting<string>): Candidate {
+  return [option === undefined ? readEnv(setting, env, VersionInvalidEnvError) : undefined, `environment variable ${setting.env}`]
+}
 
 /**
- * A contract variable, read only when its option is not given: unset when empty; validated when set,
- * naming the variable.
+ * First defined candidate wins. The option and the variable were checked already; a value from a
+ * file must have the same form, or the error names the file.
  */
-function variable (option: string | undefined, env: Record<string, string | undefined>, name: string, date = false): [string | undefined, string] {
-  const raw = env[name]
-  const source = `environment variable ${name}`
-  if (option !== undefined || raw === undefined || raw === '') return [undefined, source]
-  if (!HEADER_SAFE.test(raw)) throw new VersionInvalidEnvError(name, HEADER_FORM, JSON.stringify(raw))
-  if (date && Number.isNaN(Date.parse(raw))) {
-    throw new VersionInvalidEnvError(name, 'an ISO 8601 date like 2026-11-25T10:00:00Z', JSON.stringify(raw))
-  }
-  return [raw, source]
-}
-
-/** First defined candidate wins; each candidate remembers where it came from, for errors and the start log. */
-function pick (field: string, ...candidates: Array<[string | undefined, string]>): Fact {
+function pick (field: FactName, form: forms.Form<string>, ...candidates: Candidate[]): Fact {
   for (const [value, source] of candidates) {
     if (value === undefined || value === '') continue
-    if (!HEADER_SAFE.test(value)) throw new VersionUnsafeValueError(field, source, JSON.stringify(value))
+    if (!form.is(value)) throw new VersionUnsafeValueError(field, source, `${describeValue(value)}: it must be ${form.expected}`)
     return { value, source }
   }
   return { value: DEFAULTS.unknown, source: 'default' }
 }
 
 export function resolveOptions (opts: VersionOptions, fastifyVersion: string): ResolvedVersionOptions {
-  validate(opts)
+  checkOptions(SHAPE, opts, VersionInvalidOptionError)
   const env = opts.env ?? process.env
   const cwd = opts.cwd ?? process.cwd()
   const buildInfoFile = resolve(cwd, opts.buildInfoPath ?? DEFAULTS.buildInfoFile)
   const file: BuildInfo = readBuildInfo(buildInfoFile, opts.buildInfoPath !== undefined) ?? {}
   const pkg = readNearestPackageJson(cwd) ?? {}
   const fromFile = `build info file ${buildInfoFile}`
+  const text = forms.headerText
 
   const facts: Record<FactName, Fact> = {
-    name: pick('name', [opts.name, 'option "name"'], [file.name, fromFile], [pkg.name, 'package.json']),
-    version: pick('version', [opts.version, 'option "version"'], variable(opts.version, env, ENV.version), [file.version, fromFile], [pkg.version, 'package.json']),
-    commit: pick('commit', [opts.commit, 'option "commit"'], variable(opts.commit, env, ENV.commit), [file.commit, fromFile]),
-    buildTime: pick('buildTime', [opts.buildTime, 'option "buildTime"'], variable(opts.buildTime, env, ENV.buildTime, true), [file.buildTime, fromFile]),
-    instance: pick('instance', [opts.instance, 'option "instance"'], variable(opts.instance, env, ENV.instance), [hostname(), 'the host name'])
+    name: pick('name', text, [opts.name, 'option "name"'], [file.name, fromFile], [pkg.name, 'package.json']),
+    version: pick('version', text, [opts.version, 'option "version"'], variable(opts.version, env, SETTINGS.appVersion), [file.version, fromFile], [pkg.version, 'package.json']),
+    commit: pick('commit', text, [opts.commit, 'option "commit"'], variable(opts.commit, env, SETTINGS.gitCommit), [file.commit, fromFile]),
+    buildTime: pick('buildTime', forms.isoDate, [opts.buildTime, 'option "buildTime"'], variable(opts.buildTime, env, SETTINGS.buildTime), [file.buildTime, fromFile]),
+    instance: pick('instance', text, [opts.instance, 'option "instance"'], variable(opts.instance, env, SETTINGS.instance), [hostname(), 'the host name'])
   }
   const info: VersionInfo = Object.freeze({
     name: facts.name.value,

@@ -58,10 +58,21 @@ test('bad arguments exit 1 with a message and the usage', async (t) => {
 
   const badTime = run(cwd, ['--build-time', 'yesterday'])
   t.equal(badTime.status, 1)
-  t.match(badTime.stderr, /--build-time must be an ISO 8601 date, got "yesterday"/)
+  t.match(badTime.stderr, /--build-time must be an ISO 8601 date like 2026-11-25T10:00:00Z .*, got "yesterday"/)
   const badEnvTime = run(cwd, [], { ZERODOWN_BUILD_TIME: 'tomorrow' })
   t.equal(badEnvTime.status, 1)
-  t.match(badEnvTime.stderr, /environment variable ZERODOWN_BUILD_TIME must be an ISO 8601 date, got "tomorrow"/)
+  t.match(badEnvTime.stderr, /environment variable ZERODOWN_BUILD_TIME must be an ISO 8601 date like .*, got "tomorrow"/)
+  // What the plugin would refuse at start is refused here, before an image is built with it.
+  for (const [args, env, from] of [
+    [['--commit', 'abc\r\nX'], {}, '--commit'],
+    [['--version', 'v'.repeat(257)], {}, '--version'],
+    [['--build-time', '1'], {}, '--build-time'],
+    [[], { ZERODOWN_GIT_COMMIT: 'café' }, 'environment variable ZERODOWN_GIT_COMMIT']
+  ] as Array<[string[], Record<string, string>, string]>) {
+    const refused = run(cwd, args, env)
+    t.equal(refused.status, 1, `${from} refused`)
+    t.match(refused.stderr, new RegExp(`^zerodown-build-info: ${from} must be `))
+  }
   t.equal(run(cwd, [], { APP_VERSION: '7.7.7', GIT_COMMIT: 'old', BUILD_TIME: 'not a date' }).status, 0, 'the old names are not read')
   t.match(readJson(join(cwd, 'build-info.json')), { version: '2.3.4' })
 

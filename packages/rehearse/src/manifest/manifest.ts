@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { parseAllDocuments } from 'yaml'
+import { PROPAGATION_ANNOTATION } from '@zerodown/contract'
 import type { IntOrPercent } from '@zerodown/deploy/rollout'
 import { RehearseManifestError } from '../errors.js'
 import { containerEnv, envObjects, type UnresolvedEnv } from '../kubelet/pod-env.js'
@@ -18,7 +19,7 @@ export type { PreStopHook } from './lifecycle.js'
 export type { ProbeSpec } from './probes.js'
 
 /** The Deployment annotation that carries the propagation allowance P, in seconds (the deploy chart renders it). */
-export const PROPAGATION_ANNOTATION = 'zerodown.dev/propagation-seconds'
+export { PROPAGATION_ANNOTATION }
 
 export interface DeploymentSpec {
   name: string

@@ -3,8 +3,11 @@
 // does not handle fails the rehearsal — even when no request happened to fail — with one sentence
 // naming the likely cause and the last lines of its output.
 import { basename } from 'node:path'
+import { SETTINGS } from '@zerodown/contract'
 import type { PodRecord } from '../state.js'
 import type { PodEvent } from '../timeline.js'
+
+const DRAIN = SETTINGS.drainDelay.env
 
 export type UncleanReason = 'deadline' | 'exit-code' | 'before-drain' | 'signal' | 'killed'
 
@@ -20,7 +23,7 @@ export interface UncleanExit {
 export interface EndedPod {
   name: string
   version: string
-  /** Its whole environment: ZERODOWN_DRAIN_DELAY_MS says how long it should have drained. */
+  /** Its whole environment: the drain delay's variable says how long it should have drained. */
   env: Record<string, string>
   output: readonly string[]
   /** The command that started it: a process manager there is a likely cause. */
@@ -63,19 +66,19 @@ function cause (pod: EndedPod, mine: PodEvent[], exited: PodEvent, signalled: Po
   const deadline = pod.output.map((line) => DEADLINE.exec(line)).find((m) => m !== null)
   if (deadline !== undefined && deadline !== null) {
     return ['deadline', (after) => `exited with code ${code}${after}, cut at its own shutdown deadline (${deadline[1]} ms) with ${deadline[2]} still pending: ` +
-      'likely an onClose hook that hangs (a database pool or client that never closes); raise ZERODOWN_SHUTDOWN_TIMEOUT_MS only if it just needs longer']
+      `likely an onClose hook that hangs (a database pool or client that never closes); raise ${SETTINGS.shutdownTimeout.env} only if it just needs longer`]
   }
-  const drainMs = Number(pod.env.ZERODOWN_DRAIN_DELAY_MS)
+  const drainMs = Number(pod.env[DRAIN])
   const early = signalled !== undefined && Number.isFinite(drainMs) && exited.at - signalled.at < drainMs
   const stopped = `${exit === 'code 0' ? 'exited' : `exited with code ${code}`}`
   if (early && manager !== undefined) {
-    return ['before-drain', (after) => `${stopped}${after}, before its ${seconds(drainMs)} drain (ZERODOWN_DRAIN_DELAY_MS) had ended: ` +
+    return ['before-drain', (after) => `${stopped}${after}, before its ${seconds(drainMs)} drain (${DRAIN}) had ended: ` +
       `${manager} as PID 1 does not wait for the app it started to drain on ${signal(signalled)}; start node directly (CMD ["node", "server.js"])`]
   }
   if (code !== 0) return ['exit-code', (after) => `${stopped}${after}: the app failed while shutting down`]
   if (early) {
-    return ['before-drain', (after) => `${stopped}${after}, before its ${seconds(drainMs)} drain (ZERODOWN_DRAIN_DELAY_MS) had ended: ` +
-      `the app exits on ${signal(signalled)} at once instead of draining; register @zerodown/shutdown (or wait ZERODOWN_DRAIN_DELAY_MS) before closing`]
+    return ['before-drain', (after) => `${stopped}${after}, before its ${seconds(drainMs)} drain (${DRAIN}) had ended: ` +
+      `the app exits on ${signal(signalled)} at once instead of draining; register @zerodown/shutdown (or wait ${DRAIN}) before closing`]
   }
   return undefined
 }
