@@ -59,8 +59,8 @@ test('the server exits 1 before listening when a variable is bad, naming it', as
 
 // The contract's variables, read by the plugins as in any app: a bad one stops the server, named.
 const refusedByPlugins: Array<[Record<string, string>, RegExp]> = [
-  [{ ZERODOWN_APP_VERSION: '1.0\r\nset-cookie: a=b' }, /Cannot start: FST_ZERODOWN_VERSION_INVALID_ENV: .*environment variable ZERODOWN_APP_VERSION must be printable ASCII/],
-  [{ ZERODOWN_DRAIN_DELAY_MS: '5s' }, /Cannot start: FST_ZERODOWN_SHUTDOWN_INVALID_ENV: .*environment variable ZERODOWN_DRAIN_DELAY_MS must be a whole number of milliseconds >= 0, got "5s"/],
+  [{ ZERODOWN_APP_VERSION: '1.0\r\nset-cookie: a=b' }, /Cannot start: FST_ZERODOWN_VERSION_INVALID_ENV: .*environment variable ZERODOWN_APP_VERSION must be at most 256 printable ASCII characters, without line breaks/],
+  [{ ZERODOWN_DRAIN_DELAY_MS: '5s' }, /Cannot start: FST_ZERODOWN_SHUTDOWN_INVALID_ENV: .*environment variable ZERODOWN_DRAIN_DELAY_MS must be a whole number of milliseconds from 0 to 2147483647 .*got "5s"/],
   [{ ZERODOWN_DRAIN_DELAY_MS: '5000', ZERODOWN_SHUTDOWN_TIMEOUT_MS: '4000' },
     /Cannot start: FST_ZERODOWN_SHUTDOWN_INVALID_TIMING: .*timeout 4000 ms \(environment variable ZERODOWN_SHUTDOWN_TIMEOUT_MS\) must be greater than drainDelay 5000 ms \(environment variable ZERODOWN_DRAIN_DELAY_MS\)/],
   [{ ZERODOWN_PROBE_PORT: '65536' }, /Cannot start: FST_ZERODOWN_PROBES_INVALID_ENV: .*environment variable ZERODOWN_PROBE_PORT must be a whole number from 0 to 65535/]
