@@ -121,7 +121,7 @@ const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepar
 t.test('a dry-run pack of every public package lists only what a user needs', async (t) => {
   const publics = [...packages().values()].filter(({ pkg }) => !pkg.private)
   t.same(publics.map(({ pkg }) => pkg.name).sort(),
-    ['@zerodown/deploy', '@zerodown/probes', '@zerodown/rehearse', '@zerodown/shutdown', '@zerodown/version'])
+    ['@zerodown/contract', '@zerodown/deploy', '@zerodown/probes', '@zerodown/rehearse', '@zerodown/shutdown', '@zerodown/version'])
   const out = join(scratch, '.packs')
   for (const { dir, pkg } of publics) {
     await t.test(pkg.name, async (t) => {
