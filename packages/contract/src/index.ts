@@ -10,3 +10,4 @@ export {
 } from './timing.js'
 export { contractTable } from './table.js'
 export { claimRoute, type RouteHost } from './routes.js'
+export { InputFileError, MAX_INPUT_FILE_BYTES, readInputFile } from './files.js'
