@@ -25,6 +25,8 @@ RELEASE names the instance (default: the chart name, "zerodown"). Nothing is pri
 when any problem exists: the problems go to stderr and the exit code is 1.
 `
 
+const FILE_ERRORS = new Set(['FST_ZERODOWN_DEPLOY_VALUES_FILE', 'FST_ZERODOWN_DEPLOY_OUTPUT_DIR'])
+
 async function main (argv: string[]): Promise<number> {
   const { values: flags, positionals } = parseArgs({
     args: argv,
@@ -72,6 +74,8 @@ async function main (argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2))
 } catch (err) {
-  process.stderr.write(`zerodown-deploy: ${(err as Error).message}\n\n${USAGE}`)
+  // A file that cannot be read or written is named by its message; the usage would only bury it.
+  const aboutFile = FILE_ERRORS.has((err as { code?: string }).code ?? '')
+  process.stderr.write(`zerodown-deploy: ${(err as Error).message}\n${aboutFile ? '' : `\n${USAGE}`}`)
   process.exitCode = 2
 }

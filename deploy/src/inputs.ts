@@ -1,9 +1,9 @@
 // Values from the command line: values files, then --set, then --set-string, each later one winning (Helm's order).
-import { readFileSync } from 'node:fs'
-import { parseDocument } from 'yaml'
+import { readInputFile } from '@zerodown/contract'
 import { DeployValuesFileError } from './errors.js'
 import { parseSet } from './set.js'
 import { isPlainObject, mergeValues, type ValuesOverride } from './values.js'
+import { parseYamlDocument } from './yaml-input.js'
 
 export interface ValueInputs {
   /** Values files (`-f`), merged in order. */
@@ -14,17 +14,14 @@ export interface ValueInputs {
   setString?: string[]
 }
 
-/** Reads one values file: a YAML map (an empty file counts as no values). */
+/** Reads one values file: a YAML map (an empty file counts as no values), a regular file or a pipe of at most 4 MiB. */
 export function readValuesFile (file: string): Record<string, unknown> {
-  let text: string
+  let data: unknown
   try {
-    text = readFileSync(file, 'utf8')
+    data = parseYamlDocument(readInputFile(file))
   } catch (err) {
     throw new DeployValuesFileError(file, (err as Error).message)
   }
-  const document = parseDocument(text)
-  if (document.errors.length > 0) throw new DeployValuesFileError(file, `not valid YAML: ${document.errors[0]?.message ?? ''}`)
-  const data: unknown = document.toJS()
   if (data === null || data === undefined) return {}
   if (!isPlainObject(data)) throw new DeployValuesFileError(file, 'expected a map of values at the top level')
   return data

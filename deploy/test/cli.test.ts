@@ -113,8 +113,8 @@ test('lint prints every problem and exits 1, or says all is well', async (t) => 
   t.match(lines[2], /^ {2}probes\.liveness\.path: probes\.readiness\.path and probes\.liveness\.path are both "\/readyz"/)
 })
 
-test('bad arguments and unreadable files exit 2 with a message and the usage', async (t) => {
-  const cwd = t.testdir({ 'list.yaml': '- a\n- b\n', 'broken.yaml': 'a: [\n' })
+test('bad arguments exit 2 with a message and the usage', async (t) => {
+  const cwd = t.testdir({})
   const cases: Array<[string[], RegExp]> = [
     [[], /zerodown-deploy: a command is required\n\nUsage:/],
     [['deploy'], /unknown command "deploy"/],
@@ -122,10 +122,7 @@ test('bad arguments and unreadable files exit 2 with a message and the usage', a
     [['render', '--bogus'], /Unknown option '--bogus'/],
     [['render', 'Bad_Name'], /Invalid release name: expected at most 53 lowercase letters, digits and "-", starting and ending with a letter or digit, got "Bad_Name"/],
     [['lint', '--output-dir', 'x'], /--output-dir only applies to render/],
-    [['render', '--set', 'replicas'], /Invalid --set: expected key=value, got "replicas"/],
-    [['render', '-f', 'missing.yaml'], /Cannot use values file missing\.yaml: ENOENT/],
-    [['render', '-f', 'list.yaml'], /Cannot use values file list\.yaml: expected a map of values at the top level/],
-    [['render', '-f', 'broken.yaml'], /Cannot use values file broken\.yaml: not valid YAML/]
+    [['render', '--set', 'replicas'], /Invalid --set: expected key=value, got "replicas"/]
   ]
   for (const [args, message] of cases) {
     const result = run(cwd, args)
@@ -133,6 +130,38 @@ test('bad arguments and unreadable files exit 2 with a message and the usage', a
     t.equal(result.stdout, '')
     t.match(result.stderr, message)
     t.match(result.stderr, /Usage: zerodown-deploy/)
+  }
+})
+
+// A values file from an attacker or an accident: each is refused in one line that names the file, with no usage text.
+test('values files that cannot be used exit 2, naming the file and why, without the usage', async (t) => {
+  const bomb = 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n' +
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n'
+  const cwd = t.testdir({
+    'list.yaml': '- a\n- b\n',
+    'broken.yaml': 'a: [\n',
+    'twice.yaml': 'replicas: 3\nimage:\n  tag: "1.0"\nreplicas: 4\n',
+    'bomb.yaml': bomb,
+    'two.yaml': 'replicas: 3\n---\nreplicas: 4\n',
+    'big.yaml': `config:\n  BIG: "${'x'.repeat(4 * 1024 * 1024)}"\n`,
+    folder: {}
+  })
+  const cases: Array<[string, RegExp]> = [
+    ['missing.yaml', /^zerodown-deploy: Cannot use values file missing\.yaml: cannot read it \(ENOENT\)\n$/],
+    ['list.yaml', /^zerodown-deploy: Cannot use values file list\.yaml: expected a map of values at the top level\n$/],
+    ['broken.yaml', /^zerodown-deploy: Cannot use values file broken\.yaml: not valid YAML: .* at line 2, column 1\n$/],
+    ['twice.yaml', /^zerodown-deploy: Cannot use values file twice\.yaml: not valid YAML: the key "replicas" appears twice in one map at line 4\n$/],
+    ['bomb.yaml', /^zerodown-deploy: Cannot use values file bomb\.yaml: cannot expand it: Excessive alias count indicates a resource exhaustion attack\n$/],
+    ['two.yaml', /^zerodown-deploy: Cannot use values file two\.yaml: it holds 2 YAML documents; expected one\n$/],
+    ['big.yaml', /^zerodown-deploy: Cannot use values file big\.yaml: it is 4194322 bytes, over the limit of 4 MiB \(4194304 bytes\)\n$/],
+    ['folder', /^zerodown-deploy: Cannot use values file folder: it is a folder; give a regular file\n$/],
+    ['/dev/zero', /^zerodown-deploy: Cannot use values file \/dev\/zero: it is a device; give a regular file\n$/]
+  ]
+  for (const [file, message] of cases) {
+    const result = run(cwd, ['lint', '-f', file])
+    t.equal(result.status, 2, file)
+    t.equal(result.stdout, '')
+    t.match(result.stderr, message)
   }
 })
 
@@ -177,7 +206,7 @@ test('--output-dir is all or nothing: a write that fails part way leaves the fol
   const before = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]))
   // Something that is not ours sits where the Ingress would be staged: that write fails, after others succeeded.
   mkdirSync(join(dir, '.ingress.yaml.zerodown-tmp'))
-  t.throws(() => writeOutputDir(dir, render({ ingress: { enabled: true }, replicas: 5 }, { release: 'shop' })), { code: 'FST_ZERODOWN_DEPLOY_OUTPUT_DIR', message: /^Cannot write .*out: EISDIR/ })
+  t.throws(() => writeOutputDir(dir, render({ ingress: { enabled: true }, replicas: 5 }, { release: 'shop' })), { code: 'FST_ZERODOWN_DEPLOY_OUTPUT_DIR', message: /^Cannot write .*out: EEXIST/ })
   const after = Object.fromEntries(readdirSync(dir).filter((name) => name !== '.ingress.yaml.zerodown-tmp').map((name) => [name, readFileSync(join(dir, name), 'utf8')]))
   t.same(after, before, 'the old files, unchanged, and no half-written ones')
   t.ok(existsSync(join(dir, '.ingress.yaml.zerodown-tmp')), 'what was not ours stays')
