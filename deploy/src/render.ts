@@ -16,9 +16,11 @@ import { parseKubeVersion, type KubeVersion } from './kube-version.js'
 import { checkObjectName } from './name-rules.js'
 import { names } from './names.js'
 import { checkOpenApi } from './openapi.js'
+import { podSecurityProblems } from './pod-security.js'
 import type { Problem } from './problem.js'
 import { checkRules, checkTarget } from './rules.js'
 import { checkSchema } from './schema.js'
+import { sizeProblems } from './size-limits.js'
 import { configMap } from './templates/config-map.js'
 import type { TemplateContext } from './templates/context.js'
 import { deployment } from './templates/deployment.js'
@@ -110,7 +112,7 @@ export function check (overrides: ValuesOverride = {}, options: RenderOptions = 
   const schemaProblems = checkSchema(values)
   if (schemaProblems.length > 0) return { values, objects: [], problems: schemaProblems }
   const objects = renderObjects(values, options)
-  const ruleProblems = [...checkRules(values), ...checkTarget(values, kube), ...objects.flatMap(checkObjectName)]
+  const ruleProblems = [...checkRules(values), ...checkTarget(values, kube), ...podSecurityProblems(values, objects), ...sizeProblems(objects), ...objects.flatMap(checkObjectName)]
   // A host name lint already refused is not reported again by the Gateway API schema's pattern.
   const reported = new Set(ruleProblems.map((problem) => problem.path))
   const openApiProblems = objects.flatMap(checkOpenApi).filter((problem) => {

@@ -2,8 +2,10 @@
 import { acceptsThroughPropagation, DEFAULT_VERSION_PATH, drainFitsTimeout, graceCoversShutdown } from '@zerodown/contract'
 import { MIN_PROPAGATION_SECONDS, shutdownBudget } from './budget.js'
 import { CHART_ENV, pluginEnvProblems } from './contract.js'
+import { imageProblems } from './image-reference.js'
 import { formatKubeVersion, lacks, supports, type KubeVersion } from './kube-version.js'
 import { checkNames } from './name-rules.js'
+import { appSecurityProblems } from './pod-security.js'
 import type { Problem } from './problem.js'
 import { resolveIntOrPercent, resolveRollout } from './rollout.js'
 import type { IntOrPercent, Values } from './values.js'
@@ -129,33 +131,6 @@ const probes: Rule = (values) => {
   return problems
 }
 
-const imageTag: Rule = (values) => {
-  const tag = values.image.tag
-  if (tag === '') {
-    return [{ path: 'image.tag', message: 'image.tag is empty: the image would resolve to "latest", ZERODOWN_APP_VERSION would be empty, and nothing would say which version runs; set an immutable version like "1.4.0"' }]
-  }
-  if (tag === 'latest') {
-    return [{ path: 'image.tag', message: 'image.tag "latest" is not a version: pods started at different times could run different builds, ZERODOWN_APP_VERSION would say "latest", and a rollback could not go back; set an immutable version like "1.4.0"' }]
-  }
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
-    return [{ path: 'image.tag', message: `image.tag ${show(tag)} is not a valid image tag: use letters, digits, "_", "." and "-", at most 128 characters` }]
-  }
-  return []
-}
-
-const restricted: Rule = (values) => {
-  const security = values.securityContext
-  const why = 'the "restricted" Pod Security Standard forbids it, and namespaces that enforce it would refuse the pods'
-  const problems: Problem[] = []
-  if (!security.runAsNonRoot) problems.push({ path: 'securityContext.runAsNonRoot', message: `securityContext.runAsNonRoot false lets the container run as root: ${why}` })
-  if (security.runAsUser === 0) problems.push({ path: 'securityContext.runAsUser', message: `securityContext.runAsUser 0 is root: ${why}; use a numeric non-root user like 1000` })
-  if (security.allowPrivilegeEscalation) problems.push({ path: 'securityContext.allowPrivilegeEscalation', message: `securityContext.allowPrivilegeEscalation true lets a process gain privileges: ${why}` })
-  const extra = security.addCapabilities.filter((capability) => capability !== 'NET_BIND_SERVICE')
-  if (extra.length > 0) problems.push({ path: 'securityContext.addCapabilities', message: `securityContext.addCapabilities ${show(extra)}: only NET_BIND_SERVICE may be added; ${why}` })
-  if (security.seccompProfile === 'Unconfined') problems.push({ path: 'securityContext.seccompProfile', message: `securityContext.seccompProfile "Unconfined" turns seccomp off: ${why}` })
-  return problems
-}
-
 // The chart renders these variables from its values; an app's own copy in env, extraEnv or config would disagree with them.
 const chartOwnedEnv: Rule = (values) => {
   // `what` is how the message names the setting: the path, or the path and the name for a list entry.
@@ -220,7 +195,7 @@ const progressDeadline: Rule = (values) => {
     : []
 }
 
-const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageTag, pluginEnvProblems, restricted, chartOwnedEnv, service, autoscalingMetrics, gatewayRoute, checkNames]
+const RULES: Rule[] = [rolloutArithmetic, progressDeadline, enoughReplicas, disruptionBudget, timeBudget, probes, imageProblems, pluginEnvProblems, appSecurityProblems, chartOwnedEnv, service, autoscalingMetrics, gatewayRoute, checkNames]
 
 /** Every rule problem in values that already passed the schema. */
 export function checkRules (values: Values): Problem[] {

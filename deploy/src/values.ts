@@ -81,6 +81,7 @@ export interface Values {
     addCapabilities: string[]
     seccompProfile: 'RuntimeDefault' | 'Localhost' | 'Unconfined'
   }
+  podSecurityStandard: 'restricted' | 'baseline' | 'privileged'
   serviceAccount: { create: boolean, name: string, annotations: Record<string, string> }
   service: {
     type: 'ClusterIP' | 'NodePort' | 'LoadBalancer'
