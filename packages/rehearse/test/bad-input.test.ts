@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 // Manifests and options: what is read, and a coded error naming the field for what cannot be rehearsed.
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
@@ -211,18 +212,47 @@ test('load files: YAML or JSON requests with defaults, and each bad field named'
     ['requests: [{ name: "", path: / }]', /requests\[0\]\.name: expected a name of 1 to 80 characters, got ""/],
     ['requests: [{ name: 7, path: / }]', /requests\[0\]\.name: expected a name of 1 to 80 characters, got number 7/],
     ['requests: [{ path: /, method: "GET /" }]', /requests\[0\]\.method: expected an HTTP method like GET or POST, got "GET \/"/],
-    ['requests: [{ path: / }, { path: orders }]', /requests\[1\]\.path: expected a path starting with "\/", got "orders"/],
+    ['requests: [{ path: / }, { path: orders }]', /requests\[1\]\.path: expected a path starting with "\/", without spaces or control characters \(percent-encode others, like \/search\?q=a%20b\), got "orders"/],
     ['requests: [{ path: /, headers: [a] }]', /requests\[0\]\.headers: expected an object of header names to string values/],
     ['requests: [{ path: /, headers: { x-n: 1 } }]', /requests\[0\]\.headers\.x-n: expected a string, got number 1/],
     ['requests: [{ path: /, body: { a: 1 } }]', /requests\[0\]\.body: expected no body on a GET request/],
     ['requests: [{ path: /, weight: 0 }]', /requests\[0\]\.weight: expected a number > 0, got number 0/],
     ['requests: [{ path: / }, { path: /, weight: 1 }, { path: /, expect: [200, "3xx"] }]', /requests\[2\]\.expect: expected a non-empty list of HTTP statuses/],
-    ['requests: [{ path: /, expect: 200 }]', /requests\[0\]\.expect: expected a non-empty list of HTTP statuses \(integers from 100 to 599\) like \[200, 201\], got number 200/]
+    ['requests: [{ path: /, expect: 200 }]', /requests\[0\]\.expect: expected a non-empty list of HTTP statuses \(integers from 100 to 599\) like \[200, 201\], got number 200/],
+    // What the HTTP client refuses is refused here, naming the field: never a run that blames the app.
+    ['requests: [{ path: /, method: CONNECT }]', /requests\[0\]\.method: expected a method other than CONNECT, which opens a tunnel rather than sending a request, got "CONNECT"/],
+    ['requests: [{ path: /, method: connect }]', /requests\[0\]\.method: expected a method other than CONNECT/],
+    ['requests: [{ path: "/a b" }]', /requests\[0\]\.path: expected a path starting with "\/", without spaces or control characters \(percent-encode others, like \/search\?q=a%20b\), got "\/a b"/],
+    ['requests: [{ path: "/\\u00e9t\\u0101" }]', /requests\[0\]\.path: expected a path starting with "\/", without spaces/],
+    ['requests: [{ path: /, headers: { x-trace: "a\\r\\nset-cookie: b" } }]', /requests\[0\]\.headers\.x-trace: expected a header value without line breaks or control characters, got "a\\r\\nset-cookie: b"/],
+    ['requests: [{ path: /, headers: { x-nul: "a\\0" } }]', /requests\[0\]\.headers\.x-nul: expected a header value without line breaks or control characters/],
+    ['requests: [{ path: /, headers: { "x trace": a } }]', /requests\[0\]\.headers: expected header names of letters, digits and !#\$%&'\*\+-\.\^_`\|~ only, got "x trace"/],
+    ['requests: [{ path: /, headers: { "x-é": a } }]', /requests\[0\]\.headers: expected header names of letters, digits/],
+    ['requests: [{ path: /, headers: { Transfer-Encoding: chunked } }]', /requests\[0\]\.headers\.Transfer-Encoding: expected no transfer-encoding header \(the client chooses the framing\), got "chunked"/],
+    ['requests: [{ path: /, headers: { content-length: "5" } }]', /requests\[0\]\.headers\.content-length: expected no content-length header \(the client sets it from the body\)/],
+    ['requests: [{ path: /, headers: { expect: 100-continue } }]', /requests\[0\]\.headers\.expect: expected no expect header/],
+    ['requests: [{ path: /, headers: { connection: close } }]', /requests\[0\]\.headers\.connection: expected no connection header \(the load decides which connections are kept alive\)/],
+    ['requests: [{ path: /, headers: { upgrade: websocket } }]', /requests\[0\]\.headers\.upgrade: expected no upgrade header \(use a longLived entry for WebSocket\)/],
+    ['requests: [{ path: / }]\nlongLived: [{ kind: sse, path: "/e v" }]', /longLived\[0\]\.path: expected a path starting with "\/", without spaces/],
+    ['requests: [{ path: / }]\nlongLived: [{ kind: websocket, path: /ws, headers: { x-a: "1\\n2" } }]', /longLived\[0\]\.headers\.x-a: expected a header value without line breaks/],
+    ['requests: [{ path: / }]\nrequests: [{ path: /x }]', /it is not valid YAML or JSON: the key "requests" appears twice in one map at line 2$/]
   ]
   for (const [text, message] of cases) {
     t.throws(() => parseLoadFile(text, 'load.yaml'), { code: 'FST_ZERODOWN_REHEARSE_LOAD_FILE', message: new RegExp(`^Invalid load file load\\.yaml: ${message.source}`) }, text)
   }
   t.throws(() => readLoadFile('/nonexistent/load.yaml'), /Invalid load file \/nonexistent\/load.yaml: cannot read it \(ENOENT\)/)
+})
+
+test('load files are bounded: a body up to 1 MiB, a file up to 4 MiB, and never a device', async (t) => {
+  const body = (bytes: number): string => JSON.stringify({ requests: [{ method: 'POST', path: '/upload', body: 'x'.repeat(bytes) }] })
+  t.equal(parseLoadFile(body(1024 * 1024)).requests[0]?.body?.length, 1024 * 1024, 'a body of exactly 1 MiB')
+  t.throws(() => parseLoadFile(body(1024 * 1024 + 1), 'load.json'), { message: 'Invalid load file load.json: requests[0].body: expected a body of at most 1048576 bytes (1 MiB), got "1048577 bytes"' })
+  t.throws(() => parseLoadFile(JSON.stringify({ requests: [{ method: 'POST', path: '/', body: { text: 'x'.repeat(1024 * 1024) } }] }), 'load.json'), { message: /requests\[0\]\.body: expected a body of at most 1048576 bytes \(1 MiB\), got "1048587 bytes"/ }, 'a JSON body counts as sent')
+  const dir = t.testdir({ 'huge.json': `{"requests":[{"path":"/"}],"x":"${'y'.repeat(4 * 1024 * 1024)}"}`, folder: {} })
+  t.throws(() => readLoadFile(join(dir, 'huge.json')), { message: /^Invalid load file .*huge\.json: it is 4194338 bytes, over the limit of 4 MiB \(4194304 bytes\)$/ })
+  t.throws(() => readLoadFile(join(dir, 'folder')), { message: /^Invalid load file .*folder: it is a folder; give a regular file$/ })
+  t.throws(() => readLoadFile('/dev/zero'), { message: 'Invalid load file /dev/zero: it is a device; give a regular file' })
+  t.throws(() => readManifestFile('/dev/zero'), { message: /\/dev\/zero.*it is a device; give a regular file/ })
 })
 
 test('probes on their own port: the env variable that carries it is found', async (t) => {
@@ -346,7 +376,7 @@ longLived:
   const cases: Array<[string, RegExp]> = [
     ['longLived: { kind: sse }', /longLived: expected a list of long-lived clients like \[\{ kind: websocket, path: \/ws, clients: 20 \}\], got object/],
     ['longLived: [{ kind: websockets, path: /ws }]', /longLived\[0\]\.kind: expected one of websocket, sse, got "websockets"/],
-    ['longLived: [{ kind: sse, path: events }]', /longLived\[0\]\.path: expected a path starting with "\/", got "events"/],
+    ['longLived: [{ kind: sse, path: events }]', /longLived\[0\]\.path: expected a path starting with "\/", without spaces or control characters .*, got "events"/],
     ['longLived: [{ kind: sse, path: /e }, { kind: websocket, path: /ws, clients: 0 }]', /longLived\[1\]\.clients: expected an integer from 1 to 1000, got number 0/],
     ['longLived: [{ kind: sse, path: /e, rate: 2 }]', /longLived\[0\]\.rate: expected one of the fields kind, path, clients, headers, messageWithinMs, maxRetryMs/],
     ['longLived: [{ kind: sse, path: /e, messageWithinMs: 5s }]', /longLived\[0\]\.messageWithinMs: expected a number of milliseconds >= 0, got "5s"/],

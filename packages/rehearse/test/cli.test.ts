@@ -54,6 +54,25 @@ test('bad input exits 2 with a message naming what is wrong', async (t) => {
   }
 })
 
+test('a load file its HTTP client would refuse exits 2 naming the field, before any pod starts, without the usage', async (t) => {
+  const dir = t.testdir({
+    'connect.yaml': 'requests: [{ method: CONNECT, path: / }]\n',
+    'crlf.yaml': 'requests: [{ path: /, headers: { x-trace: "a\\r\\nx-injected: 1" } }]\n',
+    'body.json': JSON.stringify({ requests: [{ method: 'POST', path: '/', body: 'x'.repeat(1024 * 1024 + 1) }] })
+  })
+  const cases: Array<[string, RegExp]> = [
+    ['connect.yaml', /^zerodown-rehearse: Invalid load file .*connect\.yaml: requests\[0\]\.method: expected a method other than CONNECT, which opens a tunnel rather than sending a request, got "CONNECT"\n$/],
+    ['crlf.yaml', /^zerodown-rehearse: Invalid load file .*crlf\.yaml: requests\[0\]\.headers\.x-trace: expected a header value without line breaks or control characters, got "a\\r\\nx-injected: 1"\n$/],
+    ['body.json', /^zerodown-rehearse: Invalid load file .*body\.json: requests\[0\]\.body: expected a body of at most 1048576 bytes \(1 MiB\), got "1048577 bytes"\n$/]
+  ]
+  for (const [file, message] of cases) {
+    const result = run(['--load', join(dir, file), '--', 'node', FIXTURE])
+    t.equal(result.status, 2, file)
+    t.match(result.stderr, message, 'one line naming the file and the field: no usage, no FAIL blaming the app')
+    t.equal(result.stdout, '')
+  }
+})
+
 test('--proxy nginx without nginx on PATH says so and exits 2', async (t) => {
   const dir = t.testdir({ 'fx.yaml': manifest() })
   const result = spawnSync(process.execPath, [CLI, '--manifest', join(dir, 'fx.yaml'), '--proxy', 'nginx', '--', 'node', FIXTURE],

@@ -1,10 +1,10 @@
 // The requests of the load: read from a load file (`--load`, YAML or JSON) or built from the
 // `--fast-path`/`--slow-path` shorthands, validated with a message that names the entry and field.
-import { readFileSync } from 'node:fs'
-import { parse as parseYaml } from 'yaml'
+import { readInputFile } from '@zerodown/contract'
+import { parseYamlDocument } from '@zerodown/deploy/yaml'
 import { RehearseLoadFileError, type Fail } from '../errors.js'
 import { resolveLongLived, type ResolvedLongLived } from './long-lived.js'
-import { isObj, resolveHeaders } from './fields.js'
+import { isObj, resolveHeaders, resolveMethod, resolvePath } from './fields.js'
 
 /** One request of the load, as written in a load file or passed as `load.requests`. */
 export interface LoadRequest {
@@ -35,6 +35,9 @@ export interface ResolvedRequest {
   expect?: number[]
 }
 
+/** The largest body one request of the load may send: every request holds it in memory, many times a second. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
 const FIELDS = new Set(['name', 'method', 'path', 'headers', 'body', 'weight', 'expect'])
 
 export function describe (value: unknown): string {
@@ -61,10 +64,8 @@ function resolveRequest (entry: unknown, fail: Fail, at: string): ResolvedReques
   if (!isObj(entry)) fail(at, 'an object like { method: GET, path: / }', entry)
   const e = entry as Record<string, unknown>
   for (const key of Object.keys(e)) if (!FIELDS.has(key)) fail(`${at}.${key}`, `one of the fields ${[...FIELDS].join(', ')}`, key)
-  const method = e.method ?? 'GET'
-  if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) fail(`${at}.method`, 'an HTTP method like GET or POST', method)
-  const upper = (method as string).toUpperCase()
-  if (typeof e.path !== 'string' || !e.path.startsWith('/')) fail(`${at}.path`, 'a path starting with "/"', e.path)
+  const upper = resolveMethod(e.method ?? 'GET', fail, `${at}.method`)
+  const path = resolvePath(e.path, fail, `${at}.path`)
   const headers = resolveHeaders(e.headers, fail, `${at}.headers`)
   let body: string | undefined
   if (e.body !== undefined) {
@@ -75,6 +76,8 @@ function resolveRequest (entry: unknown, fail: Fail, at: string): ResolvedReques
       body = JSON.stringify(e.body)
       headers['content-type'] ??= 'application/json'
     }
+    const size = Buffer.byteLength(body, 'utf8')
+    if (size > MAX_BODY_BYTES) fail(`${at}.body`, `a body of at most ${MAX_BODY_BYTES} bytes (1 MiB)`, `${size} bytes`)
   }
   const weight = e.weight ?? 1
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) fail(`${at}.weight`, 'a number > 0', weight)
@@ -90,7 +93,7 @@ function resolveRequest (entry: unknown, fail: Fail, at: string): ResolvedReques
   return {
     ...(e.name !== undefined && { name: e.name as string }),
     method: upper,
-    path: e.path as string,
+    path,
     headers,
     ...(body !== undefined && { body }),
     weight: weight as number,
@@ -111,9 +114,9 @@ export interface LoadFile {
 export function readLoadFile (file: string): LoadFile {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readInputFile(file)
   } catch (err) {
-    throw new RehearseLoadFileError(file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    throw new RehearseLoadFileError(file, (err as Error).message)
   }
   return parseLoadFile(text, file)
 }
@@ -121,9 +124,10 @@ export function readLoadFile (file: string): LoadFile {
 export function parseLoadFile (text: string, file = '<load file>'): LoadFile {
   let doc: unknown
   try {
-    doc = parseYaml(text)
+    doc = parseYamlDocument(text)
   } catch (err) {
-    throw new RehearseLoadFileError(file, `it is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`)
+    const reason = (err as Error).message
+    throw new RehearseLoadFileError(file, reason.startsWith('not valid YAML') ? `it is ${reason.replace('not valid YAML', 'not valid YAML or JSON')}` : reason)
   }
   const fail: Fail = (field, expected, got) => { throw new RehearseLoadFileError(file, `${field}: expected ${expected}, got ${describe(got)}`) }
   if (!isObj(doc)) fail('the file', 'an object like { requests: [...] }', doc)

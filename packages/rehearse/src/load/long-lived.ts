@@ -2,7 +2,7 @@
 // `load.longLived`: WebSocket and server-sent-events clients, validated with a message that names the
 // entry and field, like the requests (load-file.ts).
 import type { Fail } from '../errors.js'
-import { isObj, resolveHeaders } from './fields.js'
+import { isObj, resolveHeaders, resolvePath } from './fields.js'
 
 export const LONG_LIVED_KINDS = ['websocket', 'sse'] as const
 export type LongLivedKind = typeof LONG_LIVED_KINDS[number]
@@ -49,7 +49,7 @@ function resolveEntry (entry: unknown, fail: Fail, at: string): ResolvedLongLive
   const e = entry as Record<string, unknown>
   for (const key of Object.keys(e)) if (!FIELDS.has(key)) fail(`${at}.${key}`, `one of the fields ${[...FIELDS].join(', ')}`, key)
   if (!(LONG_LIVED_KINDS as readonly unknown[]).includes(e.kind)) fail(`${at}.kind`, `one of ${LONG_LIVED_KINDS.join(', ')}`, e.kind)
-  if (typeof e.path !== 'string' || !e.path.startsWith('/')) fail(`${at}.path`, 'a path starting with "/"', e.path)
+  const path = resolvePath(e.path, fail, `${at}.path`)
   const clients = e.clients ?? LONG_LIVED_DEFAULTS.clients
   if (!Number.isInteger(clients) || (clients as number) < 1 || (clients as number) > MAX_CLIENTS) fail(`${at}.clients`, `an integer from 1 to ${MAX_CLIENTS}`, clients)
   const headers = resolveHeaders(e.headers, fail, `${at}.headers`)
@@ -59,7 +59,7 @@ function resolveEntry (entry: unknown, fail: Fail, at: string): ResolvedLongLive
   if (e.maxRetryMs !== undefined && e.kind !== 'sse') fail(`${at}.maxRetryMs`, 'no maxRetryMs on a websocket entry (it reconnects at once when asked; the field is for kind sse)', e.maxRetryMs)
   return {
     kind: e.kind as LongLivedKind,
-    path: e.path as string,
+    path,
     clients: clients as number,
     headers,
     ...(e.messageWithinMs !== undefined && { messageWithinMs: e.messageWithinMs as number }),

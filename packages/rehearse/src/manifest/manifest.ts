@@ -1,9 +1,8 @@
 // Reads what the rehearsal needs from a rendered Deployment: the rollout strategy, the first
 // container's probes, preStop, grace period and env. Anything it could not reproduce is an error.
-import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { parseAllDocuments } from 'yaml'
-import { PROPAGATION_ANNOTATION } from '@zerodown/contract'
+import { PROPAGATION_ANNOTATION, readInputFile } from '@zerodown/contract'
+import { parseYamlDocuments } from '@zerodown/deploy/yaml'
 import type { IntOrPercent } from '@zerodown/deploy/rollout'
 import { RehearseManifestError } from '../errors.js'
 import { containerEnv, envObjects, type UnresolvedEnv } from '../kubelet/pod-env.js'
@@ -69,20 +68,21 @@ export interface DeploymentSpec {
 export function readManifestFile (file: string): DeploymentSpec {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readInputFile(file)
   } catch (err) {
-    throw new RehearseManifestError(file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    throw new RehearseManifestError(file, (err as Error).message)
   }
   return parseManifest(text, file)
 }
 
 /** Parses multi-document YAML and returns the Deployment (there must be exactly one). */
 export function parseManifest (text: string, file = '<manifest>'): DeploymentSpec {
-  const docs = parseAllDocuments(text)
-  const values: unknown[] = []
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0) throw new RehearseManifestError(file, `it is not valid YAML: ${doc.errors[0]!.message}`)
-    values.push(doc.toJS())
+  let values: unknown[]
+  try {
+    values = parseYamlDocuments(text)
+  } catch (err) {
+    const reason = (err as Error).message
+    throw new RehearseManifestError(file, reason.startsWith('not valid YAML') ? `it is ${reason}` : reason)
   }
   return deploymentFromObjects(values, file)
 }
