@@ -1,5 +1,6 @@
 // BENCHMARKS.md from results.json: method, machine, commands to reproduce and every figure as a
 // median with its min–max.
+import { readFileSync } from 'node:fs'
 import { FULL } from './config.js'
 import type { InstructionCount, InstructionsResult, InstructionsSetup, PluginInstructions } from './instructions.js'
 import type { Comparison } from './overhead.js'
@@ -295,6 +296,36 @@ function instructionsSection (r: Results): string[] {
   ]
 }
 
+// What a user downloads and installs. Measured by e2e/test/published.test.ts from the registry it
+// publishes to, and recorded in e2e/sizes.json, which owns these figures and their budgets.
+interface PackageSizes {
+  measured: { date: string, node: string, npm: string }
+  sourceMapDecision: string
+  together: { install: number, installedPackages: number }
+  packages: Record<string, { packed: number, unpacked: number, maps: number, files: number, install: number, installedPackages: number, budget: { packed: number, unpacked: number, install: number } }>
+}
+const kB = (n: number): string => `${(n / 1000).toFixed(1)} kB`
+const MB = (n: number): string => `${(n / 1e6).toFixed(2)} MB`
+const share = (part: number, whole: number): string => `${(100 * part / whole).toFixed(1)}%`
+
+export function packageSizeSection (file = new URL('../../e2e/sizes.json', import.meta.url)): string[] {
+  const sizes = JSON.parse(readFileSync(file, 'utf8')) as PackageSizes
+  const rows = Object.entries(sizes.packages)
+  const total = (key: 'packed' | 'unpacked' | 'maps'): number => rows.reduce((sum, [, p]) => sum + p[key], 0)
+  return [
+    '## 7. Package size',
+    '',
+    `What a user downloads and installs, measured by \`e2e/test/published.test.ts\` from the registry the release command publishes to (${sizes.measured.date}, Node.js ${sizes.measured.node}, npm ${sizes.measured.npm}). Packed: the tarball. Unpacked: the package's own files, source maps included. Installed alone: every byte under \`node_modules\` after \`npm install <package>\` in an empty project — its dependencies, and Fastify where it is a peer (npm installs peers). The test fails when a figure passes its budget in \`e2e/sizes.json\`; \`RECORD_SIZES=1 pnpm --filter @zerodown/e2e test\` records the figures anew.`,
+    '',
+    '| package | packed | unpacked | of which source maps | files | installed alone | packages installed | budget: packed / unpacked / installed |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(([name, p]) => `| ${name} | ${kB(p.packed)} | ${kB(p.unpacked)} | ${kB(p.maps)} (${share(p.maps, p.unpacked)}) | ${p.files} | ${MB(p.install)} (maps ${share(p.maps, p.install)}) | ${p.installedPackages} | ${kB(p.budget.packed)} / ${kB(p.budget.unpacked)} / ${MB(p.budget.install)} |`),
+    `| all six | ${kB(total('packed'))} | ${kB(total('unpacked'))} | ${kB(total('maps'))} (${share(total('maps'), total('unpacked'))}) | | ${MB(sizes.together.install)} with Fastify (maps ${share(total('maps'), sizes.together.install)}) | ${sizes.together.installedPackages} | |`,
+    '',
+    `**Source maps.** ${sizes.sourceMapDecision}`
+  ]
+}
+
 const METHOD = [
   '## Reproduce',
   '',
@@ -327,6 +358,8 @@ export function renderReport (r: Results): string {
     '',
     ...[overheadSection(r), probeSection(r), shutdownSection(r), rolloutSection(r), memorySection(r), instructionsSection(r)]
       .filter((s) => s.length > 0).flatMap((s) => [...s, '']),
+    ...packageSizeSection(),
+    '',
     ...METHOD,
     ''
   ].join('\n')
