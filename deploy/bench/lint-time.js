@@ -1,9 +1,10 @@
 // Lint time by values-file size: the same file shape with 1k, 10k and 100k keys, each linted by the
 // built CLI, as a user runs it. The time per key shows whether lint stays linear in its input.
+// It writes bench/lint-time.json, which BENCHMARKS.md renders (part 8).
 //   pnpm --filter @zerodown/deploy bench        (RUNS=5 for more runs per size)
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const cli = new URL('../dist/cli.js', import.meta.url).pathname
@@ -29,6 +30,7 @@ function lintMs (file) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'zerodown-lint-bench-'))
+const rows = []
 try {
   const empty = join(dir, 'empty.yaml')
   writeFileSync(empty, '')
@@ -42,9 +44,12 @@ try {
       writeFileSync(file, make(n))
       const ms = lintMs(file)
       const kb = statSync(file).size / 1024
+      rows.push({ shape, keys: n, bytes: statSync(file).size, ms: Math.round(ms), usPerKey: Number(((ms - startup) * 1000 / n).toFixed(1)) })
       console.log(`| ${shape} | ${n.toLocaleString('en')} | ${kb.toFixed(0)} KiB | ${ms.toFixed(0)} ms | ${((ms - startup) * 1000 / n).toFixed(1)} µs |`)
     }
   }
+  const measured = { date: new Date().toISOString().slice(0, 10), node: process.version, runs, loadAverage: Number(loadavg()[0].toFixed(1)) }
+  writeFileSync(new URL('./lint-time.json', import.meta.url), JSON.stringify({ measured, startupMs: Math.round(startup), rows }, null, 2) + '\n')
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
