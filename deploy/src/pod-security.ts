@@ -27,9 +27,13 @@ export function forbiddenBy (level: PodSecurityStandard): string {
 
 /** The app container's settings (securityContext values): each a value of its own. */
 export function appSecurityProblems (values: Values): Problem[] {
-  const level = values.podSecurityStandard
-  if (level === 'privileged') return []
   const security = values.securityContext
+  // At every level: the API server refuses type Localhost without a profile file, and the chart has no value for one.
+  const localhost: Problem[] = security.seccompProfile === 'Localhost'
+    ? [{ path: 'securityContext.seccompProfile', message: 'securityContext.seccompProfile "Localhost" needs a profile file (localhostProfile), for which the chart has no value: the API server would refuse the pods; use RuntimeDefault' }]
+    : []
+  const level = values.podSecurityStandard
+  if (level === 'privileged') return localhost
   const why = forbiddenBy(level)
   const restricted = level === 'restricted'
   const problems: Problem[] = []
@@ -40,7 +44,7 @@ export function appSecurityProblems (values: Values): Problem[] {
   const extra = security.addCapabilities.filter((capability) => !allowed.has(capability))
   if (extra.length > 0) problems.push({ path: 'securityContext.addCapabilities', message: `securityContext.addCapabilities ${show(extra)}: only ${restricted ? 'NET_BIND_SERVICE' : [...allowed].join(', ')} may be added; ${why}` })
   if (security.seccompProfile === 'Unconfined') problems.push({ path: 'securityContext.seccompProfile', message: `securityContext.seccompProfile "Unconfined" turns seccomp off: ${why}` })
-  return problems
+  return [...problems, ...localhost]
 }
 
 type Finding = [field: string, message: string]

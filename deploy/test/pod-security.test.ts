@@ -85,3 +85,12 @@ test('the app container follows the level too: baseline allows root and default 
   t.same(lint({ podSecurityStandard: 'privileged', securityContext: { runAsUser: 0, seccompProfile: 'Unconfined' } } as ValuesOverride), [])
   t.same(lint({ podSecurityStandard: 'none' } as unknown as ValuesOverride).map((problem) => problem.path), ['podSecurityStandard'], 'an unknown level is a schema error')
 })
+
+test('seccomp Localhost needs a profile file the chart cannot name: refused at every level', async (t) => {
+  for (const level of ['restricted', 'baseline', 'privileged']) {
+    t.same(lint({ podSecurityStandard: level, securityContext: { seccompProfile: 'Localhost' } } as ValuesOverride), [{
+      path: 'securityContext.seccompProfile',
+      message: 'securityContext.seccompProfile "Localhost" needs a profile file (localhostProfile), for which the chart has no value: the API server would refuse the pods; use RuntimeDefault'
+    }], level)
+  }
+})
