@@ -68,7 +68,7 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   app.decorate('lifecycle', { getter: () => lifecycle.view })
   app.decorate('shutdownSignals', { getter: () => signals.view })
   app.decorate('addLongLivedConnection', (close: () => unknown) => longLived.register(close))
-  app.decorate('shutdown', (reason?: string) => processEvents?.shutdown(reason) ?? sequence.run(reason ?? 'shutdown()', 0))
+  app.decorate('shutdown', (reason?: string) => processEvents?.shutdown(reason) ?? sequence.run(reason ?? 'shutdown()'))
 
   app.addHook('onListen', async () => {
     const addresses = app.addresses()

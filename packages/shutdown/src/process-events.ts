@@ -11,35 +11,69 @@ export interface ProcessEvents {
   uninstall (): void
 }
 
+const ERROR_EVENTS = ['uncaughtException', 'unhandledRejection'] as const
+
+/** Makes close-with-grace exit 1 once the sequence ended after an uncaught error; never logged. */
+class ExitCodeOne extends Error {}
+
 /**
- * close-with-grace wired to the sequence: the signals, `uncaughtException` and `unhandledRejection`
- * start it, a second signal or error exits at once, and the process exits when the sequence ends
- * (1 after an uncaught error, at the deadline or when closing failed). The deadline is the
- * sequence's own, so close-with-grace gets none.
+ * close-with-grace wired to the sequence: the signals start it, a second signal exits at once, and
+ * the process exits when the sequence ends (1 after an uncaught error, at the deadline or when
+ * closing failed). The deadline is the sequence's own, so close-with-grace gets none.
+ *
+ * `uncaughtException` and `unhandledRejection` are handled here, not by close-with-grace, which
+ * exits at once on any error once a shutdown has begun: an error during a drain that a signal
+ * started would cut every request in flight. The first uncaught error starts the sequence or, when
+ * it runs already, lets it go on and only turns its exit code to 1. A second one exits at once,
+ * logging what was still pending.
  */
 export function handleProcessEvents (sequence: ShutdownSequence, options: ResolvedShutdownOptions, log: FastifyBaseLogger): ProcessEvents {
   const cwg = closeWithGrace({
     delay: undefined,
-    skip: [...SUPPORTED_SIGNALS.filter((s) => !options.signals.includes(s)), 'beforeExit'],
+    skip: [...SUPPORTED_SIGNALS.filter((s) => !options.signals.includes(s)), 'beforeExit', ...ERROR_EVENTS],
     logger: {
-      // The deadline has been logged by the sequence, with what was pending.
-      error: (err: unknown) => { if (!(err instanceof ShutdownTimeoutError)) log.error({ err }, 'shutdown: failed, exiting with code 1') }
+      // The deadline has been logged by the sequence, with what was pending; the uncaught error when it happened.
+      error: (err: unknown) => {
+        if (!(err instanceof ShutdownTimeoutError) && !(err instanceof ExitCodeOne)) log.error({ err }, 'shutdown: failed, exiting with code 1')
+      }
     },
-    onSecondSignal: (signal) => log.error({ zerodown: 'shutdown', signal }, `shutdown: second ${signal}, exiting at once with code 1`),
-    onSecondError: (err) => log.fatal({ err, zerodown: 'shutdown' }, 'shutdown: another uncaught error while shutting down, exiting at once with code 1')
-  }, async ({ signal, err }) => {
-    if (err === undefined) return sequence.run(signal ?? 'shutdown()', 0)
-    log.fatal({ err, zerodown: 'shutdown' }, 'shutdown: uncaught error, draining then exiting with code 1')
-    return sequence.run('uncaught error', 1)
+    onSecondSignal: (signal) => log.error({ zerodown: 'shutdown', signal }, `shutdown: second ${signal}, exiting at once with code 1`)
+  }, async ({ signal }) => {
+    await sequence.run(signal ?? 'shutdown()')
+    if (sequence.exitCode !== 0) throw new ExitCodeOne()
   })
+
+  let uncaught = 0
+  const onError = (err: unknown): void => {
+    uncaught++
+    if (uncaught > 1) {
+      const pending = sequence.pendingText()
+      log.fatal({ err, zerodown: 'shutdown', pending }, `shutdown: another uncaught error while shutting down, exiting at once with code 1; still pending: ${pending}`)
+      process.exit(1)
+    }
+    sequence.failed()
+    if (sequence.started) {
+      const phase = sequence.phase
+      log.fatal({ err, zerodown: 'shutdown', during: phase }, `shutdown: uncaught error while ${phase}; the shutdown goes on, then exits with code 1`)
+      return
+    }
+    log.fatal({ err, zerodown: 'shutdown' }, 'shutdown: uncaught error, draining then exiting with code 1')
+    sequence.run('uncaught error').catch(() => {})
+    // close-with-grace exits when the sequence ends, and from now on a signal is a second one.
+    cwg.close()
+  }
+  for (const event of ERROR_EVENTS) process.on(event, onError)
+
   return {
     shutdown (reason) {
       const first = !sequence.started
-      const result = sequence.run(reason ?? 'shutdown()', 0)
-      // close-with-grace exits when the sequence ends, and from now on a signal is a second one.
+      const result = sequence.run(reason ?? 'shutdown()')
       if (first) cwg.close()
       return result
     },
-    uninstall: cwg.uninstall
+    uninstall () {
+      cwg.uninstall()
+      for (const event of ERROR_EVENTS) process.removeListener(event, onError)
+    }
   }
 }

@@ -74,6 +74,7 @@ export class ShutdownSequence {
   #endDrain: () => void = () => {}
   #fastifyClosed = false
   #onFastifyClosed: () => void = () => {}
+  #exitCode = 0
 
   constructor ({ app, lifecycle, traffic, http2, longLived, options }: SequenceParts) {
     this.#app = app
@@ -87,12 +88,24 @@ export class ShutdownSequence {
 
   get started (): boolean { return this.#result !== undefined }
 
+  /** The lifecycle state the sequence is in, for the log. */
+  get phase (): string { return this.#lifecycle.view.state }
+
+  /** The code the process exits with when the sequence ends: 1 once an uncaught error was reported. */
+  get exitCode (): number { return this.#exitCode }
+
+  /**
+   * An uncaught error happened, before or during the sequence: it runs on all the same (requests in
+   * flight still finish) and ends with exit code 1.
+   */
+  failed (): void { this.#exitCode = 1 }
+
   /**
    * Starts the sequence; a later call returns the same promise. Resolves once closed, rejects with
    * ShutdownTimeoutError at the deadline (or with the error app.close() rejects with).
    */
-  run (reason: string, exitCode: number): Promise<void> {
-    this.#result ??= this.#withDeadline(this.#steps(reason, exitCode))
+  run (reason: string): Promise<void> {
+    this.#result ??= this.#withDeadline(this.#steps(reason))
     return this.#result
   }
 
@@ -111,6 +124,9 @@ export class ShutdownSequence {
     // A direct app.close() ends here; the sequence moves to 'closed' once its app.close() resolves.
     if (!this.started) this.#lifecycle.advance('closed')
   }
+
+  /** What the sequence still waits for, in one line (the deadline's report). */
+  pendingText (): string { return pendingText(this.pending()) }
 
   pending (): Pending {
     const { requests, connections } = this.#traffic.pending()
@@ -131,7 +147,7 @@ export class ShutdownSequence {
     }
   }
 
-  async #steps (reason: string, exitCode: number): Promise<void> {
+  async #steps (reason: string): Promise<void> {
     const start = performance.now()
     await this.#drain(reason)
     this.#log.info({ zerodown: 'shutdown', phase: 'draining', durationMs: elapsed(start) }, `shutdown: draining done in ${elapsed(start)} ms`)
@@ -143,6 +159,7 @@ export class ShutdownSequence {
     this.#log.info({ zerodown: 'shutdown', phase: 'closing', durationMs: elapsed(closing), connectionsMs, hooksMs },
       `shutdown: closing done in ${elapsed(closing)} ms (connections ${connectionsMs} ms, preClose/onClose hooks ${hooksMs} ms)`)
     const exit = this.#options.exit
+    const exitCode = this.#exitCode
     this.#log.info({ zerodown: 'shutdown', phase: 'closed', durationMs: elapsed(start), exitCode: exit ? exitCode : undefined },
       `shutdown: closed in ${elapsed(start)} ms${exit ? `, exiting with code ${exitCode}` : ''}`)
   }

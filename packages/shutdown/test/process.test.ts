@@ -201,6 +201,43 @@ for (const [path, event] of [['/crash', 'uncaughtException'], ['/reject', 'unhan
   })
 }
 
+test('an uncaught error during a drain that SIGTERM began: the drain goes on, the request in flight gets its answer, exit 1', async (t) => {
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '600' })
+  const slow = request(t, server.origin, '/slow?ms=1500')
+  await sleep(100)
+  server.signal('SIGTERM')
+  await server.waitForLog('shutdown: SIGTERM: draining for 600 ms')
+  await sleep(200)
+  // Its handler throws from async work 10 ms after answering: the first uncaught error of the process.
+  t.match(await request(t, server.origin, '/crash'), { status: 200, connection: 'close' })
+  await server.waitForLog('uncaught error while draining')
+  const exit = await within(server.exited, 10_000, 'exit of the server process')
+  t.match(await slow, { status: 200, connection: 'close' }, 'the request in flight at SIGTERM is answered')
+  t.equal(exit.code, 1, 'exit code 1: there was an uncaught error')
+  const fatal = server.logs().filter((l) => l.level === 60)
+  t.equal(fatal.length, 1, 'one fatal line')
+  t.match(fatal[0], { during: 'draining', err: { message: 'boom in async work' }, msg: 'shutdown: uncaught error while draining; the shutdown goes on, then exits with code 1' })
+  t.notOk(messages(server).some((m) => m.includes('another uncaught error')), 'the first error is not called another')
+  t.match(server.logs().find((l) => l.reason !== undefined), { reason: 'SIGTERM' })
+  t.match(server.logs().find((l) => String(l.msg).startsWith('app onClose hook')), { inFlight: 0 }, 'onClose ran after the request in flight')
+  assertPhasesLogged(t, server, 1)
+})
+
+test('a second uncaught error while shutting down exits at once, naming the requests it cuts', async (t) => {
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '5000' })
+  const slow = request(t, server.origin, '/slow?ms=8000')
+  await sleep(100)
+  t.match(await request(t, server.origin, '/crash'), { status: 200 })
+  await server.waitForLog('uncaught error, draining then exiting with code 1')
+  t.match(await request(t, server.origin, '/crash'), { status: 200, connection: 'close' })
+  const exit = await within(server.exited, 10_000, 'exit of the server process')
+  t.equal(exit.code, 1)
+  t.notOk(messages(server).some((m) => m.includes('draining done')), 'at once: the 5 s drain did not finish')
+  const another = server.logs().find((l) => String(l.msg).includes('another uncaught error while shutting down, exiting at once with code 1'))
+  t.match(another, { level: 60, pending: /phase draining; 1 request\(s\) in flight \[GET \/slow\?ms=8000 \(more than \d+ ms\)\]/ }, 'the cut request is reported')
+  t.match(await slow, { error: /.+/ }, 'the request dies with the process')
+})
+
 test('app.shutdown(): the same sequence as SIGTERM', async (t) => {
   const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300' })
   const agent = new Agent({ connections: 1 })
