@@ -1,11 +1,12 @@
 // In-process behaviour: options, the lifecycle contract, and shutdown() with exit: false.
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { Writable } from 'node:stream'
+import { connect, type AddressInfo } from 'node:net'
+import { Readable, Writable } from 'node:stream'
 import { connect as tlsConnect } from 'node:tls'
 import { Agent, request } from 'undici'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { readyError } from '@zerodown/testkit'
+import { readyError, within } from '@zerodown/testkit'
 import { test, type Test } from 'tap'
 import zerodownShutdown, {
   DEFAULTS,
@@ -313,6 +314,39 @@ test('exit: false: shutdown() rejects with a coded error at the timeout', async 
   t.match((err as Error).message, /within timeout \(200 ms\); still pending: phase closing; 0 request\(s\) in flight; 0 open connection\(s\); 0 event stream\(s\); 0 HTTP\/2 session\(s\) with 0 stream\(s\); 0 WebSocket\(s\); 0 other long-lived connection\(s\); preClose\/onClose hooks running for \d+ ms/)
   t.ok(logs.some((l) => l.level === 50 && String(l.msg).includes('timeout of 200 ms reached')))
   release()
+})
+
+test('exit: false: a response whose headers went out before the drain ends during closing; its keep-alive connection is closed then, and shutdown() resolves', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const timeout = 8000
+  await app.register(zerodownShutdown, { exit: false, drainDelay: 200, timeout })
+  // Its headers (keep-alive: no Connection: close, they predate the drain) go out at once; it ends 600 ms later.
+  app.get('/stream', async (_request, reply) => reply.send(Readable.from((async function * () {
+    yield 'begun '
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    yield 'ended'
+  })())))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const client = connect((app.server.address() as AddressInfo).port, '127.0.0.1')
+  t.teardown(() => client.destroy())
+  let received = ''
+  client.setEncoding('utf8')
+  client.on('data', (chunk: string) => { received += chunk })
+  const closed = new Promise((resolve) => client.once('close', resolve))
+  client.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\n')
+  while (!received.includes('begun')) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.match(received, /connection: keep-alive/i, 'its headers went out before the drain')
+
+  const start = performance.now()
+  const shutdown = app.shutdown('test').then(() => 'resolved', (err: Error) => err.message)
+  t.equal(await shutdown, 'resolved', 'shutdown() resolves, not FST_ZERODOWN_SHUTDOWN_TIMEOUT')
+  await within(closed, 5000, 'the close of the keep-alive connection')
+  // Node.js closes the idle keep-alive connections once, when the listener closes; this one went idle
+  // later, and only the plugin's own closeIdleConnections() after each response ends during closing
+  // closes it as an idle connection: a close, nothing written after the response.
+  t.ok(received.endsWith('ended\r\n0\r\n\r\n'), 'the response ended whole, and nothing came after it (no 408 for a request never sent)')
+  t.ok(performance.now() - start < timeout - 3000, `well before the deadline (${Math.round(performance.now() - start)} ms)`)
 })
 
 test('a direct app.close() moves the lifecycle to closed and removes the process handlers', async (t) => {
