@@ -33,6 +33,19 @@ export interface Traffic {
  */
 export const FRESH_SOCKET_GRACE_MS = 250
 
+/**
+ * At closing, an HTTP/1.1 connection holding only part of a request (its headers still arriving:
+ * a slow link, or a slow-loris client) gets this long to complete them; then it is answered 408
+ * and closed, as Node.js does at its own headersTimeout. Node.js stops checking its headersTimeout
+ * and requestTimeout when the listener closes, and their defaults (60 s, 300 s) outlast any
+ * shutdown deadline: without this, one such client would hold the shutdown until the deadline.
+ * A request whose headers are complete is in flight, and waited for.
+ */
+export const PARTIAL_REQUEST_GRACE_MS = 1000
+
+/** What Node.js answers at its headersTimeout: the client learns why, rather than seeing a reset. */
+const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
+
 type SocketWithResponse = Socket & { _httpMessage?: ServerResponse | null }
 
 /**
@@ -103,9 +116,21 @@ export function trackTraffic (server: TrafficServer, { followRequests = false }:
 
   let reapScheduled = false
   let reapTimer: NodeJS.Timeout | undefined
+  let closingAt = 0
+  /**
+   * How much longer a socket may stay open at closing without a request in flight; undefined when
+   * it is not for the reaper to close (serving a request, or an HTTP/2 session, which http2.ts closes).
+   */
+  const graceLeft = (socket: Socket, acceptedAt: number, now: number): number | undefined => {
+    // Closing already: answered at its Connection: close, or by the reaper a moment ago.
+    if (socket.destroyed || socket.writableEnded) return undefined
+    if (socket.bytesRead === 0) return FRESH_SOCKET_GRACE_MS - (now - acceptedAt)
+    if (server.closeIdleConnections === undefined || servingNow(socket) !== undefined) return undefined
+    return PARTIAL_REQUEST_GRACE_MS - (now - closingAt)
+  }
   // Closes what no longer carries a request: keep-alive sockets idle after a response (the ones whose
-  // response predates draining and so lacks Connection: close), and sockets that never sent a byte
-  // once their grace is over. Sockets holding a partly received request are left to finish.
+  // response predates draining and so lacks Connection: close), sockets that never sent a byte once
+  // their grace is over, and those still holding an incomplete request once theirs is.
   const reap = (): void => {
     reapScheduled = false
     clearTimeout(reapTimer)
@@ -113,10 +138,11 @@ export function trackTraffic (server: TrafficServer, { followRequests = false }:
     const now = performance.now()
     let next = Infinity
     for (const [socket, acceptedAt] of sockets) {
-      if (socket.bytesRead > 0) continue
-      const age = now - acceptedAt
-      if (age >= FRESH_SOCKET_GRACE_MS) socket.destroy()
-      else next = Math.min(next, FRESH_SOCKET_GRACE_MS - age)
+      const left = graceLeft(socket, acceptedAt, now)
+      if (left === undefined) continue
+      if (left > 0) next = Math.min(next, left)
+      else if (socket.bytesRead === 0) socket.destroy()
+      else socket.end(REQUEST_TIMEOUT, () => socket.destroy())
     }
     if (next !== Infinity) {
       reapTimer = setTimeout(reap, Math.ceil(next))
@@ -175,6 +201,7 @@ export function trackTraffic (server: TrafficServer, { followRequests = false }:
     close () {
       drain()
       closing = true
+      closingAt = performance.now()
       for (const response of inFlight()) response.once('close', scheduleReap)
       return new Promise((resolve) => {
         onEmpty = resolve

@@ -238,6 +238,24 @@ test('a second uncaught error while shutting down exits at once, naming the requ
   t.match(await slow, { error: /.+/ }, 'the request dies with the process')
 })
 
+test('a client holding a half-sent request at SIGTERM cannot hold the shutdown until its deadline: 408, then exit 0', async (t) => {
+  const timeout = 15_000
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300', ZERODOWN_SHUTDOWN_TIMEOUT_MS: String(timeout) })
+  // A slow-loris: part of a request's headers, then nothing more.
+  const loris = await rawSocket(t, server.port)
+  loris.socket.write('GET / HTTP/1.1\r\nHost: a\r\nX-Slow: 1\r\n')
+  await sleep(100)
+  const signalledAt = performance.now()
+  server.signal('SIGTERM')
+  const exit = await within(server.exited, timeout + 5000, 'exit of the server process')
+  t.equal(exit.code, 0, 'exit code 0: a clean shutdown')
+  t.ok(exit.at - signalledAt < timeout - 5000, `well before the ${timeout} ms deadline (${Math.round(exit.at - signalledAt)} ms)`)
+  await within(loris.ended, 5000, 'the close of the slow client\'s connection')
+  t.match(loris.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/, 'it is told why, as Node.js tells it at its own headersTimeout')
+  t.notOk(messages(server).some((m) => m.includes('timeout of')), 'no deadline reached')
+  assertPhasesLogged(t, server, 0)
+})
+
 test('app.shutdown(): the same sequence as SIGTERM', async (t) => {
   const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300' })
   const agent = new Agent({ connections: 1 })
