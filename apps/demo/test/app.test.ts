@@ -69,7 +69,7 @@ test('the probes follow the lifecycle, and every route carries the version', asy
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   t.same([await status('/livez'), await status('/ready'), await status('/startupz')], [200, 200, 200], 'ready')
   const verbose = await fetch(`${url}/ready?verbose`)
-  t.match(await verbose.json(), { status: 'ok', checks: [{ name: 'tmp-writable', status: 'pass' }] }, 'the sample dependency check runs')
+  t.same(await verbose.json(), { status: 'ok' }, 'no details on the main port, which the Service exposes')
   t.equal(verbose.headers.get('x-app-version'), 'v3.0.0')
 
   const done = app.shutdown('test')
@@ -80,4 +80,13 @@ test('the probes follow the lifecycle, and every route carries the version', asy
   t.equal(served.statusCode, 200, 'user requests are still served while draining')
   await done
   t.equal(app.lifecycle.state, 'closed')
+})
+
+test('on a probe port of its own, ?verbose shows the sample dependency check', async (t) => {
+  podEnv(t, { ZERODOWN_PROBE_PORT: '0' })
+  const app = await buildApp({ version: 'v3.0.0', exitOnShutdown: false })
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const verbose = await fetch(`http://127.0.0.1:${app.probes.port!}/readyz?verbose`)
+  t.match(await verbose.json(), { status: 'ok', checks: [{ name: 'tmp-writable', status: 'pass' }] }, 'the sample dependency check runs')
 })

@@ -55,3 +55,18 @@ export const ProbesPathTakenError = createError<[path: string, source: string]>(
   500,
   TypeError
 )
+
+/** The separate probe port cannot be bound: another process (or another listener of this one) has it. */
+export const ProbesPortInUseError = createError<[port: number, source: string, host: string]>(
+  'FST_ZERODOWN_PROBES_PORT_IN_USE',
+  'Cannot serve @zerodown/probes on port %d (%s): it is already in use on host %s; stop what holds it, or give the probes another port. ' +
+    'Nothing was bound: without its probes the instance would never be ready, or be restarted by its liveness probe',
+  500
+)
+
+/** The separate probe listener failed to bind for another reason (a host it cannot bind, a port it may not use). */
+export const ProbesListenError = createError<[host: string, port: number, source: string, reason: string]>(
+  'FST_ZERODOWN_PROBES_LISTEN',
+  'Cannot serve @zerodown/probes on %s port %d (%s): %s. Nothing was bound',
+  500
+)

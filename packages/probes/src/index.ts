@@ -1,11 +1,10 @@
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { claimRoute } from '@zerodown/contract'
 import { createAnswerer } from './answer.js'
 import { CheckRunner } from './checks.js'
-import { ProbesInvalidOptionError, ProbesPathTakenError, ProbesPortConflictError } from './errors.js'
+import { ProbesInvalidOptionError, ProbesListenError, ProbesPathTakenError, ProbesPortConflictError, ProbesPortInUseError } from './errors.js'
 import { LifecycleLink, type LifecycleState } from './lifecycle.js'
 import { describe, resolveCheck, resolveOptions, type CheckFunction, type CheckSettings, type ProbeSettings, type ProbesOptions } from './options.js'
 import { letThrough, watchPressure } from './pressure.js'
@@ -23,8 +22,10 @@ export {
   ProbesInvalidCheckError,
   ProbesInvalidEnvError,
   ProbesInvalidOptionError,
+  ProbesListenError,
   ProbesPathTakenError,
-  ProbesPortConflictError
+  ProbesPortConflictError,
+  ProbesPortInUseError
 } from './errors.js'
 
 /** What `fastify.probes` offers. */
@@ -68,8 +69,8 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   const onProbeServerError = (err: Error): void => app.log.error({ err }, 'the @zerodown/probes listener failed')
   const probeServer = options.port === undefined
     ? undefined
-    : new ProbeServer(options.routes, answerer, options.verbose, onProbeServerError)
-  let probeServerStarting: Promise<AddressInfo> | undefined
+    : new ProbeServer(options.routes, answerer, { always: options.verbose, onQuery: options.verboseQuery }, onProbeServerError)
+  let probeServerStarting: Promise<unknown> | undefined
 
   const probes: Probes = {
     addCheck (name, check, settings) {
@@ -86,18 +87,19 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   }
   app.decorate('probes', { getter: () => probes })
 
-  if (options.port !== undefined && options.port !== 0) refusePortConflict(app, options.port, options.settings.port.source)
+  if (probeServer !== undefined && options.port !== undefined) {
+    const port = options.port
+    bindProbesFirst(app, { port, host: options.host, source: options.settings.port.source }, (host) => {
+      probeServerStarting = probeServer.listen(port, host)
+      return probeServerStarting
+    }, () => probeServer.close())
+  }
 
   app.addHook('onReady', async () => { lifecycle.choose() })
   app.addHook('onListen', async () => {
     lifecycle.listening()
-    if (probeServer === undefined || options.port === undefined) return
-    const main = app.server.address()
-    const mainAddress = main !== null && typeof main === 'object' ? main : undefined
-    const host = options.host ?? mainAddress?.address ?? '0.0.0.0'
-    probeServerStarting = probeServer.listen(options.port, host)
-    const bound = await probeServerStarting
-    app.log.info({ probes: bound }, `probes answering on port ${bound.port}`)
+    const bound = probeServer?.address
+    if (bound !== undefined) app.log.info({ probes: bound }, `probes answering on port ${bound.port}`)
   })
   app.addHook('preClose', async () => { lifecycle.closing() })
   // The probe listener closes last: onClose hooks run after the main server stopped.
@@ -118,7 +120,7 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   for (const [path, kind] of options.routes) {
     const taken = (): Error => new ProbesPathTakenError(path, options.settings.paths[kind].source)
     claimRoute(app, path, taken, () => app.get(path, routeOptions, async (request, reply) => {
-      const verbose = options.verbose || wantsVerbose((request.query as Record<string, unknown> | undefined)?.verbose)
+      const verbose = options.verbose || (options.verboseQuery && wantsVerbose((request.query as Record<string, unknown> | undefined)?.verbose))
       const answer = await answerer.answer(kind, verbose)
       reply.code(answer.statusCode).header('cache-control', 'no-store')
       return answer.body
@@ -126,22 +128,57 @@ const plugin: FastifyPluginAsync<ProbesOptions> = async (app, opts) => {
   }
 }
 
+interface ProbePort {
+  port: number
+  /** The `host` option; else the host the main server is asked to bind. */
+  host: string | undefined
+  source: string
+}
+
 /**
- * The main port is only known when listen() binds it, and an error thrown from onListen can only be
- * logged. So the first bind of the main server is checked before it happens: asked for the probe
- * port, it binds nothing and fails with ProbesPortConflictError on its 'error' event, which is what
- * makes Fastify's listen() reject (or call its callback with the error).
+ * The probe listener binds when the main server is asked to, and before it: `listen()` rejects (or
+ * calls its callback with the error) when the probes cannot have their port, and nothing is left
+ * bound. An error in an onListen hook could only be logged, leaving a running app that no probe
+ * reaches. The main server's `listen()` is wrapped until it listens: asked for the probe port itself,
+ * it fails with ProbesPortConflictError; when the probe port is taken, with ProbesPortInUseError;
+ * when the main bind fails after the probes bound, the probe listener is closed again. The errors
+ * reach Fastify through the main server's 'error' event, where its listen() waits for them.
  */
-function refusePortConflict (app: FastifyInstance, port: number, source: string): void {
+function bindProbesFirst (app: FastifyInstance, probe: ProbePort, listen: (host: string) => Promise<unknown>, close: () => Promise<void>): void {
   const server = app.server
   const bind = server.listen
-  server.listen = function listen (this: Server, ...args: unknown[]) {
-    server.listen = bind
-    const wanted = (args[0] as { port?: unknown } | null | undefined)?.port
-    if (wanted === undefined || Number(wanted) !== port) return bind.apply(this, args as Parameters<Server['listen']>)
-    process.nextTick(() => server.emit('error', new ProbesPortConflictError(port, source)))
+  // Until the main server listens: a listen() that failed may be tried again.
+  server.once('listening', () => { server.listen = bind })
+  server.listen = function listenAfterProbes (this: Server, ...args: unknown[]) {
+    const { port, host } = requested(args)
+    if (probe.port !== 0 && port === probe.port) {
+      process.nextTick(() => server.emit('error', new ProbesPortConflictError(probe.port, probe.source)))
+      return this
+    }
+    const probeHost = probe.host ?? host ?? '0.0.0.0'
+    listen(probeHost).then(() => {
+      const undo = (): void => { void close() }
+      server.once('error', undo)
+      server.once('listening', () => server.off('error', undo))
+      bind.apply(this, args as Parameters<Server['listen']>)
+    }, (err: NodeJS.ErrnoException) => {
+      const refused = err.code === 'EADDRINUSE'
+        ? new ProbesPortInUseError(probe.port, probe.source, probeHost)
+        : new ProbesListenError(probeHost, probe.port, probe.source, err.message)
+      server.emit('error', Object.assign(refused, { cause: err }))
+    })
     return this
   } as Server['listen']
+}
+
+/**
+ * The port and host of a `server.listen()` call as Fastify makes it, `listen({ port, host })`; a
+ * direct call in another form (`listen(port)`, a pipe path) tells neither.
+ */
+function requested (args: unknown[]): { port: number, host: string | undefined } {
+  const { port, host } = (typeof args[0] === 'object' && args[0] !== null ? args[0] : {}) as { port?: unknown, host?: unknown }
+  // NaN when not given: equal to no probe port.
+  return { port: Number(port), host: typeof host === 'string' ? host : undefined }
 }
 
 export const zerodownProbes = fp(plugin, { fastify: '5.x', name: '@zerodown/probes' })

@@ -63,8 +63,14 @@ export interface ProbePaths {
 export interface ProbesOptions {
   /** Paths of the three probes. */
   paths?: ProbePaths
-  /** Always answer details (state, pressure, each check). Default `false`: only with `?verbose`. */
+  /** Always answer details (state, pressure, each check). Default `false`. */
   verbose?: boolean
+  /**
+   * Answer details to a request that asks with `?verbose`. Default `true` on a probe port of its own
+   * (`port`), `false` on the main port, where anyone who reaches the app could read every check's
+   * name, state and timing.
+   */
+  verboseQuery?: boolean
   /** Log probe requests like any other request. Default `false`: probes are not request-logged. */
   logRequests?: boolean
   /** Readiness checks. More can be added with `app.probes.addCheck()`. */
@@ -109,6 +115,7 @@ export interface ResolvedProbesOptions {
   /** Enabled probes by path. */
   routes: Array<[path: string, kind: ProbeKind]>
   verbose: boolean
+  verboseQuery: boolean
   logRequests: boolean
   checks: ResolvedCheck[]
   checkTimeout: number
@@ -164,6 +171,7 @@ const SHAPE = {
     startup: forms.orFalse(SETTINGS.startupPath.form)
   }, 'an object like { readiness: "/readyz" }'),
   verbose: forms.boolean,
+  verboseQuery: forms.boolean,
   logRequests: forms.boolean,
   checks: { expected: 'an array like [{ name: "db", check: async () => {} }]', is: (value: unknown): value is unknown[] => Array.isArray(value) },
   checkTimeout: SETTINGS.checkTimeout.form,
@@ -256,6 +264,8 @@ export function resolveOptions (opts: ProbesOptions): ResolvedProbesOptions {
   return {
     routes: paths.routes,
     verbose: opts.verbose ?? false,
+    // Off on the main port: the Service exposes it. A probe port of its own is the kubelet's.
+    verboseQuery: opts.verboseQuery ?? port.value !== undefined,
     logRequests: opts.logRequests ?? false,
     checks: resolveChecks(opts.checks, timeout.value),
     checkTimeout: timeout.value,

@@ -20,7 +20,7 @@ export class ProbeServer {
   readonly #server: Server
   readonly #routes: Map<string, ProbeKind>
 
-  constructor (routes: Array<[string, ProbeKind]>, answerer: Answerer, verbose: boolean, onError: (err: Error) => void) {
+  constructor (routes: Array<[string, ProbeKind]>, answerer: Answerer, verbose: { always: boolean, onQuery: boolean }, onError: (err: Error) => void) {
     this.#routes = new Map(routes)
     this.#server = createServer((req: IncomingMessage, res: ServerResponse) => {
       // Split by hand: `new URL()` throws on some request targets, and a probe must never throw.
@@ -35,7 +35,7 @@ export class ProbeServer {
         res.setHeader('allow', 'GET, HEAD')
         return send(res, 405, { error: 'Method Not Allowed' }, head)
       }
-      const verboseAnswer = verbose || wantsVerbose(query.get('verbose'))
+      const verboseAnswer = verbose.always || (verbose.onQuery && wantsVerbose(query.get('verbose')))
       answerer.answer(kind, verboseAnswer).then(
         (answer) => send(res, answer.statusCode, answer.body, head),
         /* c8 ignore next */ () => send(res, 503, { status: 'fail' }, head)

@@ -57,6 +57,7 @@ const cases: Array<[string, unknown, ErrorClass, string, RegExp]> = [
   ['a host without a port', { host: '0.0.0.0' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"host": expected to be given only with "port" or ZERODOWN_PROBE_PORT/],
   ['an empty host', { port: 9000, host: '' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"host": expected a non-empty host/],
   ['verbose "yes"', { verbose: 'yes' }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"verbose": expected true or false/],
+  ['verboseQuery 1', { verboseQuery: 1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"verboseQuery": expected true or false, got 1/],
   ['logRequests 1', { logRequests: 1 }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"logRequests": expected true or false, got 1$/],
   ['pressure true', { pressure: true }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure": expected false or an object/],
   ['a negative event-loop delay', { pressure: { maxEventLoopDelay: -1 } }, ProbesInvalidOptionError, 'FST_ZERODOWN_PROBES_INVALID_OPTION', /"pressure.maxEventLoopDelay"/],

@@ -9,7 +9,8 @@ import zerodownProbes, { type ProbesOptions } from '../src/index.js'
 async function listen (t: Test, opts: ProbesOptions): Promise<{ app: FastifyInstance, origin: string }> {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(zerodownProbes, opts)
+  // These tests read the details with ?verbose on the main port, where an option must allow it.
+  await app.register(zerodownProbes, { verboseQuery: true, ...opts })
   app.get('/', async () => ({ hello: 'world' }))
   const origin = await app.listen({ port: 0, host: '127.0.0.1' })
   return { app, origin }
@@ -205,7 +206,7 @@ test('the README lists exactly the answers a failed check gives', async (t) => {
   const answers = (res: { json: () => { checks: Array<{ message?: string }> } }): string[] => res.json().checks.map((c) => c.message!)
   const seen = answers(await app.inject('/readyz?verbose'))
   const closing = Fastify()
-  await closing.register(zerodownProbes, { checks: [{ name: 'db', timeout: 60_000, check: () => new Promise(() => {}) }] })
+  await closing.register(zerodownProbes, { verboseQuery: true, checks: [{ name: 'db', timeout: 60_000, check: () => new Promise(() => {}) }] })
   await closing.listen({ port: 0, host: '127.0.0.1' })
   const pending = closing.inject('/readyz?verbose')
   await tick(10)

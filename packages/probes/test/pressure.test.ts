@@ -9,7 +9,8 @@ const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 async function listen (t: Test, opts: ProbesOptions): Promise<FastifyInstance> {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(zerodownProbes, opts)
+  // These tests read the details with ?verbose on the main port, where an option must allow it.
+  await app.register(zerodownProbes, { verboseQuery: true, ...opts })
   app.get('/', async () => ({ hello: 'world' }))
   await app.listen({ port: 0, host: '127.0.0.1' })
   return app

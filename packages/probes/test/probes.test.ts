@@ -191,9 +191,10 @@ for (const shutdown of [true, false]) {
   }
 }
 
-test('details only when asked, with state and each check, never error internals', async (t) => {
+test('details only when asked (verboseQuery: true on the main port), with state and each check, never error internals', async (t) => {
   const lifecycle = new TestLifecycle('ready')
   const app = await build(t, {
+    verboseQuery: true,
     checks: [
       { name: 'db', check: async () => { throw new Error('password authentication failed for user "admin" at 10.0.0.7') } },
       { name: 'cache', check: () => true, critical: false }
@@ -224,6 +225,21 @@ test('details only when asked, with state and each check, never error internals'
   t.same((await app.inject('/startupz?verbose')).json(), { status: 'ok', state: 'draining' })
   t.same((await app.inject('/readyz?verbose')).json(), { status: 'fail', state: 'draining', underPressure: false },
     'draining: no check runs')
+})
+
+test('?verbose on the main port answers no details unless verboseQuery enables it', async (t) => {
+  const failing = { checks: [{ name: 'db', check: () => false }] }
+  for (const url of ['/readyz?verbose', '/readyz?verbose=1', '/readyz?verbose=true']) {
+    const closed = await build(t, failing, new TestLifecycle('ready'))
+    const res = await closed.inject(url)
+    t.equal(res.statusCode, 503)
+    t.same(res.json(), { status: 'fail' }, `${url}: no check names, states or timings for whoever reaches the app`)
+  }
+  t.same((await (await build(t, {}, new TestLifecycle('ready'))).inject('/livez?verbose')).json(), { status: 'ok' })
+  const open = await build(t, { ...failing, verboseQuery: true }, new TestLifecycle('ready'))
+  t.match((await open.inject('/readyz?verbose')).json(), { status: 'fail', state: 'ready', checks: [{ name: 'db', status: 'fail' }] }, 'verboseQuery: true')
+  const explicit = await build(t, { ...failing, verboseQuery: false }, new TestLifecycle('ready'))
+  t.same((await explicit.inject('/readyz?verbose')).json(), { status: 'fail' }, 'verboseQuery: false')
 })
 
 test('the verbose option answers details without the query', async (t) => {
@@ -259,7 +275,7 @@ test('probe requests are not request-logged by default; logRequests brings them 
 })
 
 test('addCheck on the instance adds a readiness check', async (t) => {
-  const app = await build(t, { cacheTtl: 0 }, new TestLifecycle('ready'))
+  const app = await build(t, { cacheTtl: 0, verboseQuery: true }, new TestLifecycle('ready'))
   t.equal((await app.inject('/readyz')).statusCode, 200)
   let healthy = true
   app.probes.addCheck('queue', () => healthy, { timeout: 100 })
@@ -328,7 +344,7 @@ for (const [title, opts, want] of precedence) {
 }
 
 test('the paths and check timeout from the environment are the ones served and used', async (t) => {
-  const app = await build(t, { env: { ...ALL_ENV, ZERODOWN_PROBE_PORT: '' }, checks: [{ name: 'slow', check: () => new Promise(() => {}) }] })
+  const app = await build(t, { env: { ...ALL_ENV, ZERODOWN_PROBE_PORT: '' }, verboseQuery: true, checks: [{ name: 'slow', check: () => new Promise(() => {}) }] })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.equal((await app.inject('/env/live')).statusCode, 200)
   t.equal((await app.inject('/livez')).statusCode, 404, 'the default path is not served')

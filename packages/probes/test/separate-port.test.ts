@@ -1,10 +1,13 @@
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
 import { LIFECYCLE_DECORATOR } from '@zerodown/shutdown/lifecycle'
 import { Agent } from 'undici'
 import { send } from '@zerodown/testkit'
-import zerodownProbes, { ProbesPortConflictError, type ProbesOptions } from '../src/index.js'
+import zerodownProbes, { ProbesListenError, ProbesPortConflictError, ProbesPortInUseError, type ProbesOptions } from '../src/index.js'
 import { TestLifecycle } from './fixtures/lifecycle.js'
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -37,7 +40,7 @@ async function start (t: Test, opts: ProbesOptions = {}): Promise<Started> {
   await app.register(zerodownProbes, { port: 0, ...opts })
   app.get('/', async () => ({ hello: 'world' }))
   const holdClose = closeGate(app)
-  // Runs after the probes' own onListen hook, which binds the probe listener.
+  // Runs after the probes' own onListen hook: the probe listener is bound by then.
   const bound = new Promise<void>((resolve) => app.addHook('onListen', async () => resolve()))
   const origin = await app.listen({ port: 0, host: '127.0.0.1' })
   await bound
@@ -115,6 +118,16 @@ test('without a lifecycle the probe port says not ready once close begins, liven
   await closed
 })
 
+test('?verbose on the probe port answers details by default; verboseQuery: false turns it off there', async (t) => {
+  const s = await start(t)
+  s.lifecycle.set('ready')
+  t.same(await (await fetch(`${s.probes}/livez?verbose`)).json(), { status: 'ok', state: 'ready' })
+  t.same(await (await fetch(`${s.probes}/livez`)).json(), { status: 'ok' })
+  const off = await start(t, { verboseQuery: false })
+  off.lifecycle.set('ready')
+  t.same(await (await fetch(`${off.probes}/livez?verbose`)).json(), { status: 'ok' })
+})
+
 test('custom paths and verbose on the probe port', async (t) => {
   const s = await start(t, { paths: { readiness: '/ready', liveness: '/live', startup: false }, verbose: true })
   s.lifecycle.set('draining')
@@ -151,7 +164,7 @@ test('a probe port equal to the main port: listen() rejects with a coded error t
   const again = Fastify()
   t.teardown(() => again.close())
   await again.register(zerodownProbes, { port })
-  // Runs after the probes' own onListen hook, which binds the probe listener.
+  // Runs after the probes' own onListen hook: the probe listener is bound by then.
   const bound = new Promise<void>((resolve) => again.addHook('onListen', async () => resolve()))
   await again.listen({ port: 0, host: '127.0.0.1' })
   await bound
@@ -168,6 +181,74 @@ test('a probe port equal to the main port: the listen() callback gets the error,
   await new Promise((resolve) => setTimeout(resolve, 200))
   t.equal(calls.length, 1, 'called once')
   t.type(calls[0], ProbesPortConflictError)
+})
+
+/** A real listener of another "process" holding a port on 127.0.0.1. */
+async function occupied (t: Test): Promise<number> {
+  const holder = createServer()
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => holder.close(resolve)))
+  return (holder.address() as { port: number }).port
+}
+
+test('a probe port already in use: listen() rejects with a coded error naming the port, and nothing stays bound', async (t) => {
+  const port = await occupied(t)
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { env: { ZERODOWN_PROBE_PORT: String(port) } })
+  let onListenRan = false
+  app.addHook('onListen', async () => { onListenRan = true })
+  const err = await app.listen({ port: 0, host: '127.0.0.1' }).then(() => undefined, (e: unknown) => e)
+  t.type(err, ProbesPortInUseError)
+  t.equal((err as { code: string }).code, 'FST_ZERODOWN_PROBES_PORT_IN_USE')
+  t.match((err as Error).message, `Cannot serve @zerodown/probes on port ${port} (environment variable ZERODOWN_PROBE_PORT): it is already in use on host 127.0.0.1`)
+  t.match((err as Error & { cause?: { code?: string } }).cause, { code: 'EADDRINUSE' }, 'the cause is the listener\'s own error')
+  t.notOk(app.server.listening, 'the main server did not bind: no app runs without its probes')
+  t.notOk(onListenRan, 'the app never counted as listening')
+  t.equal(app.probes.port, undefined)
+})
+
+test('a probe port that cannot be bound for another reason: a coded error with the reason', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  // TEST-NET-1 (RFC 5737): an address no interface of this machine has.
+  await app.register(zerodownProbes, { port: 0, host: '192.0.2.1' })
+  const err = await app.listen({ port: 0, host: '127.0.0.1' }).then(() => undefined, (e: unknown) => e)
+  t.type(err, ProbesListenError)
+  t.equal((err as { code: string }).code, 'FST_ZERODOWN_PROBES_LISTEN')
+  t.match((err as Error).message, /^Cannot serve @zerodown\/probes on 192\.0\.2\.1 port 0 \(option "port"\): listen EADDRNOTAVAIL/)
+  t.notOk(app.server.listening)
+})
+
+test('the main port already in use: listen() rejects with Node.js\' error, the probe listener is closed again, and a retry binds both', async (t) => {
+  const taken = await occupied(t)
+  const probePort = await freePort()
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(zerodownProbes, { port: probePort })
+  const err = await app.listen({ port: taken, host: '127.0.0.1' }).then(() => undefined, (e: unknown) => e)
+  t.match(err, { code: 'EADDRINUSE' })
+  await tick(100)
+  t.equal(app.probes.port, undefined, 'the probe listener did not stay up without the app')
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  t.ok(origin, 'the retry listens')
+  t.equal(app.probes.port, probePort, 'with its probes')
+  t.equal((await fetch(`http://127.0.0.1:${probePort}/livez`)).status, 200)
+})
+
+test('a main server listening on a pipe, or started by hand, still gets its probes first, on all interfaces', async (t) => {
+  const pipe = Fastify()
+  t.teardown(() => pipe.close())
+  await pipe.register(zerodownProbes, { port: 0 })
+  await pipe.listen({ path: join(mkdtempSync(join(tmpdir(), 'probes-')), 'app.sock') })
+  t.equal((await fetch(`http://127.0.0.1:${pipe.probes.port!}/livez`)).status, 200, 'listen({ path }): no host to follow')
+
+  const byHand = Fastify()
+  t.teardown(() => byHand.close())
+  await byHand.register(zerodownProbes, { port: 0 })
+  await byHand.ready()
+  await new Promise<void>((resolve) => byHand.server.listen(0, '127.0.0.1', resolve))
+  t.equal((await fetch(`http://127.0.0.1:${byHand.probes.port!}/livez`)).status, 200, 'server.listen(port, host)')
 })
 
 test('odd request targets on the probe port get an answer, never a crash', async (t) => {
