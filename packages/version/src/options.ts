@@ -20,10 +20,11 @@ export interface VersionOptions {
   /** Name of the header carrying the version, or `false` for none. Default `"x-app-version"`. */
   header?: string | false
   /**
-   * Which replies carry the header. `"routes"` (default): every reply of a route registered after
-   * the plugin, and every error reply; no hook runs per request. `"all"`: also 404s of the
-   * not-found handler and replies that hooks send without an error, through an `onSend` hook
-   * that runs for every reply.
+   * Which replies carry the header. `"all"` (default): every reply, through an `onRequest` hook
+   * (404s, errors, replies hooks send, routes registered before the plugin, WebSocket handshakes).
+   * `"routes"` (opt-in, no hook per successful request): only replies of the routes registered after
+   * the plugin, error replies and WebSocket handshakes; not 404s of the not-found handler, nor
+   * replies that hooks send without an error.
    */
   headerOn?: HeaderOn
   /** build-info.json to read. Default `build-info.json` in `cwd`, skipped when absent. */
@@ -76,7 +77,7 @@ export const ENV = Object.freeze({
 const DEFAULTS = {
   path: DEFAULT_VERSION_PATH,
   header: 'x-app-version',
-  headerOn: 'routes',
+  headerOn: 'all',
   buildInfoFile: 'build-info.json',
   unknown: 'unknown'
 } as const

@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http'
 import { connect, type IncomingHttpHeaders } from 'node:http2'
+import fastifyWebsocket from '@fastify/websocket'
+import WebSocket from 'ws'
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test, type Test } from 'tap'
@@ -82,8 +85,29 @@ async function versionHeaders (app: FastifyInstance): Promise<Record<string, [nu
   return seen
 }
 
-test('by default the header is on every reply of a route and on every error, without a hook per request', async (t) => {
+test('by default the header is on every reply: routes before and after it, 404s, errors, hook replies; a handler may set its own', async (t) => {
   const app = await everyKindOfReply(t, {})
+  const seen = await versionHeaders(app)
+  t.same(seen['/own'], [200, 'canary'], 'a handler that sets the header itself keeps its value')
+  t.same(seen, {
+    '/ok': [200, 'v2.0.0'],
+    'HEAD /ok': [200, 'v2.0.0'],
+    '/boom': [500, 'v2.0.0'],
+    '/own': [200, 'canary'],
+    '/not-here': [404, 'v2.0.0'],
+    '/count?n=x': [400, 'v2.0.0'],
+    '/child/ok': [200, 'v2.0.0'],
+    '/child/denied': [403, 'v2.0.0'],
+    '/version': [200, 'v2.0.0'],
+    '/before': [200, 'v2.0.0'],
+    '/missing': [404, 'v2.0.0'],
+    '/child/missing': [404, 'v2.0.0'],
+    '/child/teapot': [418, 'v2.0.0']
+  })
+})
+
+test('headerOn "routes" (opt-in) leaves out what no route handler sends, as documented', async (t) => {
+  const app = await everyKindOfReply(t, { headerOn: 'routes' })
   t.same(await versionHeaders(app), {
     '/ok': [200, 'v2.0.0'],
     'HEAD /ok': [200, 'v2.0.0'],
@@ -94,8 +118,7 @@ test('by default the header is on every reply of a route and on every error, wit
     '/child/ok': [200, 'v2.0.0'],
     '/child/denied': [403, 'v2.0.0'],
     '/version': [200, 'v2.0.0'],
-    // What only an onSend hook reaches ("all"): a route registered before the plugin, the not-found
-    // handlers, a reply a hook sends without an error.
+    // Left out: a route registered before the plugin, the not-found handlers, a reply a hook sends without an error.
     '/before': [200, null],
     '/missing': [404, null],
     '/child/missing': [404, null],
@@ -103,15 +126,65 @@ test('by default the header is on every reply of a route and on every error, wit
   })
 })
 
-test('headerOn "all" puts it on every reply, and the plugin\'s value wins over a handler\'s', async (t) => {
-  const app = await everyKindOfReply(t, { headerOn: 'all' })
-  const seen = await versionHeaders(app)
-  t.same(seen['/own'], [200, 'v2.0.0'], 'set last, in onSend: one version per instance')
-  for (const [request, [status, header]] of Object.entries(seen)) {
-    if (request !== '/own') t.equal(header, 'v2.0.0', `${request} (${status}) carries the header`)
-  }
-  t.equal(Object.keys(seen).length, 13)
+test('an error thrown by a hook that runs before the plugin\'s own still carries the header', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.addHook('onRequest', async (request) => {
+    if (request.url === '/early') throw Object.assign(new Error('no'), { statusCode: 401 })
+  })
+  await app.register(zerodownVersion, { version: 'v2.0.0', env: {} })
+  app.get('/early', async () => 'never')
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const res = await get(app, '/early')
+  t.equal(res.status, 401)
+  t.equal(res.headers.get('x-app-version'), 'v2.0.0')
 })
+
+/** A WebSocket client over loopback: the handshake's headers, and one message echoed back. */
+async function webSocketRoundTrip (url: string): Promise<{ header: string | string[] | undefined, echoed: string }> {
+  const socket = new WebSocket(url)
+  try {
+    const upgrade = new Promise<IncomingMessage>((resolve) => socket.once('upgrade', resolve))
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+    const message = new Promise<string>((resolve, reject) => {
+      socket.once('message', (data: Buffer) => resolve(data.toString()))
+      socket.once('close', (code: number) => reject(new Error(`the WebSocket closed with ${code} before any message came back`)))
+    })
+    socket.send('ping')
+    return { header: (await upgrade).headers['x-app-version'], echoed: await message }
+  } finally {
+    socket.terminate()
+  }
+}
+
+for (const order of ['before', 'after'] as const) {
+  for (const headerOn of ['all', 'routes'] as const) {
+    test(`@fastify/websocket registered ${order} the plugin (headerOn "${headerOn}"): messages go both ways, the handshake carries the header`, async (t) => {
+      const app = Fastify()
+      t.teardown(() => app.close())
+      const version = async (): Promise<void> => { await app.register(zerodownVersion, { version: 'v3.0.0', env: {}, headerOn }) }
+      if (order === 'after') await version()
+      await app.register(fastifyWebsocket)
+      if (order === 'before') await version()
+      app.get('/ws', { websocket: true }, (socket) => { socket.on('message', (data: Buffer) => socket.send(`echo ${data.toString()}`)) })
+      // In an encapsulated context too, where the root does not see the WebSocket server.
+      await app.register(async (child) => {
+        child.get('/child/ws', { websocket: true }, (socket) => { socket.on('message', (data: Buffer) => socket.send(`child ${data.toString()}`)) })
+      }, { prefix: '' })
+      app.get('/http', async () => 'plain')
+      const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+      const ws = origin.replace('http:', 'ws:')
+
+      t.same(await webSocketRoundTrip(`${ws}/ws`), { header: 'v3.0.0', echoed: 'echo ping' })
+      t.same(await webSocketRoundTrip(`${ws}/child/ws`), { header: 'v3.0.0', echoed: 'child ping' })
+      const plain = await fetch(`${origin}/ws`)
+      t.equal(plain.status, 404, 'a plain GET of a WebSocket route: @fastify/websocket answers 404')
+      // "routes" leaves a WebSocket route's handler alone, so its plain-HTTP 404 goes without.
+      t.equal(plain.headers.get('x-app-version'), headerOn === 'all' ? 'v3.0.0' : null, 'with the header by default')
+      t.equal((await fetch(`${origin}/http`)).headers.get('x-app-version'), 'v3.0.0', 'other routes keep it')
+    })
+  }
+}
 
 test('header: false sets no header, whatever headerOn says, and /version still answers', async (t) => {
   for (const headerOn of ['routes', 'all'] as const) {
