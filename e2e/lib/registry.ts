@@ -43,6 +43,15 @@ export function upstreamRegistry (): string {
   return url
 }
 
+// The certificate authorities npm trusts (its cafile: here the host's bundle, which includes the
+// TLS proxy in front of the registry). Verdaccio is a Node.js program that must trust them too, and
+// a task runner may not pass NODE_EXTRA_CA_CERTS through to it.
+function npmCertificates (): Record<string, string> {
+  if (process.env.NODE_EXTRA_CA_CERTS !== undefined) return { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }
+  const cafile = execFileSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' }).trim()
+  return cafile === '' || cafile === 'null' || cafile === 'undefined' ? {} : { NODE_EXTRA_CA_CERTS: cafile }
+}
+
 function writeConfig (dir: string): string {
   const source = readFileSync(CONFIG, 'utf8')
   const uplink = '    url: https://registry.npmjs.org/\n'
@@ -90,6 +99,7 @@ export async function startRegistry (): Promise<Registry> {
   let log = ''
   const child = spawn(process.execPath, [VERDACCIO, '--config', config, '--listen', `127.0.0.1:${port}`], {
     cwd: dir,
+    env: { ...process.env, ...npmCertificates() },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString() })
