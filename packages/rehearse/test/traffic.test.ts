@@ -132,7 +132,7 @@ test('open loop: the offered rate is sent on schedule, and latency counts from t
   await sleep(1100)
   await open.stop()
   const r = open.records
-  t.ok(r.length >= 4 && r.length <= 6, `one connection finishes about 5 requests in a second (${r.length})`)
+  t.ok(r.length >= 2 && r.length <= 6, `one connection finishes at most about 5 requests in a second, fewer on a busy machine (${r.length})`)
   r.forEach((rec, i) => t.ok(Math.abs(rec.at - (r[0]!.at + i * 50)) < 5, `request ${i} counted from when it was due (${Math.round(rec.at - r[0]!.at)} ms)`))
   t.ok(r.at(-1)!.end - r.at(-1)!.at > 600, `the last one waited in the client's queue and its latency shows it (${Math.round(r.at(-1)!.end - r.at(-1)!.at)} ms)`)
 
@@ -140,7 +140,8 @@ test('open loop: the offered rate is sent on schedule, and latency counts from t
   await sleep(1100)
   await closed.stop()
   const c = closed.records
-  t.ok(c.every((rec) => rec.end - rec.at < 300), 'a closed loop sends when the last request ended: no queue, the backlog never shows')
+  // On one connection each request is sent only once the one before it ended: nothing waits in a queue.
+  t.ok(c.length >= 2 && c.every((rec, i) => i === 0 || rec.at >= c[i - 1]!.end - 1), `a closed loop sends when the last request ended: no queue, the backlog never shows (${c.length})`)
 })
 
 test('open loop in bursts: connections stay pooled and idle between bursts; client retries of idempotent requests', async (t) => {
@@ -151,11 +152,16 @@ test('open loop in bursts: connections stay pooled and idle between bursts; clie
   t.teardown(() => ingress.close())
   ingress.publish([{ pod: 'a', port: a.port }])
   const bursts = startLoad(ingress, clock, load({ rate: 40, connections: 4, burstMs: 400 }))
-  await sleep(1000)
+  // Until three bursts are in, however slow the machine: a fourth may have begun by then, and is left out.
+  for (let waited = 0; waited < 60_000 && bursts.records.length < 48; waited += 50) await sleep(50)
   await bursts.stop()
-  const starts = [...new Set(bursts.records.map((r) => Math.round(r.at - bursts.records[0]!.at)))]
-  t.same(starts, [0, 400, 800], 'three bursts of 16 requests, each counted from the start of its burst')
-  t.equal(bursts.records.length, 48)
+  const first = Math.min(...bursts.records.map((r) => r.at))
+  const perBurst = new Map<number, number>()
+  for (const r of bursts.records) perBurst.set(Math.round(r.at - first), (perBurst.get(Math.round(r.at - first)) ?? 0) + 1)
+  const starts = [...perBurst.keys()].sort((x, y) => x - y)
+  t.same(starts.slice(0, 3), [0, 400, 800], 'bursts counted from the start of each, 400 ms apart')
+  t.same(starts.slice(0, 3).map((start) => perBurst.get(start)), [16, 16, 16], 'three bursts of 16 requests')
+  t.ok(starts.every((start) => start % 400 === 0), `every request counted from the start of its burst (${starts.join(', ')})`)
   t.ok(bursts.records.every((r) => r.outcome === 'ok' && r.pod === 'a'))
   t.ok(a.connections() >= 1 && a.connections() <= 4, `the ingress kept its upstream connections idle and pooled between bursts: at most one per concurrent request (${a.connections()})`)
 
