@@ -1,7 +1,12 @@
-import createError from '@fastify/error'
+import createError, { type FastifyErrorConstructor } from '@fastify/error'
+
+// Each class is typed by hand, not inferred: the inferred type names the namespace of
+// @fastify/error's `export =`, which TypeScript cannot find under moduleResolution "bundler"
+// (TS2503 in every consumer's build), and it would type `.code` as string instead of its literal.
+type Coded<Code extends string, Args extends unknown[]> = FastifyErrorConstructor<{ code: Code, statusCode: 500 }, Args>
 
 /** An option passed to the plugin has the wrong type, form or range. */
-export const ShutdownInvalidOptionError = createError<[option: string, expected: string, got: string]>(
+export const ShutdownInvalidOptionError: Coded<'FST_ZERODOWN_SHUTDOWN_INVALID_OPTION', [option: string, expected: string, got: string]> = createError(
   'FST_ZERODOWN_SHUTDOWN_INVALID_OPTION',
   'Invalid @zerodown/shutdown option "%s": expected %s, got %s',
   500,
@@ -9,7 +14,7 @@ export const ShutdownInvalidOptionError = createError<[option: string, expected:
 )
 
 /** A contract environment variable (`ZERODOWN_DRAIN_DELAY_MS`, `ZERODOWN_SHUTDOWN_TIMEOUT_MS`) is malformed. */
-export const ShutdownInvalidEnvError = createError<[variable: string, expected: string, got: string]>(
+export const ShutdownInvalidEnvError: Coded<'FST_ZERODOWN_SHUTDOWN_INVALID_ENV', [variable: string, expected: string, got: string]> = createError(
   'FST_ZERODOWN_SHUTDOWN_INVALID_ENV',
   'Invalid @zerodown/shutdown environment: environment variable %s must be %s, got %s',
   500,
@@ -17,7 +22,7 @@ export const ShutdownInvalidEnvError = createError<[variable: string, expected: 
 )
 
 /** `timeout` is not greater than `drainDelay`, wherever each came from. */
-export const ShutdownInvalidTimingError = createError<[timeout: number, timeoutSource: string, drainDelay: number, drainDelaySource: string]>(
+export const ShutdownInvalidTimingError: Coded<'FST_ZERODOWN_SHUTDOWN_INVALID_TIMING', [timeout: number, timeoutSource: string, drainDelay: number, drainDelaySource: string]> = createError(
   'FST_ZERODOWN_SHUTDOWN_INVALID_TIMING',
   'Invalid @zerodown/shutdown timing: timeout %d ms (%s) must be greater than drainDelay %d ms (%s): the timeout is counted from the signal and contains the drain',
   500,
@@ -25,14 +30,14 @@ export const ShutdownInvalidTimingError = createError<[timeout: number, timeoutS
 )
 
 /** The plugin is already registered on this instance, or another instance in this process handles the signals. */
-export const ShutdownAlreadyRegisteredError = createError<[where: string]>(
+export const ShutdownAlreadyRegisteredError: Coded<'FST_ZERODOWN_SHUTDOWN_ALREADY_REGISTERED', [where: string]> = createError(
   'FST_ZERODOWN_SHUTDOWN_ALREADY_REGISTERED',
   '@zerodown/shutdown is already registered %s: one registration owns the process signals and the exit; register it once, at the root of the app',
   500
 )
 
 /** `shutdown()` with `exit: false` did not finish within `timeout`. */
-export const ShutdownTimeoutError = createError<[timeout: number, pending: string]>(
+export const ShutdownTimeoutError: Coded<'FST_ZERODOWN_SHUTDOWN_TIMEOUT', [timeout: number, pending: string]> = createError(
   'FST_ZERODOWN_SHUTDOWN_TIMEOUT',
   'Shutdown did not finish within timeout (%d ms); still pending: %s',
   500
