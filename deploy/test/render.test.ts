@@ -491,3 +491,14 @@ test('check() renders nothing while the schema fails, and parses values.yaml exa
   t.same(parse(readFileSync(new URL('../values.yaml', import.meta.url), 'utf8')), defaultValues())
   t.same(renderObjects(defaultValues()), render())
 })
+
+// Said outright rather than left to a snapshot: the budget allows evicting one pod and never holds
+// a minimum equal to the replicas, which would hang every node drain.
+test('the PodDisruptionBudget allows one eviction at a time, by maxUnavailable, never minAvailable', async (t) => {
+  for (const [overrides, kube] of [[{}, undefined], [{ replicas: 5 }, undefined], [{ podDisruptionBudget: { maxUnavailable: '25%' }, replicas: 8 }, '1.20']] as const) {
+    const budget = render(overrides, { release: 'shop', ...(kube !== undefined && { kubeVersion: kube }) }).find((object) => object.kind === 'PodDisruptionBudget') as any
+    t.equal(budget.spec.maxUnavailable, overrides.podDisruptionBudget?.maxUnavailable ?? 1, JSON.stringify(overrides))
+    t.notOk('minAvailable' in budget.spec, 'no minAvailable: with one equal to the replicas no pod could ever be evicted')
+    t.equal(budget.apiVersion, kube === '1.20' ? 'policy/v1beta1' : 'policy/v1')
+  }
+})
