@@ -26,7 +26,8 @@ export function readInputFile (file: string, maxBytes = MAX_INPUT_FILE_BYTES): s
   try {
     fd = openSync(file, 'r')
   } catch (err) {
-    throw new InputFileError(`cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    // open() fails only with a system error, which always has a code.
+    throw new InputFileError(`cannot read it (${String((err as NodeJS.ErrnoException).code)})`)
   }
   try {
     const stats = fstatSync(fd)
