@@ -143,8 +143,9 @@ interface ProbePort {
  * it fails with ProbesPortConflictError; when the probe port is taken, with ProbesPortInUseError;
  * when the main bind fails after the probes bound, the probe listener is closed again. The errors
  * reach Fastify through the main server's 'error' event, where its listen() waits for them.
+ * `close` is not awaited: the probe listener's close never fails, and nothing waits for it.
  */
-function bindProbesFirst (app: FastifyInstance, probe: ProbePort, listen: (host: string) => Promise<unknown>, close: () => Promise<void>): void {
+function bindProbesFirst (app: FastifyInstance, probe: ProbePort, listen: (host: string) => Promise<unknown>, close: () => unknown): void {
   const server = app.server
   const bind = server.listen
   // Until the main server listens: a listen() that failed may be tried again.
@@ -157,7 +158,7 @@ function bindProbesFirst (app: FastifyInstance, probe: ProbePort, listen: (host:
     }
     const probeHost = probe.host ?? host ?? '0.0.0.0'
     listen(probeHost).then(() => {
-      const undo = (): void => { void close() }
+      const undo = (): void => { close() }
       server.once('error', undo)
       server.once('listening', () => server.off('error', undo))
       bind.apply(this, args as Parameters<Server['listen']>)
