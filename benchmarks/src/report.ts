@@ -124,7 +124,7 @@ function overheadSection (r: Results): string[] {
         'In a server that already loads `yaml` and `undici`, importing the three plugins measured 1.00 without the collection. `--no-settle` measures without it.'
       : 'These figures were measured with `--no-settle`: no garbage collection between startup and the load, so a server that loads more code before it listens may pay for a startup GC that bare Fastify does not (see the settled run).',
     '',
-    '`@zerodown/version` adds one header to every response of a route (`x-app-version: 1.0.0` here), set in the route\'s handler (its default, `headerOn: "routes"`), and a header costs what Node.js takes to validate and write it, whoever sets it. ' +
+    '`@zerodown/version` adds one header to every response of a route (`x-app-version: 1.0.0` here), set in the route\'s handler (`headerOn: "routes"`, the default when these figures were measured; the default is now `"all"`, an onRequest hook that puts it on every reply, 404s and WebSocket handshakes included, which counted +2.2–3.0% instructions per request beyond the same header with `logger: false` in a separate callgrind run on 2026-12-07, not yet in these tables), and a header costs what Node.js takes to validate and write it, whoever sets it. ' +
       'So the plugins that send it are measured a second time, against bare Fastify whose handlers set the same header (`SAME_HEADER=1`): both sides send the same bytes, ' +
       'and the ratio is what the plugins cost beyond the header they are asked to send. `header: false` removes the header and its cost.' +
       headerInInstructions(r.instructions),
