@@ -78,8 +78,9 @@ function hostPorts (container: IContainer): number[] {
   return (container.ports ?? []).map((port) => port.hostPort ?? 0).filter((port) => port !== 0)
 }
 
+/** A volume's type: its one field besides the name; with none, Kubernetes makes it an emptyDir. */
 function volumeType (volume: IVolume): string {
-  return Object.keys(volume).find((key) => key !== 'name') ?? 'none'
+  return Object.keys(volume).find((key) => key !== 'name') ?? 'emptyDir'
 }
 
 /**

@@ -1,7 +1,7 @@
 // YAML from a user's file, read in time linear in its size: the yaml library's own duplicate-key
 // check compares every key with every other (16,000 keys took 9 s), so keys are checked here with a
 // set per map instead, and the line of a duplicate is named.
-import { isMap, isScalar, LineCounter, parseAllDocuments, visit, type Node } from 'yaml'
+import { isScalar, LineCounter, parseAllDocuments, visit, type Node } from 'yaml'
 
 /** Why YAML text cannot be used: the first problem, with its line. */
 export class YamlInputError extends Error {}
@@ -20,21 +20,18 @@ function keyText (key: unknown): string {
 export function parseYamlDocuments (text: string): unknown[] {
   const lineCounter = new LineCounter()
   const documents = parseAllDocuments(text, { uniqueKeys: false, lineCounter })
-  const list = Array.isArray(documents) ? documents : []
-  const line = (node: Node | null | undefined): string => {
-    const offset = node?.range?.[0]
-    return offset === undefined ? '' : ` at line ${lineCounter.linePos(offset).line}`
-  }
-  return list.map((document) => {
+  // Every key of a parsed document is a node with a range, a null key (`? `) included.
+  const line = (node: Node): number => lineCounter.linePos(node.range![0]).line
+  // An empty text gives an EmptyStream: an empty array of documents.
+  return documents.map((document) => {
     const [error] = document.errors
-    if (error !== undefined) throw new YamlInputError(`not valid YAML: ${error.message.split('\n')[0]?.replace(/:$/, '') ?? ''}`)
+    if (error !== undefined) throw new YamlInputError(`not valid YAML: ${error.message.replace(/\n[\s\S]*$/, '').replace(/:$/, '')}`)
     visit(document, {
       Map (_key, map) {
-        if (!isMap(map)) return
         const seen = new Set<string>()
         for (const item of map.items) {
           const key = keyText(item.key)
-          if (seen.has(key)) throw new YamlInputError(`not valid YAML: the key ${JSON.stringify(key)} appears twice in one map${line(item.key as Node)}`)
+          if (seen.has(key)) throw new YamlInputError(`not valid YAML: the key ${JSON.stringify(key)} appears twice in one map at line ${line(item.key as Node)}`)
           seen.add(key)
         }
       }

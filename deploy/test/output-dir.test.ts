@@ -51,6 +51,13 @@ for (const [what, plant, message] of planted) {
   })
 }
 
+test('a folder under a file cannot be looked at, and says why', async (t) => {
+  const cwd = t.testdir({ plain: 'a file\n' })
+  const result = spawnSync(process.execPath, [cli, 'render', '--output-dir', 'plain/od'], { cwd, encoding: 'utf8', env })
+  t.equal(result.status, 2)
+  t.match(result.stderr, /^zerodown-deploy: Cannot write plain\/od: ENOTDIR/)
+})
+
 test('a file where the folder should be is refused', async (t) => {
   const cwd = t.testdir({ od: 'a file\n' })
   const result = render(cwd)

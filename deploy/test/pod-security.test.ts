@@ -13,6 +13,7 @@ const unsafe: Array<[string, Record<string, unknown>, string, string, boolean]> 
   ['privilege escalation', { securityContext: { allowPrivilegeEscalation: true } }, 'securityContext.allowPrivilegeEscalation', 'allowPrivilegeEscalation is not false: a process could gain privileges', false],
   ['SYS_ADMIN', { securityContext: { capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } } }, 'securityContext.capabilities', 'capabilities.add ["SYS_ADMIN"]: only NET_BIND_SERVICE may be added', true],
   ['capabilities not dropped', { securityContext: { capabilities: { drop: ['NET_RAW'] } } }, 'securityContext.capabilities', 'capabilities.drop does not hold "ALL"', false],
+  ['capabilities replaced by none', { securityContext: { capabilities: {} } }, 'securityContext.capabilities', 'capabilities.drop does not hold "ALL"', false],
   ['seccomp off', { securityContext: { seccompProfile: { type: 'Unconfined' } } }, 'securityContext.seccompProfile', 'seccompProfile "Unconfined" turns seccomp off', true],
   ['AppArmor off', { securityContext: { appArmorProfile: { type: 'Unconfined' } } }, 'securityContext.appArmorProfile', 'appArmorProfile "Unconfined" turns AppArmor off', true],
   ['an SELinux user', { securityContext: { seLinuxOptions: { user: 'system_u' } } }, 'securityContext.seLinuxOptions', 'seLinuxOptions {"user":"system_u"} sets a user, a role or a type other than the container types', true],
@@ -66,6 +67,7 @@ test('volumes: hostPath only where the level allows it, and restricted allows on
     `extraVolumes[0] ("v") is a volume of type nfs ("restricted" allows only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret): ${why('restricted')}; if your namespace allows it, set podSecurityStandard to the level it enforces`
   ])
   t.same(lint(volume('baseline', nfs)), [], 'baseline refuses only hostPath')
+  t.same(lint(volume('restricted', {})), [], 'a volume with no source is an emptyDir, as Kubernetes defaults it')
   for (const spec of [{ emptyDir: {} }, { secret: { secretName: 's' } }, { configMap: { name: 'c' } }, { persistentVolumeClaim: { claimName: 'p' } }, { projected: { sources: [] } }, { downwardAPI: { items: [] } }]) {
     t.same(lint(volume('restricted', spec)), [], `${Object.keys(spec)[0] ?? ''} is allowed`)
   }
