@@ -9,7 +9,7 @@ import type { Problem } from './problem.js'
 import type { KubernetesObject } from './render.js'
 import type { Values } from './values.js'
 
-export type PodSecurityStandard = Values['podSecurityStandard']
+type PodSecurityStandard = Values['podSecurityStandard']
 
 /** The capabilities "baseline" lets a container add (the container runtime's default set). */
 const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'])
@@ -21,7 +21,7 @@ const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container
 const show = (value: unknown): string => JSON.stringify(value)
 
 /** Why a level refuses something, in the words every message ends with. */
-export function forbiddenBy (level: PodSecurityStandard): string {
+function forbiddenBy (level: PodSecurityStandard): string {
   return `the "${level}" Pod Security Standard forbids it, and namespaces that enforce it would refuse the pods`
 }
 

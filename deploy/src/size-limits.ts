@@ -5,9 +5,9 @@ import type { Problem } from './problem.js'
 import type { KubernetesObject } from './render.js'
 
 /** A ConfigMap's data, all values together (Kubernetes' MaxSecretSize, which ConfigMaps share). */
-export const MAX_CONFIG_MAP_BYTES = 1024 * 1024
+const MAX_CONFIG_MAP_BYTES = 1024 * 1024
 /** The annotations of one object, keys and values together (TotalAnnotationSizeLimitB). */
-export const MAX_ANNOTATION_BYTES = 256 * 1024
+const MAX_ANNOTATION_BYTES = 256 * 1024
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
 

@@ -24,21 +24,26 @@ const COMPILERS: Record<string, string> = {
   'TypeScript 7': join(dirname(require.resolve('typescript-7/package.json')), 'bin', 'tsc')
 }
 
-/** Each package's code entry points, from its exports map: `@zerodown/deploy`, `@zerodown/deploy/rollout`, ... */
-function entryPoints (): string[] {
+interface EntryPoint {
+  /** What a consumer imports: `@zerodown/deploy`, `@zerodown/deploy/rollout`, ... */
+  specifier: string
+  /** The built file it resolves to. */
+  file: string
+}
+
+/** Each package's code entry points, from its exports map. */
+function entryPoints (): EntryPoint[] {
   return Object.entries(PACKAGES).flatMap(([name, dir]) => {
-    const exports = (JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports
-    return Object.keys(exports).filter((key) => !key.endsWith('.json')).map((key) => key === '.' ? name : `${name}/${key.slice(2)}`)
+    const exports = (JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { exports: Record<string, { default: string } | string> }).exports
+    return Object.entries(exports).flatMap(([key, target]) => typeof target === 'string'
+      ? []
+      : [{ specifier: key === '.' ? name : `${name}/${key.slice(2)}`, file: join(root, dir, target.default) }])
   })
 }
 
 /** Every coded error class an entry point exports, with the code an instance carries at run time. */
-async function codedErrors (entry: string): Promise<Array<[name: string, code: string]>> {
-  const [scope, pkg, ...rest] = entry.split('/')
-  const dir = PACKAGES[`${scope ?? ''}/${pkg ?? ''}`] ?? ''
-  const exports = (JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { exports: Record<string, { default: string }> }).exports
-  const target = exports[rest.length === 0 ? '.' : `./${rest.join('/')}`]?.default ?? ''
-  const module = await import(pathToFileURL(join(root, dir, target)).href) as Record<string, unknown>
+async function codedErrors ({ file }: EntryPoint): Promise<Array<[name: string, code: string]>> {
+  const module = await import(pathToFileURL(file).href) as Record<string, unknown>
   return Object.entries(module).flatMap(([name, value]) => {
     if (typeof value !== 'function' || !name.endsWith('Error')) return []
     try {
@@ -55,14 +60,14 @@ async function consumerSource (): Promise<string> {
   const entries = entryPoints()
   const lines = [
     "import Fastify from 'fastify'",
-    ...entries.map((entry, i) => `import * as m${i} from '${entry}'`),
+    ...entries.map((entry, i) => `import * as m${i} from '${entry.specifier}'`),
     '',
     'type IsLiteral<T> = string extends T ? false : true',
     'export async function main (): Promise<void> {',
     '  const app = Fastify()',
-    `  await app.register(m${entries.indexOf('@zerodown/shutdown')}.default, { drainDelay: 0 })`,
-    `  await app.register(m${entries.indexOf('@zerodown/probes')}.default, { checks: [{ name: 'db', check: async () => true }] })`,
-    `  await app.register(m${entries.indexOf('@zerodown/version')}.default)`,
+    `  await app.register(m${entries.findIndex((entry) => entry.specifier === '@zerodown/shutdown')}.default, { drainDelay: 0 })`,
+    `  await app.register(m${entries.findIndex((entry) => entry.specifier === '@zerodown/probes')}.default, { checks: [{ name: 'db', check: async () => true }] })`,
+    `  await app.register(m${entries.findIndex((entry) => entry.specifier === '@zerodown/version')}.default)`,
     '  await app.close()',
     '}'
   ]
