@@ -34,12 +34,13 @@ export interface Traffic {
 export const FRESH_SOCKET_GRACE_MS = 250
 
 /**
- * At closing, an HTTP/1.1 connection holding only part of a request (its headers still arriving:
- * a slow link, or a slow-loris client) gets this long to complete them; then it is answered 408
- * and closed, as Node.js does at its own headersTimeout. Node.js stops checking its headersTimeout
- * and requestTimeout when the listener closes, and their defaults (60 s, 300 s) outlast any
- * shutdown deadline: without this, one such client would hold the shutdown until the deadline.
- * A request whose headers are complete is in flight, and waited for.
+ * At closing, an HTTP/1.1 connection holding only part of a request's headers (a slow link, or a
+ * slow-loris client) gets this long to complete them; one whose request is in flight but whose body
+ * has stopped arriving gets this long without a byte. Then it is answered 408 and closed, as Node.js
+ * does at its own headersTimeout and requestTimeout. Node.js stops checking those when the listener
+ * closes, and their defaults (60 s, 300 s) outlast any shutdown deadline: without this, one such
+ * client would hold the shutdown until the deadline. A body still arriving, however slowly, is
+ * waited for, as is every request whose body is complete.
  */
 export const PARTIAL_REQUEST_GRACE_MS = 1000
 
@@ -117,6 +118,16 @@ export function trackTraffic (server: TrafficServer, { followRequests = false }:
   let reapScheduled = false
   let reapTimer: NodeJS.Timeout | undefined
   let closingAt = 0
+  /** At closing, how many bytes each socket had read when last looked at, and when that changed. */
+  const progress = new WeakMap<Socket, { bytes: number, at: number }>()
+  /** Since when a socket has read nothing, as far as the reaper has seen (at most since closing). */
+  const silentSince = (socket: Socket, now: number): number => {
+    const seen = progress.get(socket)
+    if (seen === undefined || seen.bytes !== socket.bytesRead) {
+      progress.set(socket, { bytes: socket.bytesRead, at: seen === undefined ? closingAt : now })
+    }
+    return progress.get(socket)!.at
+  }
   /**
    * How much longer a socket may stay open at closing without a request in flight; undefined when
    * it is not for the reaper to close (serving a request, or an HTTP/2 session, which http2.ts closes).
@@ -125,12 +136,16 @@ export function trackTraffic (server: TrafficServer, { followRequests = false }:
     // Closing already: answered at its Connection: close, or by the reaper a moment ago.
     if (socket.destroyed || socket.writableEnded) return undefined
     if (socket.bytesRead === 0) return FRESH_SOCKET_GRACE_MS - (now - acceptedAt)
-    if (server.closeIdleConnections === undefined || servingNow(socket) !== undefined) return undefined
-    return PARTIAL_REQUEST_GRACE_MS - (now - closingAt)
+    if (server.closeIdleConnections === undefined) return undefined
+    const response = servingNow(socket)
+    if (response === undefined) return PARTIAL_REQUEST_GRACE_MS - (now - closingAt)
+    // In flight: for the reaper only while its body is stalled and nothing was answered yet.
+    if (response.headersSent || response.req.complete) return undefined
+    return PARTIAL_REQUEST_GRACE_MS - (now - silentSince(socket, now))
   }
   // Closes what no longer carries a request: keep-alive sockets idle after a response (the ones whose
   // response predates draining and so lacks Connection: close), sockets that never sent a byte once
-  // their grace is over, and those still holding an incomplete request once theirs is.
+  // their grace is over, and those holding an incomplete request (headers, or a stalled body) once theirs is.
   const reap = (): void => {
     reapScheduled = false
     clearTimeout(reapTimer)

@@ -256,6 +256,38 @@ test('a client holding a half-sent request at SIGTERM cannot hold the shutdown u
   assertPhasesLogged(t, server, 0)
 })
 
+test('a request whose body stops arriving cannot hold the shutdown until its deadline; one still arriving is waited for', async (t) => {
+  const timeout = 15_000
+  const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300', ZERODOWN_SHUTDOWN_TIMEOUT_MS: String(timeout) })
+  const head = 'POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n'
+  // Complete headers and part of the body, then nothing more.
+  const stalled = await rawSocket(t, server.port)
+  stalled.socket.write(head + '{"a"')
+  // The same request, its body sent a byte at a time, every 400 ms: slow, but never silent for the grace.
+  const trickling = await rawSocket(t, server.port)
+  trickling.socket.write(head)
+  const body = [...'{"b":"slow"}\n']
+  const trickle = (async () => {
+    for (const byte of body) {
+      await sleep(400)
+      trickling.socket.write(byte)
+    }
+  })()
+  await sleep(100)
+  const signalledAt = performance.now()
+  server.signal('SIGTERM')
+  await within(stalled.ended, timeout, 'the close of the stalled connection')
+  t.match(stalled.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/, 'the stalled client is told why')
+  await trickle
+  await within(trickling.ended, timeout, 'the close of the trickling connection')
+  t.match(trickling.received(), /^HTTP\/1\.1 200 OK\r\n[^]*connection: close[^]*\{"b":"slow"\}$/i, 'the body that kept arriving got its answer')
+  const exit = await within(server.exited, timeout + 5000, 'exit of the server process')
+  t.equal(exit.code, 0, 'exit code 0: a clean shutdown')
+  t.ok(exit.at - signalledAt < timeout - 5000, `well before the ${timeout} ms deadline (${Math.round(exit.at - signalledAt)} ms)`)
+  t.notOk(messages(server).some((m) => m.includes('timeout of')), 'no deadline reached')
+  assertPhasesLogged(t, server, 0)
+})
+
 test('app.shutdown(): the same sequence as SIGTERM', async (t) => {
   const server = await start(t, { ZERODOWN_DRAIN_DELAY_MS: '300' })
   const agent = new Agent({ connections: 1 })
