@@ -36,6 +36,19 @@ export const ShutdownAlreadyRegisteredError: Coded<'FST_ZERODOWN_SHUTDOWN_ALREAD
   500
 )
 
+/**
+ * Another close-with-grace handles a signal this plugin handles (fastify-cli's `fastify start`
+ * installs one): at the signal it would close the app at once, cutting the drain.
+ */
+export const ShutdownOtherHandlerError: Coded<'FST_ZERODOWN_SHUTDOWN_OTHER_HANDLER', [signals: string]> = createError(
+  'FST_ZERODOWN_SHUTDOWN_OTHER_HANDLER',
+  'Another close-with-grace handles %s in this process (fastify-cli\'s `fastify start` installs one): at the signal it would ' +
+    'close the app at once, skipping the drain and cutting requests in flight. Start the app with node and a server file that ' +
+    'calls listen(), or register @zerodown/shutdown with exit: false to leave the signals to the other handler (no drain); ' +
+    'see "fastify-cli" in the @zerodown/shutdown README',
+  500
+)
+
 /** `shutdown()` with `exit: false` did not finish within `timeout`. */
 export const ShutdownTimeoutError: Coded<'FST_ZERODOWN_SHUTDOWN_TIMEOUT', [timeout: number, pending: string]> = createError(
   'FST_ZERODOWN_SHUTDOWN_TIMEOUT',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Http2Server } from 'node:http2'
-import { ShutdownAlreadyRegisteredError } from './errors.js'
+import { ShutdownAlreadyRegisteredError, ShutdownOtherHandlerError } from './errors.js'
 import { trackHttp2Sessions } from './http2.js'
 import { createLifecycle, LIFECYCLE_DECORATOR, type Lifecycle } from './lifecycle.js'
 import { resolveOptions, type ShutdownOptions } from './options.js'
@@ -21,6 +21,7 @@ export {
   ShutdownInvalidEnvError,
   ShutdownInvalidOptionError,
   ShutdownInvalidTimingError,
+  ShutdownOtherHandlerError,
   ShutdownTimeoutError
 } from './errors.js'
 
@@ -70,6 +71,11 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
   app.decorate('addLongLivedConnection', (close: () => unknown) => longLived.register(close))
   app.decorate('shutdown', (reason?: string) => processEvents?.shutdown(reason) ?? sequence.run(reason ?? 'shutdown()'))
 
+  // fastify-cli's `fastify start` installs its close-with-grace after loading the app, before listen().
+  app.addHook('onReady', async () => {
+    const signals = processEvents?.otherHandlers() ?? []
+    if (signals.length > 0) throw new ShutdownOtherHandlerError(signals.join(', '))
+  })
   app.addHook('onListen', async () => {
     const addresses = app.addresses()
     /* c8 ignore next 5 -- only when a host name resolves to several addresses (localhost to 127.0.0.1 and ::1); the test machines resolve it to one */

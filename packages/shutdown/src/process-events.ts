@@ -9,6 +9,8 @@ export interface ProcessEvents {
   shutdown (reason?: string): Promise<void>
   /** Removes the process handlers. */
   uninstall (): void
+  /** The signals of ours that another close-with-grace handles too (fastify-cli's `fastify start` installs one). */
+  otherHandlers (): string[]
 }
 
 const ERROR_EVENTS = ['uncaughtException', 'unhandledRejection'] as const
@@ -28,6 +30,7 @@ class ExitCodeOne extends Error {}
  * logging what was still pending.
  */
 export function handleProcessEvents (sequence: ShutdownSequence, options: ResolvedShutdownOptions, log: FastifyBaseLogger): ProcessEvents {
+  const before = new Set(options.signals.flatMap((signal) => process.listeners(signal)))
   const cwg = closeWithGrace({
     delay: undefined,
     skip: [...SUPPORTED_SIGNALS.filter((s) => !options.signals.includes(s)), 'beforeExit', ...ERROR_EVENTS],
@@ -42,6 +45,8 @@ export function handleProcessEvents (sequence: ShutdownSequence, options: Resolv
     await sequence.run(signal ?? 'shutdown()')
     if (sequence.exitCode !== 0) throw new ExitCodeOne()
   })
+
+  const own = new Set(options.signals.flatMap((signal) => process.listeners(signal)).filter((l) => !before.has(l)))
 
   let uncaught = 0
   const onError = (err: unknown): void => {
@@ -74,6 +79,19 @@ export function handleProcessEvents (sequence: ShutdownSequence, options: Resolv
     uninstall () {
       cwg.uninstall()
       for (const event of ERROR_EVENTS) process.removeListener(event, onError)
+    },
+    otherHandlers () {
+      return options.signals.filter((signal) => process.listeners(signal).some((l) => !own.has(l) && isCloseWithGrace(l)))
     }
   }
+}
+
+/**
+ * A signal listener of close-with-grace (any version since 1.0 names it `onSignal`), which on the
+ * signal closes the app and exits. Other listeners (signal-exit's, a log line of the app's) let
+ * the drain run and are left alone. compat/test/fastify-cli.test.ts holds this against the real
+ * fastify-cli.
+ */
+function isCloseWithGrace (listener: { name: string }): boolean {
+  return listener.name === 'onSignal'
 }

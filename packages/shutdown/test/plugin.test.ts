@@ -4,6 +4,7 @@ import { createServer } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { Readable, Writable } from 'node:stream'
 import { connect as tlsConnect } from 'node:tls'
+import closeWithGrace from 'close-with-grace'
 import { Agent, request } from 'undici'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { readyError, within } from '@zerodown/testkit'
@@ -15,6 +16,7 @@ import zerodownShutdown, {
   ShutdownInvalidEnvError,
   ShutdownInvalidOptionError,
   ShutdownInvalidTimingError,
+  ShutdownOtherHandlerError,
   ShutdownTimeoutError,
   findLifecycle,
   type LifecycleState,
@@ -196,6 +198,37 @@ test('rejects a second instance handling the signals of the same process, until 
   t.equal(await registerError({ exit: false }), undefined, 'an instance with exit: false handles no signals and may coexist')
   await first.close()
   t.equal(await registerError({}), undefined, 'allowed again once the first instance is closed')
+})
+
+test('another close-with-grace on its signals, installed before or after it (fastify-cli\'s `fastify start`), fails ready() with a coded error', async (t) => {
+  for (const when of ['after', 'before'] as const) {
+    let other: { uninstall (): void } | undefined
+    const install = (): void => { other = closeWithGrace({ skip: ['SIGINT'] }, async () => {}) }
+    if (when === 'before') install()
+    const app = Fastify()
+    await app.register(zerodownShutdown)
+    if (when === 'after') install()
+    const err = await readyError(app)
+    other?.uninstall()
+    t.type(err, ShutdownOtherHandlerError, when)
+    t.equal((err as { code: string }).code, 'FST_ZERODOWN_SHUTDOWN_OTHER_HANDLER')
+    t.match((err as Error).message, /^Another close-with-grace handles SIGTERM in this process \(fastify-cli's `fastify start` installs one\).* exit: false/)
+  }
+})
+
+test('other listeners on its signals are left alone, and with exit: false any close-with-grace is', async (t) => {
+  const logLine = (): void => {}
+  process.on('SIGTERM', logLine)
+  t.teardown(() => { process.removeListener('SIGTERM', logLine) })
+  const app = Fastify()
+  await app.register(zerodownShutdown)
+  t.equal(await readyError(app), undefined, 'a listener that is not close-with-grace\'s')
+
+  const other = closeWithGrace(async () => {})
+  t.teardown(() => other.uninstall())
+  const embedded = Fastify()
+  await embedded.register(zerodownShutdown, { exit: false })
+  t.equal(await readyError(embedded), undefined, 'exit: false handles no signal: the other handler owns them')
 })
 
 test('defaults: drainDelay 5 s in Kubernetes, 0 elsewhere; timeout 20 s; SIGTERM and SIGINT', async (t) => {
