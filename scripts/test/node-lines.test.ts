@@ -12,7 +12,7 @@ const config = JSON.parse(readFileSync(join(root, 'scripts/node-lines.json'), 'u
 const WORKSPACE_ENGINES = `^20.19.0 || ${config.engines}`
 
 const dirs = ['packages', 'apps'].flatMap((parent) => readdirSync(join(root, parent)).map((name) => join(root, parent, name)))
-  .concat(['deploy', 'benchmarks', 'e2e', 'scripts'].map((name) => join(root, name)))
+  .concat(['deploy', 'benchmarks', 'e2e', 'scripts', 'compat'].map((name) => join(root, name)))
   .filter((dir) => existsSync(join(dir, 'package.json')))
 const manifests = dirs.map((dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as
   { name: string, private?: boolean, engines?: { node?: string } })
