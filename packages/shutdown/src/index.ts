@@ -10,7 +10,7 @@ import { claimProcess } from './process-claim.js'
 import { LongLivedConnections } from './long-lived.js'
 import { ShutdownSequence } from './sequence.js'
 import { createShutdownSignals, type ShutdownSignals } from './signals.js'
-import { nodeKeepsServingResponse, trackTraffic } from './traffic.js'
+import { trackTraffic } from './traffic.js'
 
 export { WEBSOCKET_CLOSE_CODE } from './long-lived.js'
 export type { ShutdownSignals } from './signals.js'
@@ -52,13 +52,13 @@ const plugin: FastifyPluginAsync<ShutdownOptions> = async (app, opts) => {
     `shutdown: drainDelay ${drainDelay.value} ms (${drainDelay.source}), timeout ${timeout.value} ms (${timeout.source}), ` +
     `on ${options.signals.join(', ')}`)
   const lifecycle = createLifecycle(app.log, '@zerodown/shutdown')
-  const followRequests = !nodeKeepsServingResponse()
-  /* c8 ignore next 4 -- only on a Node.js without socket._httpMessage; test/plugin.test.ts checks this one has it and tests the fallback itself */
-  if (followRequests) {
-    app.log.warn({ zerodown: 'shutdown' }, 'shutdown: this Node.js does not keep the response a socket serves (socket._httpMessage); ' +
-      'following every request instead, which costs a little per request')
-  }
-  const traffic = trackTraffic(app.server, { followRequests })
+  const traffic = trackTraffic(app.server, {
+    /* c8 ignore next 4 -- only on a Node.js without socket._httpMessage; test/plugin.test.ts checks this one has it and tests the fallback itself */
+    onFollowRequests: () => {
+      app.log.warn({ zerodown: 'shutdown' }, 'shutdown: this Node.js does not keep the response a socket serves (socket._httpMessage); ' +
+        'following every request instead, which costs a little per request')
+    }
+  })
   const http2 = app.initialConfig.http2 === true ? trackHttp2Sessions(app.server as unknown as Http2Server) : undefined
   const longLived = new LongLivedConnections(app)
   const signals = createShutdownSignals(lifecycle.view)

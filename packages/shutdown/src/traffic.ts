@@ -1,5 +1,5 @@
-import { IncomingMessage, ServerResponse } from 'node:http'
-import { Socket, type Server } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Server, Socket } from 'node:net'
 
 /** What was still running when the deadline hit. */
 export interface PendingTraffic {
@@ -49,29 +49,15 @@ const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nCo
 
 type SocketWithResponse = Socket & { _httpMessage?: ServerResponse | null }
 
-/**
- * Whether this Node.js keeps on each socket the response it is serving (`socket._httpMessage`,
- * an internal its own closeIdleConnections() reads too). Reading it when the shutdown begins,
- * instead of following every request, keeps the plugin off the request path: a per-request
- * listener that held on to each response cost about 2% of hello-world throughput. Checked on a
- * detached response, the way Node.js' HTTP server attaches one to its socket.
- */
-export function nodeKeepsServingResponse (): boolean {
-  const socket = new Socket()
-  const response = new ServerResponse(new IncomingMessage(socket))
-  response.assignSocket(socket)
-  const kept = (socket as SocketWithResponse)._httpMessage === response
-  response.detachSocket(socket)
-  socket.destroy()
-  return kept
-}
-
 export interface TrafficOptions {
   /**
-   * Follow every request to know which socket serves which response: the correct, slower path for
-   * a Node.js whose sockets do not keep their response (see nodeKeepsServingResponse()).
+   * Follow every request from the start, to know which socket serves which response: the slower
+   * path for a Node.js whose sockets do not keep the response they serve. By default it is decided
+   * on the first HTTP/1.x request (see trackTraffic()).
    */
   followRequests?: boolean
+  /** Called if the first request shows that this Node.js does not keep it: every request is followed from then on. */
+  onFollowRequests?: () => void
 }
 
 /**
@@ -80,7 +66,15 @@ export interface TrafficOptions {
  */
 export type TrafficServer = Server & { closeIdleConnections?: () => void }
 
-export function trackTraffic (server: TrafficServer, { followRequests = false }: TrafficOptions = {}): Traffic {
+/**
+ * Follows the HTTP traffic of `server`. Which response a socket is serving is read, when the
+ * shutdown begins, from `socket._httpMessage` (an internal that Node.js' own closeIdleConnections()
+ * reads too), instead of following every request: a per-request listener that held on to each
+ * response cost about 2% of hello-world throughput. Whether this Node.js keeps it is checked once, on
+ * the first HTTP/1.x request's real socket. (A check at startup on a response built for the purpose
+ * made V8 compile Node.js' HTTP code worse: up to 60% more instructions on every request after it.)
+ */
+export function trackTraffic (server: TrafficServer, { followRequests, onFollowRequests }: TrafficOptions = {}): Traffic {
   // Nothing is ever added to Node's request, response or socket objects: new properties on them
   // could turn them into slow dictionary-mode objects for everyone else reading them.
   /** Every open HTTP connection, with when it was accepted. */
@@ -93,16 +87,33 @@ export function trackTraffic (server: TrafficServer, { followRequests = false }:
 
   /** The response each socket serves, followed request by request: only when Node.js does not keep it. */
   const followed = new WeakMap<Socket, ServerResponse>()
+  let following = false
   const follow = (req: IncomingMessage, res: ServerResponse): void => {
     const current = followed.get(req.socket)
     // A pipelined request waits behind the one being served.
     if (current === undefined || current.writableEnded) followed.set(req.socket, res)
   }
-  if (followRequests) server.on('request', follow)
+  const startFollowing = (): void => {
+    following = true
+    server.on('request', follow)
+  }
+  // The first request on a connection is never queued behind another: its socket serves it now.
+  const checkFirstRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    // An HTTP/2 stream has no socket of its own.
+    if (req.httpVersionMajor !== 1) return
+    server.removeListener('request', checkFirstRequest)
+    if ((req.socket as SocketWithResponse)._httpMessage === res) return
+    /* c8 ignore next 3 -- only on a Node.js without socket._httpMessage; test/plugin.test.ts checks this one has it and tests the fallback itself */
+    onFollowRequests?.()
+    startFollowing()
+    follow(req, res)
+  }
+  if (followRequests === true) startFollowing()
+  else if (followRequests === undefined) server.on('request', checkFirstRequest)
 
   /** The response a socket is serving right now, if any. */
   const servingNow = (socket: Socket): ServerResponse | undefined => {
-    const response = followRequests ? followed.get(socket) : (socket as SocketWithResponse)._httpMessage
+    const response = following ? followed.get(socket) : (socket as SocketWithResponse)._httpMessage
     return response != null && !response.writableEnded ? response : undefined
   }
 
@@ -242,6 +253,7 @@ export function trackTraffic (server: TrafficServer, { followRequests = false }:
       clearTimeout(reapTimer)
       server.removeListener('request', onRequest)
       server.removeListener('request', follow)
+      server.removeListener('request', checkFirstRequest)
       server.removeListener(connectionEvent, onConnection)
       server.removeListener('upgrade', onUpgrade)
     }
