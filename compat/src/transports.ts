@@ -54,7 +54,8 @@ function recording (transport: Transport, webSocketOrigin: string | undefined, s
     webSocketOrigin,
     replies,
     async request ({ method = 'GET', path, headers = {}, gap }) {
-      const reply: Reply = { method, path, ...await send(method, path, headers), ...(gap !== undefined && { gap }) }
+      const answer = await send(method, path, headers)
+      const reply: Reply = { method, path, ...answer, ...(gap !== undefined && { gap }) }
       replies.push(reply)
       return reply
     },
@@ -101,7 +102,9 @@ async function http2Client (port: number): Promise<Client> {
     () => new Promise<void>((resolve) => session.close(() => resolve())))
 }
 
-function http2Request (session: ClientHttp2Session, method: string, path: string, headers: Record<string, string>): ReturnType<Send> {
+type Headers = Record<string, string>
+
+function http2Request (session: ClientHttp2Session, method: string, path: string, headers: Headers): ReturnType<Send> {
   return new Promise((resolve, reject) => {
     const stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream: true })
     const chunks: Buffer[] = []

@@ -16,7 +16,14 @@ const serverFile = new URL('../fixtures/cli/server.js', import.meta.url)
 const fastifyStart = [cli, 'start', '--log-level', 'info', '--address', '127.0.0.1', plugin]
 
 function start (t: Test, args: string[], nodeEnv: string): Promise<ServerProcess> {
-  const env = { NODE_ENV: nodeEnv, PORT: '0', HOST: '127.0.0.1', ZERODOWN_APP_VERSION: VERSION, ZERODOWN_DRAIN_DELAY_MS: '1000', KUBERNETES_SERVICE_HOST: '' }
+  const env = {
+    NODE_ENV: nodeEnv,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ZERODOWN_APP_VERSION: VERSION,
+    ZERODOWN_DRAIN_DELAY_MS: '1000',
+    KUBERNETES_SERVICE_HOST: ''
+  }
   const started = startServerProcess({ args, env })
   t.teardown(async () => {
     const server = await started.catch(() => undefined)
@@ -35,7 +42,8 @@ test('production: `fastify start` exits 1 before it listens, naming the other cl
 test('production, the README\'s server file on the same plugin file: SIGTERM drains, the request in flight finishes, exit 0', async (t) => {
   const readme = readFileSync(new URL('../../packages/shutdown/README.md', import.meta.url), 'utf8')
   const section = readme.slice(readme.indexOf('### fastify-cli\'s `fastify start`'))
-  t.equal(/```js\n([\s\S]*?)```/.exec(section)?.[1], readFileSync(serverFile, 'utf8'), 'the file is the README\'s recipe, to the byte')
+  const recipe = /```js\n([\s\S]*?)```/.exec(section)?.[1]
+  t.equal(recipe, readFileSync(serverFile, 'utf8'), 'the file is the README\'s recipe, to the byte')
 
   const server = await start(t, [fileURLToPath(serverFile)], 'production')
   await server.waitForLog('lifecycle starting -> ready')
@@ -45,7 +53,8 @@ test('production, the README\'s server file on the same plugin file: SIGTERM dra
   const readiness = await readinessAfterSignal(t, server.origin)
   const exit = await within(server.exited, 20_000, 'exit after SIGTERM')
   t.equal(readiness.status, 503, 'readiness 503 while draining')
-  t.match(await slow, { status: 200, connection: 'close', version: VERSION }, 'the request in flight finishes: 200, Connection: close')
+  t.match(await slow, { status: 200, connection: 'close', version: VERSION },
+    'the request in flight finishes: 200, Connection: close')
   t.equal(exit.code, 0, 'exit code 0')
   t.ok(server.logs().some((l) => l.state === 'draining'), 'it drained')
 })
@@ -57,7 +66,8 @@ test('development: `fastify start` with exit: false runs; its own handler closes
   await sleep(50)
   server.signal('SIGTERM')
   const exit = await within(server.exited, 20_000, 'exit after SIGTERM')
-  t.match(await slow, { status: 200, connection: 'keep-alive' }, 'the request in flight finishes, its connection kept open')
+  t.match(await slow, { status: 200, connection: 'keep-alive' },
+    'the request in flight finishes, its connection kept open')
   const states = server.logs().filter((l) => l.state !== undefined).map((l) => `${String(l.previous)} -> ${String(l.state)}`)
   t.same(states, ['starting -> ready', 'ready -> closing'], 'app.close() at the signal: no draining state')
   // Fastify closes idle connections when close() begins, not those that turn idle later: the

@@ -72,7 +72,8 @@ test('WebSocket on an HTTP/2 server needs allowHTTP1: without it Node.js refuses
   // unref()ed timer, before it closes it, and app.close() waits for it: shortened here, and waited
   // for with a timer that holds the event loop.
   const server = { ...strict, https: { ...strict.https, unknownProtocolTimeout: 100 } } as AppOptions['server']
-  const { app } = await buildApp({ entry: websocket, order: 'after', place: 'root', server, shutdown: { exit: false, drainDelay: 0 } })
+  const shutdown = { exit: false, drainDelay: 0 }
+  const { app } = await buildApp({ entry: websocket, order: 'after', place: 'root', server, shutdown })
   t.teardown(() => within(app.close(), 5000, 'app.close()'))
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }

@@ -8,7 +8,11 @@ export const rateLimit: Entry = {
   async register (scope) {
     // Keyed by an x-client header, so that only the check's own requests share a budget (each
     // other request is a client of its own); test/gaps.test.ts keys by address, as by default.
-    await scope.register(fastifyRateLimit, { max: MAX, timeWindow: 60_000, keyGenerator: (request) => String(request.headers['x-client'] ?? request.id) })
+    await scope.register(fastifyRateLimit, {
+      max: MAX,
+      timeWindow: 60_000,
+      keyGenerator: (request) => String(request.headers['x-client'] ?? request.id)
+    })
   },
   async check (t, { client, base }) {
     const statuses: number[] = []

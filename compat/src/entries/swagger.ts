@@ -5,7 +5,8 @@ export const swagger: Entry = {
   name: '@fastify/swagger',
   async register (scope) {
     await scope.register(fastifySwagger, { openapi: { info: { title: 'compat', version: '1.0.0' } } })
-    scope.get('/items/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string' } } } } }, async (request) => request.params)
+    const params = { type: 'object', properties: { id: { type: 'string' } } }
+    scope.get('/items/:id', { schema: { params } }, async (request) => request.params)
     scope.get('/openapi.json', { schema: { hide: true } }, async () => scope.swagger())
   },
   async check (t, { client, base }) {

@@ -59,10 +59,13 @@ export const websocket: Entry = {
   },
   async check (t, { client, scope, base, order, place }) {
     const path = `${base}/echo`
-    const echo = client.webSocketOrigin === undefined ? await echoInjected(scope, path) : await echoOverNetwork(client.webSocketOrigin + path)
+    const echo = client.webSocketOrigin === undefined
+      ? await echoInjected(scope, path)
+      : await echoOverNetwork(client.webSocketOrigin + path)
     t.equal(echo.echoed, 'ping', 'a real WebSocket client gets its message echoed')
     const gap = handshakeGap(order, place)
-    t.equal(echo.headers['x-app-version'], gap === undefined ? VERSION : undefined, gap ?? 'the 101 handshake carries x-app-version')
+    const expected = gap === undefined ? VERSION : undefined
+    t.equal(echo.headers['x-app-version'], expected, gap ?? 'the 101 handshake carries x-app-version')
     const plain = await client.request({ path })
     t.equal(plain.status, 404, 'a plain HTTP request to the WebSocket route: 404')
   },

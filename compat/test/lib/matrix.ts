@@ -15,7 +15,8 @@ export function runMatrix (transport: Transport): void {
       for (const place of PLACES) {
         const where = place === 'root' ? 'at the root' : `in an encapsulated context at ${PREFIX}`
         test(`${entry.name}, registered ${order} the zerodown plugins, ${where}, over ${transport}`, async (t) => {
-          const { app, scope, base } = await buildApp({ entry, order, place, server: serverOptions(transport), shutdown: { exit: false, drainDelay: 0 } })
+          const server = serverOptions(transport)
+          const { app, scope, base } = await buildApp({ entry, order, place, server, shutdown: { exit: false, drainDelay: 0 } })
           t.teardown(() => app.close())
           const client = await connectClient(app, transport)
           t.teardown(() => client.close()) // teardowns run last first: the client, then the app
