@@ -11,7 +11,8 @@
 # (scripts/node-line-witness.mjs); the run fails unless every one of them was the pinned release.
 # A suite runs its tap tests (type tests do not depend on the Node.js line and run in pnpm test).
 # A suite that fails is run once more, since its tests time real signals on a shared machine; a pass
-# on the second run is reported as such. Needs the workspace installed and built (`pnpm build`).
+# on the second run is reported as such. The lines run side by side (see run_line below). Needs the
+# workspace installed and built (`pnpm build`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 config=$root/scripts/node-lines.json
@@ -78,7 +79,7 @@ run_suite () {
   local status=0
   PATH="$bin:$PATH" ZERODOWN_NODE_WITNESS=$witness \
     NODE_OPTIONS="--import=file://$root/scripts/node-line-witness.mjs${NODE_OPTIONS:+ $NODE_OPTIONS}" \
-    pnpm --filter "$suite" exec tap --disable-coverage "${files[@]}" || status=$?
+    pnpm --filter "$suite" exec tap --disable-coverage --jobs=1 "${files[@]}" || status=$?
   if [ "$status" -eq 0 ]; then
     check_witness "$witness" "$version" "$suite" || status=1
     echo "test-node-lines: $suite on v$version: $(cut -f1 "$witness" | wc -l) Node.js processes, all v$version"
@@ -87,10 +88,10 @@ run_suite () {
   return "$status"
 }
 
-summary=()
-failed=0
-for line in "${lines[@]}"; do
-  bin=$(install_line "$line")
+# Every suite of one line, one after another; a line per suite appended to the summary file $2.
+run_line () {
+  local line=$1 summary=$2 bin version suite started result failed=0
+  bin=$(install_line "$line") || { printf 'line %-8s %-20s %-22s\n' "$line" "(install)" FAIL >> "$summary"; return 1; }
   version=$(json "c.lines['$line']")
   for suite in "${suites[@]}"; do
     started=$SECONDS
@@ -101,11 +102,29 @@ for line in "${lines[@]}"; do
       echo "test-node-lines: $suite failed on v$version; running it once more" >&2
       if run_suite "$bin" "$version" "$suite"; then result="pass on the second run"; else result=FAIL; failed=1; fi
     fi
-    summary+=("$(printf 'v%-9s %-20s %-22s %4ss' "$version" "$suite" "$result" $((SECONDS - started)))")
+    printf 'v%-9s %-20s %-22s %4ss\n' "$version" "$suite" "$result" $((SECONDS - started)) >> "$summary"
   done
+  return "$failed"
+}
+
+# The lines run at the same time, each its suites one test file at a time (tap --jobs=1): the suites
+# mostly wait on real timers (drains, signals, rollouts), so on two cores the lines together take
+# little longer than the slowest alone. Each line's output is printed whole once it is done.
+work=$(mktemp -d "${TMPDIR:-/tmp}/zerodown-lines-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+pids=()
+for line in "${lines[@]}"; do
+  ( run_line "$line" "$work/$line.summary" ) > "$work/$line.log" 2>&1 &
+  pids+=("$!")
+done
+failed=0
+for i in "${!lines[@]}"; do
+  wait "${pids[$i]}" || failed=1
+  echo "===== Node.js line ${lines[$i]}"
+  cat "$work/${lines[$i]}.log"
 done
 
 echo
 echo "Node.js lines: real-process suites"
-printf '%s\n' "${summary[@]}"
+for line in "${lines[@]}"; do cat "$work/$line.summary" 2>/dev/null || echo "line $line: no summary"; done
 exit "$failed"

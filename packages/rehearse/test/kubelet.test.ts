@@ -11,7 +11,7 @@ import { runPreStop } from '../src/kubelet/prestop.js'
 import { httpProbe, ProbeResult, ProbeWorker } from '../src/kubelet/probe.js'
 import { Service } from '../src/traffic/kube-proxy.js'
 import { createClock, type PodEvent } from '../src/timeline.js'
-import { alivePids, FIXTURE, manifest, within, type ManifestTimings } from './fixtures/helpers.js'
+import { alivePids, FIXTURE, manifest, scratchDir, within, type ManifestTimings } from './fixtures/helpers.js'
 
 function freePort (): Promise<number> {
   return new Promise((resolve) => {
@@ -23,7 +23,7 @@ function freePort (): Promise<number> {
 }
 
 async function startPod (t: Test, timings: ManifestTimings, env: Record<string, string> = {}, pid1: Pid1Model = 'host') {
-  const dir = t.testdir()
+  const dir = scratchDir(t)
   const spec: DeploymentSpec = parseManifest(manifest(timings))
   const events: PodEvent[] = []
   const waiters: Array<() => void> = []
@@ -396,7 +396,9 @@ test('R5: the first probe after initialDelaySeconds, then one every periodSecond
   t.ok(gaps.length >= 3, `probed again and again (${gaps.length + 1} probes)`)
   // A late tick is made up by a shorter wait (the period counts from the tick's start): the mean holds.
   const mean = (target.hits.at(-1)! - target.hits[0]!) / gaps.length
-  t.ok(mean >= 95 && mean < 160 && gaps.every((gap) => gap < 250), `one probe every 100 ms (gaps ${gaps.join(', ')} ms)`)
+  // Never faster than the period; slower only by the machine's timer delays (a gap of 256 ms was seen
+  // on a busy machine, so no bound on one gap): a period read as seconds would allow one probe, not 3.
+  t.ok(mean >= 95 && mean < 300, `one probe every 100 ms (gaps ${gaps.join(', ')} ms)`)
   t.equal(worker.state.result, true, 'readiness became ready')
 })
 

@@ -11,7 +11,7 @@ import { IngressProxy } from '../src/traffic/ingress.js'
 import { findNginx } from '../src/traffic/nginx.js'
 import { Service } from '../src/traffic/kube-proxy.js'
 import { createClock } from '../src/timeline.js'
-import { alivePids, FIXTURE, manifest, nginxSkip, type ManifestTimings } from './fixtures/helpers.js'
+import { alivePids, FIXTURE, manifest, nginxSkip, scratchDir, type ManifestTimings } from './fixtures/helpers.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -103,7 +103,7 @@ test('ingress: per-request balancing, its own delays, retries of refused connect
 for (const proxy of ['kube-proxy', 'ingress', 'nginx'] as const) {
   const skip = proxy === 'nginx' ? nginxSkip(findNginx) : undefined
   test(`--proxy ${proxy}: preStop 0 and drain 0 fail the rehearsal`, { ...(skip !== undefined && { skip }) }, async (t) => {
-    const dir = t.testdir()
+    const dir = scratchDir(t)
     const result = await rehearse(fast(dir, { preStop: 0, env: { GRACEFUL: '1', ZERODOWN_DRAIN_DELAY_MS: '0' } }, { proxy }))
     t.equal(result.outcome, 'complete')
     t.equal(result.traffic.proxy, proxy)
