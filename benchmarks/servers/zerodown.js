@@ -4,9 +4,14 @@
 //   WITH_PLUGINS=0 (default)  bare Fastify: the overhead's reference
 //   WITH_PLUGINS=1            the three plugins
 //   WITH_PLUGINS=shutdown|probes|version   one plugin alone
-//   SAME_HEADER=1   with WITH_PLUGINS=0: bare Fastify whose handlers set the header
-//                   @zerodown/version adds (x-app-version: $ZERODOWN_APP_VERSION), so its responses
-//                   carry the same bytes as the version plugin's, without the plugin
+//   SAME_HEADER=route        with WITH_PLUGINS=0: bare Fastify whose handlers set the header
+//                            @zerodown/version adds (x-app-version: $ZERODOWN_APP_VERSION), so its
+//                            responses carry the same bytes as the version plugin's, without the plugin
+//   SAME_HEADER=every-reply  the same header set in an onRequest hook, the way bare Fastify puts it
+//                            on every reply (404s and errors too), as the plugin's default does
+//   PRELOAD=1       imports the three plugins' packages before anything else, registered or not, so
+//                   that servers differing only in what they register have loaded the same code (the
+//                   instructions part: loading modules alone moves its counts by several hundred)
 //   LOGGER=0        `logger: false`; by default a logger with request logging off
 //                   (`disableRequestLogging: true`), as an app that logs only what matters
 //   PORT, HOST      where it listens (defaults 0, 127.0.0.1)
@@ -20,20 +25,27 @@ const PLUGINS = { 0: [], 1: ['shutdown', 'version', 'probes'], shutdown: ['shutd
 const mode = process.env.WITH_PLUGINS ?? '0'
 if (!Object.hasOwn(PLUGINS, mode)) throw new Error(`WITH_PLUGINS must be one of ${Object.keys(PLUGINS).join(', ')}, got ${JSON.stringify(mode)}`)
 const withLogger = process.env.LOGGER !== '0'
-const sameHeader = process.env.SAME_HEADER === '1'
+const SAME_HEADERS = ['route', 'every-reply']
+const sameHeaderIn = process.env.SAME_HEADER
+if (sameHeaderIn !== undefined && !SAME_HEADERS.includes(sameHeaderIn)) throw new Error(`SAME_HEADER must be one of ${SAME_HEADERS.join(', ')}, got ${JSON.stringify(sameHeaderIn)}`)
 const appVersion = process.env.ZERODOWN_APP_VERSION
-if (sameHeader && (mode !== '0' || appVersion === undefined || appVersion === '')) {
-  throw new Error(`SAME_HEADER=1 needs WITH_PLUGINS=0 and ZERODOWN_APP_VERSION, got WITH_PLUGINS=${mode} and ZERODOWN_APP_VERSION=${JSON.stringify(appVersion)}`)
+if (sameHeaderIn !== undefined && (mode !== '0' || appVersion === undefined || appVersion === '')) {
+  throw new Error(`SAME_HEADER=${sameHeaderIn} needs WITH_PLUGINS=0 and ZERODOWN_APP_VERSION, got WITH_PLUGINS=${mode} and ZERODOWN_APP_VERSION=${JSON.stringify(appVersion)}`)
 }
+const sameHeader = sameHeaderIn === 'route'
+const PACKAGES = { shutdown: '@zerodown/shutdown', version: '@zerodown/version', probes: '@zerodown/probes' }
+if (process.env.PRELOAD === '1') for (const name of Object.values(PACKAGES)) await import(name)
 
 const app = Fastify(withLogger ? { logger: true, logController: new LogController({ disableRequestLogging: true }) } : { logger: false })
 // Each plugin is imported only when registered: an app using one of them loads only that one.
-const REGISTER = {
-  shutdown: async () => await app.register((await import('@zerodown/shutdown')).default),
-  version: async () => await app.register((await import('@zerodown/version')).default),
-  probes: async () => await app.register((await import('@zerodown/probes')).default, { checks: [{ name: 'db', check: () => sleep(1) }] })
+const OPTIONS = { probes: { checks: [{ name: 'db', check: () => sleep(1) }] } }
+for (const plugin of PLUGINS[mode]) await app.register((await import(PACKAGES[plugin])).default, OPTIONS[plugin])
+if (sameHeaderIn === 'every-reply') {
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('x-app-version', appVersion)
+    done()
+  })
 }
-for (const plugin of PLUGINS[mode]) await REGISTER[plugin]()
 // '/', the route under load, gets a handler of its own for the header rather than a branch, so the
 // bare side runs the same code as before.
 const hello = sameHeader

@@ -5,17 +5,20 @@
 //                             (instructions needs valgrind)
 //   --runs N                  rollout runs per app
 //   --pairs N                 overhead: pairs of servers per comparison
+//   --processes N             instructions: processes per server
 //   --no-settle               overhead: no garbage collection between startup and the load
 //   --smoke                   the tiny configuration of the tests
+//   --budget                  only the instruction counts that judge each plugin: exits 1 when one
+//                             adds more than 1% to its reference's instructions per request
 //   --out DIR                 write both files to DIR instead
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { FULL, PARTS, SMOKE, type BenchConfig, type Part } from './config.js'
-import { valgrindVersion } from './instructions.js'
+import { BUDGET_RUN, FULL, PARTS, SMOKE, type BenchConfig, type Part } from './config.js'
+import { BUDGET, overBudget, valgrindVersion } from './instructions.js'
 import { BENCH_DIR } from './paths.js'
 import { mergeResults } from './merge.js'
-import { renderReport } from './report.js'
+import { renderInstructionCounts, renderReport } from './report.js'
 import { runBenchmarks, type Results } from './run.js'
 
 function fail (message: string): never {
@@ -36,7 +39,7 @@ function readPrevious (file: string): Results {
 const argv = process.argv.slice(2)
 // `pnpm bench -- --only x` passes the "--" on.
 if (argv[0] === '--') argv.shift()
-let values: { only?: string, runs?: string, pairs?: string, smoke?: boolean, settle?: boolean, out?: string }
+let values: { only?: string, runs?: string, pairs?: string, processes?: string, smoke?: boolean, budget?: boolean, settle?: boolean, out?: string }
 try {
   values = parseArgs({
     args: argv,
@@ -44,17 +47,20 @@ try {
       only: { type: 'string' },
       runs: { type: 'string' },
       pairs: { type: 'string' },
+      processes: { type: 'string' },
       smoke: { type: 'boolean', default: false },
+      budget: { type: 'boolean', default: false },
       settle: { type: 'boolean', default: true },
       out: { type: 'string' }
     },
     allowNegative: true
   }).values
 } catch (err) {
-  fail(`${(err as Error).message}; options: --only parts, --runs N, --pairs N, --no-settle, --smoke, --out DIR`)
+  fail(`${(err as Error).message}; options: --only parts, --runs N, --pairs N, --processes N, --no-settle, --smoke, --budget, --out DIR`)
 }
 
-const config: BenchConfig = structuredClone(values.smoke ? SMOKE : FULL)
+if (values.budget === true && (values.smoke === true || values.only !== undefined)) fail('--budget runs the instruction counts alone: leave out --smoke and --only')
+const config: BenchConfig = structuredClone(values.budget === true ? BUDGET_RUN : values.smoke === true ? SMOKE : FULL)
 if (values.only !== undefined) {
   const parts = values.only.split(',').map((p) => p.trim())
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p))
@@ -72,15 +78,33 @@ if (values.pairs !== undefined) {
   config.overhead.pairs = pairs
 }
 
+if (values.processes !== undefined) {
+  const processes = Number(values.processes)
+  if (!Number.isInteger(processes) || processes < 1) fail(`--processes must be an integer >= 1, got ${JSON.stringify(values.processes)}`)
+  config.instructions.processes = processes
+}
+
 if (values.settle === false) config.overhead.settleHeap = false
+
+// Said before an hour of other parts, not after.
+if (config.parts.includes('instructions')) await valgrindVersion().catch((err: Error) => fail(err.message))
+
+if (values.budget === true) {
+  // A verdict, not figures for BENCHMARKS.md: its counts are written only where --out says.
+  const results = await runBenchmarks(config, (line) => console.log(line))
+  if (values.out !== undefined) writeFileSync(join(values.out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  console.log(renderInstructionCounts(results.instructions!).join('\n'))
+  const over = overBudget(results.instructions!)
+  for (const o of over) console.log(`over budget: ${o.plugin} adds ${(100 * o.added).toFixed(2)}% to the instructions per request of ${o.reference}, ${o.setup} (budget ${100 * BUDGET}%)`)
+  if (over.length > 0) process.exit(1)
+  console.log(`within budget: each plugin adds at most ${100 * BUDGET}% to its reference's instructions per request`)
+  process.exit(0)
+}
 
 const resultsFile = values.out === undefined ? join(BENCH_DIR, 'results.json') : join(values.out, 'results.json')
 const reportFile = values.out === undefined ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(values.out, 'BENCHMARKS.md')
 // With --only, the parts not run keep their earlier figures.
 const previous = values.only !== undefined && existsSync(resultsFile) ? readPrevious(resultsFile) : undefined
-
-// Said before an hour of other parts, not after.
-if (config.parts.includes('instructions')) await valgrindVersion().catch((err: Error) => fail(err.message))
 
 let results = await runBenchmarks(config, (line) => console.log(line))
 if (previous !== undefined) results = mergeResults(previous, results)

@@ -19,8 +19,9 @@ export interface BenchConfig {
 }
 
 /**
- * What `pnpm bench` runs: about an hour and three quarters on two cores, the overhead alone sixty-five
- * minutes and the instructions thirty.
+ * What `pnpm bench` runs: about two and a half hours on two cores, the overhead alone sixty-five
+ * minutes and the instructions about an hour (seven pairs of servers, three pairs of processes each,
+ * about 3 min a pair; `--processes 1` for a third of that).
  * 25 pairs per overhead comparison: with 9 or 15, a median's 95% interval spanned 2–4%, too wide
  * to tell a ratio of 0.99 from 1 (25 pairs: 1–2%; the run took 3,946 s).
  */
@@ -36,7 +37,7 @@ export const FULL: BenchConfig = {
     load: { rate: 200, connections: 8, slowPath: '/work?ms=300', slowShare: 0.1 }
   },
   memory: { runs: 3, warmup: 3 },
-  instructions: { processes: 3, requests: 5000, connections: 10, warmupWindows: 20, windows: 3 }
+  instructions: { processes: 3, requests: 2000, connections: 10, warmupWindows: 30, windows: 3, idleSeconds: 2, servers: 'all', recount: 0 }
 }
 
 /**
@@ -59,5 +60,16 @@ export const SMOKE: BenchConfig = {
     tailMs: 300
   },
   memory: { runs: 1, warmup: 0.5 },
-  instructions: { processes: 1, requests: 100, connections: 2, warmupWindows: 1, windows: 1 }
+  instructions: { processes: 1, requests: 100, connections: 2, warmupWindows: 1, windows: 1, idleSeconds: 0.2, servers: 'all', recount: 0 }
+}
+
+/**
+ * `--budget`: the instruction counts that judge each plugin against BUDGET, in the test suite (CI).
+ * One pair of processes per plugin and its reference (a plugin over budget is counted again, a new
+ * pair), warmed with 40,000 requests: six pairs, about 2–3 min each under callgrind.
+ */
+export const BUDGET_RUN: BenchConfig = {
+  ...SMOKE,
+  parts: ['instructions'],
+  instructions: { processes: 1, requests: 2000, connections: 10, warmupWindows: 20, windows: 3, idleSeconds: 2, servers: 'budget', recount: 1 }
 }

@@ -2,9 +2,10 @@
 // median with its min–max.
 import { readFileSync } from 'node:fs'
 import { FULL } from './config.js'
-import type { InstructionCount, InstructionsResult, InstructionsSetup, PluginInstructions } from './instructions.js'
+import { BUDGET, type InstructionCount, type InstructionsResult } from './instructions.js'
 import type { Comparison } from './overhead.js'
 import type { Results } from './run.js'
+import { median } from '@zerodown/testkit'
 import { medianInterval, type MedianInterval, type Summary } from './stats.js'
 
 const num = (n: number, digits: number): string => Number.isFinite(n) ? n.toFixed(digits) : '-'
@@ -59,9 +60,8 @@ function summaryTable (r: Results): string[] {
   }
   if (r.memory !== undefined) rows.push(`| RSS added by the three plugins, idle / after load | ${num(r.memory.pluginsCostIdleMiB, 1)} / ${num(r.memory.pluginsCostMiB, 1)} MiB | | |`)
   for (const setup of r.instructions?.setups ?? []) {
-    for (const p of setup.plugins) {
-      const [reference, against] = instructionReference(setup, p)
-      rows.push(`| instructions per request, ${p.name.replace('Fastify + ', '')} − ${against}, ${setup.name} | ${added(p, reference)} | | |`)
+    for (const pair of setup.pairs.filter((p) => p.judged)) {
+      rows.push(`| instructions per request, ${pair.server.name.replace('Fastify + ', '')} beyond ${pair.reference.name}, ${setup.name} | ${addedPercent(pair.added)} | at most +${100 * BUDGET}% | ${yes(Math.min(...pair.added) <= BUDGET)} |`)
     }
   }
   return rows
@@ -124,8 +124,8 @@ function overheadSection (r: Results): string[] {
         'In a server that already loads `yaml` and `undici`, importing the three plugins measured 1.00 without the collection. `--no-settle` measures without it.'
       : 'These figures were measured with `--no-settle`: no garbage collection between startup and the load, so a server that loads more code before it listens may pay for a startup GC that bare Fastify does not (see the settled run).',
     '',
-    '`@zerodown/version` adds one header to every response of a route (`x-app-version: 1.0.0` here), set in the route\'s handler (`headerOn: "routes"`, the default when these figures were measured; the default is now `"all"`, an onRequest hook that puts it on every reply, 404s and WebSocket handshakes included, which counted +2.2–3.0% instructions per request beyond the same header with `logger: false` in a separate callgrind run on 2026-12-07, not yet in these tables), and a header costs what Node.js takes to validate and write it, whoever sets it. ' +
-      'So the plugins that send it are measured a second time, against bare Fastify whose handlers set the same header (`SAME_HEADER=1`): both sides send the same bytes, ' +
+    '`@zerodown/version` adds one header to every response of a route (`x-app-version: 1.0.0` here), set in the route\'s handler (`headerOn: "routes"`, the default when these figures were measured; the default is now `"all"`, an onRequest hook that puts it on every reply, 404s and WebSocket handshakes included, counted in part 6 against bare Fastify setting the header the same way), and a header costs what Node.js takes to validate and write it, whoever sets it. ' +
+      'So the plugins that send it are measured a second time, against bare Fastify whose handlers set the same header (`SAME_HEADER=route`): both sides send the same bytes, ' +
       'and the ratio is what the plugins cost beyond the header they are asked to send. `header: false` removes the header and its cost.' +
       headerInInstructions(r.instructions),
     '',
@@ -240,26 +240,38 @@ function memorySection (r: Results): string[] {
 }
 
 const count = (n: number): string => Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-'
-/** "+1,827 (+3.9%)": what `c` executes per request beyond `reference`. */
-function added (c: InstructionCount, reference: InstructionCount): string {
-  const diff = c.perRequest.median - reference.perRequest.median
-  const sign = diff >= 0 ? '+' : '−'
-  const percent = num(Math.abs(100 * diff / reference.perRequest.median), 1)
-  return `${sign}${count(Math.abs(diff))} (${percent === '0.0' ? '' : sign}${percent}%)`
+const signed = (fraction: number): string => `${fraction < 0 ? '−' : '+'}${num(Math.abs(100 * fraction), 2)}%`
+/** "+0.21% (−0.10% to +0.35%)": what a server added to its reference, pair by pair. */
+function addedPercent (added: number[]): string {
+  const range = added.length > 1 ? ` (${signed(Math.min(...added))} to ${signed(Math.max(...added))})` : ''
+  return `${signed(median(added))}${range}`
 }
-/** A plugin that sends the version header is set against bare Fastify sending it; the others against bare Fastify. */
-function instructionReference (setup: InstructionsSetup, p: PluginInstructions): [InstructionCount, string] {
-  return p.header ? [setup.sameHeader, 'bare Fastify setting the same header'] : [setup.bare, 'bare Fastify']
-}
+const summary = (x: InstructionCount): string => `${count(x.perRequest.median)}${x.perRequest.n > 1 ? ` (${count(x.perRequest.min)}–${count(x.perRequest.max)})` : ''}`
 
 /** The overhead part's header paragraph, continued with what part 6 counted of the header and of the plugin. */
 function headerInInstructions (i: InstructionsResult | undefined): string {
   if (i === undefined) return ''
   const each = i.setups.map((setup) => {
-    const version = setup.plugins.find((p) => p.plugins === 'version')!
-    return `${setup.name}: the header ${added(setup.sameHeader, setup.bare)} beyond bare Fastify, @zerodown/version ${added(version, setup.sameHeader)} beyond the header`
+    const header = setup.pairs.find((p) => p.server.name.endsWith('on every reply'))
+    const version = setup.pairs.find((p) => p.server.name.endsWith('@zerodown/version'))
+    return [
+      header === undefined ? undefined : `the header on every reply ${addedPercent(header.added)} beyond bare Fastify`,
+      version === undefined ? undefined : `@zerodown/version ${addedPercent(version.added)} beyond it`
+    ].filter((x) => x !== undefined).map((x) => `${setup.name}: ${x}`).join(', ')
   })
   return ` Counted in instructions per request (part 6), where differences far below the throughput's resolution show: ${each.join('; ')}.`
+}
+
+/** Part 6's tables: each server beside its reference, and what it adds. */
+export function renderInstructionCounts (i: InstructionsResult): string[] {
+  return i.setups.flatMap((setup) => [
+    `**${setup.name[0]!.toUpperCase()}${setup.name.slice(1)}**`,
+    '',
+    '| server | instructions per request | its reference, counted beside it | instructions per request | added | idle, per second |',
+    '|---|---|---|---|---|---|',
+    ...setup.pairs.map((pair) => `| ${pair.server.name} | ${summary(pair.server)} | ${pair.reference.name} | ${summary(pair.reference)} | ${addedPercent(pair.added)}${pair.judged ? ` ${Math.min(...pair.added) <= BUDGET ? '(within' : '(**over**'} the ${100 * BUDGET}% budget)` : ''} | ${count(median(pair.server.idlePerSecond))} |`),
+    ''
+  ])
 }
 
 function instructionsSection (r: Results): string[] {
@@ -269,30 +281,26 @@ function instructionsSection (r: Results): string[] {
   return [
     '## 6. Instructions per request',
     '',
-    'The servers of the overhead part, one at a time under valgrind\'s callgrind, which counts every instruction the server process executes ' +
-      `(${i.valgrind}). Each server runs as ${c.processes} processes, one after another; each process gets ${count(c.warmupWindows * c.requests)} requests of warm-up and then ${c.windows} counted windows, ` +
-      `every window ${count(c.requests)} hello-world requests from autocannon on ${c.connections} new connections (the warm-up in windows of the same shape). ` +
-      'A process\'s figure is the median of its windows divided by the requests; a server\'s is the median over its processes, with the (min–max) over them. ' +
-      'A count does not depend on what else the machine does: the windows of one process mostly agree within a few tenths of a percent, and now and then one counts a few percent more, which the median of its windows leaves out. ' +
-      'Processes of the same server mostly agree within a few tenths of a percent, but now and then one settles a few percent higher (V8 compiled its code otherwise), hence several processes and their median. ' +
-      'Counted before such a warm-up, the first windows count more than the later ones (15–45% after one long run of load: V8 still compiles the code that new connections take). ' +
-      'What a plugin does on a timer rather than per request falls on fewer requests here, the server running many times slower under callgrind: ' +
-      '`@zerodown/probes`\' pressure sampling (once a second, @fastify/under-pressure reading its event-loop delay histogram) shows as a few hundred instructions per request, most of the probes\' figure; at the throughput part\'s request rates the same sampling is spread over many times more requests. ' +
-      'Differences of a few hundred instructions also come and go from one set of processes to the next: the three plugins together count no more than the header alone. ' +
+    'The servers of the overhead part under valgrind\'s callgrind, which counts every instruction the server process executes ' +
+      `(${i.valgrind}), each beside its reference: ${c.processes} pair${c.processes > 1 ? 's' : ''} of processes, the two of a pair counted at the same time. ` +
+      `Each process gets ${count(c.warmupWindows * c.requests)} requests of warm-up on ${c.connections} connections, then ${c.windows} counted windows of ${count(c.requests)} hello-world requests from autocannon, ` +
+      `one at a time on one new connection, then three windows of ${c.idleSeconds} s counted idle. Node.js runs with \`--single-threaded --no-memory-reducer\`, and without \`--expose-gc\` (so the server does not collect its garbage once it listens, as it does for the overhead part). ` +
+      'Why so: V8 times its background work and its memory reducer by the clock, which under callgrind runs many times faster than the process, and with several connections how many requests the server finds at each turn of its event loop depends on how fast it runs against the client. ' +
+      'Counted on 10 connections with V8\'s defaults, bare Fastify counted 58,100 per request on a quiet machine and 58,700–112,000 on a busy one; one request at a time, single-threaded and without the memory reducer, 59,400 on a quiet machine and 62,000–64,000 at a load of 7–10 on two cores, ' +
+      'where a plugin counted beside it moved with it (within 1%): hence pairs counted at the same time, and their ratios. ' +
+      'After a forced collection at startup, with a logger, Fastify + @zerodown/shutdown or + @zerodown/probes counted 101,000 per request beside bare Fastify\'s 66,400, for as long as they ran (+52%, twice in a row); without it, 65,200 beside 65,700. ' +
+      'The throughput of the overhead part, measured after the same collection, shows nothing of the kind, so it is taken for V8 under callgrind, not work of the plugins; it is not explained. ' +
+      'What a process executes idle, per second (the lowest of the three idle windows), is work on timers (the probes\' pressure sampling, once a second): that much per second of each window is taken out of the window\'s count, ' +
+      'since a server under callgrind answers many times fewer requests per second than without it, and its timers would otherwise fall on those few. ' +
+      'Every server loads the three plugins\' packages before it starts, registered or not (`PRELOAD=1`): loading code alone moved the counts by several hundred instructions per request, either way ' +
+      '(on 2026-12-07, importing `@zerodown/version` without registering it counted +900 with `logger: false`, and importing `@zerodown/contract` alone −300), which is V8\'s state, not work a plugin does per request. ' +
+      'The header is set against bare Fastify setting it the two ways Fastify offers: in the route handlers (what `headerOn: "routes"` does) and in an onRequest hook (on every reply, what the default `headerOn: "all"` does, and the reference the budget uses). ' +
       'It counts the server\'s own instructions only, not the kernel\'s (the loopback TCP every request and response crosses), and weighs every instruction alike, whatever it costs in time: ' +
       'its ratios are not throughput ratios, but a difference between two servers is work one of them does and the other does not.',
     '',
-    ...i.setups.flatMap((setup) => [
-      `**${setup.name[0]!.toUpperCase()}${setup.name.slice(1)}**`,
-      '',
-      '| server | instructions per request | beyond bare Fastify | beyond bare Fastify setting the same header | bare Fastify / this |',
-      '|---|---|---|---|---|',
-      ...[setup.bare, setup.sameHeader, ...setup.plugins].map((x) => {
-        const beyondHeader = 'header' in x && x.header ? added(x, setup.sameHeader) : ''
-        return `| ${x.name} | ${count(x.perRequest.median)} (${count(x.perRequest.min)}–${count(x.perRequest.max)}) | ${x === setup.bare ? '' : added(x, setup.bare)} | ${beyondHeader} | ${num(setup.bare.perRequest.median / x.perRequest.median, 3)} |`
-      }),
-      ''
-    ])
+    `\`pnpm --filter @zerodown/benchmarks bench -- --budget\` (in the test suite) counts each plugin alone beside its reference, one pair each, and fails when one adds more than ${100 * BUDGET}% (bare Fastify; for @zerodown/version, bare Fastify setting the same header on every reply), with and without a logger; a plugin over it is counted again, a new pair, and judged by the pair that added least.`,
+    '',
+    ...renderInstructionCounts(i)
   ]
 }
 

@@ -131,9 +131,12 @@ test('bad arguments are refused with the expected form', async (t) => {
   const pairs = await run(['--pairs', 'two'])
   t.equal(pairs.code, 2)
   t.match(pairs.output, /--pairs must be an integer >= 1, got "two"/)
+  const processes = await run(['--processes', '1.5'])
+  t.equal(processes.code, 2)
+  t.match(processes.output, /--processes must be an integer >= 1, got "1.5"/)
   const unknown = await run(['--', '--fast'])
   t.equal(unknown.code, 2)
-  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --pairs N, --no-settle, --smoke, --out DIR/)
+  t.match(unknown.output, /Unknown option '--fast'; options: --only parts, --runs N, --pairs N, --processes N, --no-settle, --smoke, --budget, --out DIR/)
 })
 
 test('summaries and their formatting', async (t) => {

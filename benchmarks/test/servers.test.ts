@@ -32,18 +32,22 @@ async function exitOf (env: Record<string, string>): Promise<{ code: number | nu
 
 test('bare Fastify setting the same header answers with the version plugin\'s headers and values', async (t) => {
   const withPlugin = await headersOf({ WITH_PLUGINS: 'version' })
-  const sameHeader = await headersOf({ WITH_PLUGINS: '0', SAME_HEADER: '1' })
   const bare = await headersOf({ WITH_PLUGINS: '0' })
   t.equal(withPlugin['x-app-version'], '1.0.0', 'the plugin sends the header')
-  t.same(sameHeader, withPlugin)
+  for (const where of ['route', 'every-reply']) {
+    t.same(await headersOf({ WITH_PLUGINS: '0', SAME_HEADER: where }), withPlugin, `set in ${where}`)
+    t.same(await headersOf({ WITH_PLUGINS: '0', SAME_HEADER: where, PRELOAD: '1' }), withPlugin, `set in ${where}, the plugins' packages loaded`)
+  }
   t.notOk('x-app-version' in bare, 'bare Fastify does not')
+  t.same(await headersOf({ WITH_PLUGINS: '0', PRELOAD: '1' }), bare, 'loading the plugins\' packages registers nothing')
 })
 
 test('the benchmark server refuses a mode it does not know and a same-header reference it cannot be', async (t) => {
   const refusals: Array<[Record<string, string>, RegExp]> = [
     [{ WITH_PLUGINS: 'all' }, /WITH_PLUGINS must be one of 0, 1, shutdown, probes, version, got "all"/],
-    [{ WITH_PLUGINS: 'version', SAME_HEADER: '1' }, /SAME_HEADER=1 needs WITH_PLUGINS=0 and ZERODOWN_APP_VERSION, got WITH_PLUGINS=version/],
-    [{ WITH_PLUGINS: '0', SAME_HEADER: '1', ZERODOWN_APP_VERSION: '' }, /SAME_HEADER=1 needs .* got WITH_PLUGINS=0 and ZERODOWN_APP_VERSION=""/]
+    [{ WITH_PLUGINS: 'version', SAME_HEADER: 'route' }, /SAME_HEADER=route needs WITH_PLUGINS=0 and ZERODOWN_APP_VERSION, got WITH_PLUGINS=version/],
+    [{ WITH_PLUGINS: '0', SAME_HEADER: 'every-reply', ZERODOWN_APP_VERSION: '' }, /SAME_HEADER=every-reply needs .* got WITH_PLUGINS=0 and ZERODOWN_APP_VERSION=""/],
+    [{ WITH_PLUGINS: '0', SAME_HEADER: '1' }, /SAME_HEADER must be one of route, every-reply, got "1"/]
   ]
   for (const [env, message] of refusals) {
     const { code, stderr } = await exitOf(env)
