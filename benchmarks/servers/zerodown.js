@@ -9,6 +9,9 @@
 //                            responses carry the same bytes as the version plugin's, without the plugin
 //   SAME_HEADER=every-reply  the same header set in an onRequest hook, the way bare Fastify puts it
 //                            on every reply (404s and errors too), as the plugin's default does
+//   PRESSURE_SAMPLE_MS   @zerodown/probes' pressure sampleInterval (default: the plugin's, 1000);
+//                   the instructions part sets it past the end of the count, its sampling being
+//                   work per second, not per request
 //   PRELOAD=1       imports the three plugins' packages before anything else, registered or not, so
 //                   that servers differing only in what they register have loaded the same code (the
 //                   instructions part: loading modules alone moves its counts by several hundred)
@@ -38,7 +41,8 @@ if (process.env.PRELOAD === '1') for (const name of Object.values(PACKAGES)) awa
 
 const app = Fastify(withLogger ? { logger: true, logController: new LogController({ disableRequestLogging: true }) } : { logger: false })
 // Each plugin is imported only when registered: an app using one of them loads only that one.
-const OPTIONS = { probes: { checks: [{ name: 'db', check: () => sleep(1) }] } }
+const sampleInterval = process.env.PRESSURE_SAMPLE_MS === undefined ? undefined : Number(process.env.PRESSURE_SAMPLE_MS)
+const OPTIONS = { probes: { checks: [{ name: 'db', check: () => sleep(1) }], ...(sampleInterval !== undefined && { pressure: { sampleInterval } }) } }
 for (const plugin of PLUGINS[mode]) await app.register((await import(PACKAGES[plugin])).default, OPTIONS[plugin])
 if (sameHeaderIn === 'every-reply') {
   app.addHook('onRequest', (_request, reply, done) => {

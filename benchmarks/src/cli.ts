@@ -89,6 +89,7 @@ if (values.settle === false) config.overhead.settleHeap = false
 // Said before an hour of other parts, not after.
 if (config.parts.includes('instructions')) await valgrindVersion().catch((err: Error) => fail(err.message))
 
+/* c8 ignore start -- the budget's counts run in CI after pnpm test, alone on the machine (.ci/run); its judgement is overBudget(), tested */
 if (values.budget === true) {
   // A verdict, not figures for BENCHMARKS.md: its counts are written only where --out says.
   const results = await runBenchmarks(config, (line) => console.log(line))
@@ -100,6 +101,7 @@ if (values.budget === true) {
   console.log(`within budget: each plugin adds at most ${100 * BUDGET}% to its reference's instructions per request`)
   process.exit(0)
 }
+/* c8 ignore stop */
 
 const resultsFile = values.out === undefined ? join(BENCH_DIR, 'results.json') : join(values.out, 'results.json')
 const reportFile = values.out === undefined ? join(BENCH_DIR, '..', 'BENCHMARKS.md') : join(values.out, 'BENCHMARKS.md')

@@ -60,7 +60,7 @@ export const SMOKE: BenchConfig = {
     tailMs: 300
   },
   memory: { runs: 1, warmup: 0.5 },
-  instructions: { processes: 1, requests: 100, connections: 2, warmupWindows: 1, windows: 1, idleSeconds: 0.2, servers: 'all', recount: 0 }
+  instructions: { processes: 1, requests: 100, connections: 2, warmupWindows: 1, windows: 1, idleSeconds: 0.2, servers: 'budget', recount: 0 }
 }
 
 /**

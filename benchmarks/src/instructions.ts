@@ -63,6 +63,16 @@ export interface InstructionsConfig {
   recount: number
 }
 
+/**
+ * The probes' pressure sampling (@fastify/under-pressure, once a second by default) is work per
+ * second, not per request, and under callgrind, which lets a few hundred requests through per second,
+ * it weighs many times what it weighs at real rates: counted idle, 0.8–1.1 million instructions per
+ * second (2026-12-07), about 5,000 per request at callgrind's pace, enough that a tenth of an error in
+ * taking it out moved the probes' figure by 3% on a busy machine. So the counts run with the sampling
+ * once an hour, and report that figure instead.
+ */
+export const PROBES_SAMPLING = 'once a second: 0.8–1.1 million instructions per second, counted idle under callgrind'
+
 /** What each plugin may add to its reference's instructions per request: 1%. */
 export const BUDGET = 0.01
 
@@ -205,7 +215,7 @@ const IN_ROUTES: Server = { name: 'bare Fastify setting the same header in its r
  * the version header, against bare Fastify putting the same header on every reply (judged by the
  * budget); with servers `all`, also the three together and the header itself, both ways.
  */
-function pairsToCount (config: InstructionsConfig): Array<{ server: Server, reference: Server, judged: boolean }> {
+export function pairsToCount (config: InstructionsConfig): Array<{ server: Server, reference: Server, judged: boolean }> {
   const plugins = OVERHEAD_TARGETS.filter((target) => config.servers === 'all' || target.plugins !== 'all').map((target) => ({
     server: { name: `Fastify + ${target.name}`, env: { WITH_PLUGINS: target.plugins === 'all' ? '1' : target.plugins } },
     reference: target.header ? EVERY_REPLY : BARE,
@@ -241,7 +251,8 @@ export async function measureInstructions (config: InstructionsConfig, log: (lin
     const setups: InstructionsSetup[] = []
     for (const setup of SETUPS) {
       // Every server loads the three packages, registered or not: loading modules alone moves the counts.
-      const envOf = (server: Server): Record<string, string> => ({ ...setup.env, ...APP_VERSION, PRELOAD: '1', ...server.env })
+      // The probes sample pressure once an hour here, not once a second: see PROBES_SAMPLING.
+      const envOf = (server: Server): Record<string, string> => ({ ...setup.env, ...APP_VERSION, PRELOAD: '1', PRESSURE_SAMPLE_MS: '3600000', ...server.env })
       const countPair = async (pair: PairedCount, servers: [Server, Server]): Promise<void> => {
         const [server, reference] = await Promise.all(servers.map((s) => countProcess(envOf(s), config, dir)))
         for (const [into, counted] of [[pair.server, server!], [pair.reference, reference!]] as const) {

@@ -2,7 +2,7 @@
 // median with its min–max.
 import { readFileSync } from 'node:fs'
 import { FULL } from './config.js'
-import { BUDGET, type InstructionCount, type InstructionsResult } from './instructions.js'
+import { BUDGET, PROBES_SAMPLING, type InstructionCount, type InstructionsResult } from './instructions.js'
 import type { Comparison } from './overhead.js'
 import type { Results } from './run.js'
 import { median } from '@zerodown/testkit'
@@ -59,7 +59,7 @@ function summaryTable (r: Results): string[] {
     }
   }
   if (r.memory !== undefined) rows.push(`| RSS added by the three plugins, idle / after load | ${num(r.memory.pluginsCostIdleMiB, 1)} / ${num(r.memory.pluginsCostMiB, 1)} MiB | | |`)
-  for (const setup of r.instructions?.setups ?? []) {
+  for (const setup of countedInPairs(r.instructions) ? r.instructions!.setups : []) {
     for (const pair of setup.pairs.filter((p) => p.judged)) {
       rows.push(`| instructions per request, ${pair.server.name.replace('Fastify + ', '')} beyond ${pair.reference.name}, ${setup.name} | ${addedPercent(pair.added)} | at most +${100 * BUDGET}% | ${yes(Math.min(...pair.added) <= BUDGET)} |`)
     }
@@ -250,7 +250,7 @@ const summary = (x: InstructionCount): string => `${count(x.perRequest.median)}$
 
 /** The overhead part's header paragraph, continued with what part 6 counted of the header and of the plugin. */
 function headerInInstructions (i: InstructionsResult | undefined): string {
-  if (i === undefined) return ''
+  if (!countedInPairs(i)) return ''
   const each = i.setups.map((setup) => {
     const header = setup.pairs.find((p) => p.server.name.endsWith('on every reply'))
     const version = setup.pairs.find((p) => p.server.name.endsWith('@zerodown/version'))
@@ -274,14 +274,22 @@ export function renderInstructionCounts (i: InstructionsResult): string[] {
   ])
 }
 
+/** Whether part 6's figures were counted the current way (in pairs); results.json may hold older ones. */
+function countedInPairs (i: InstructionsResult | undefined): i is InstructionsResult {
+  return i !== undefined && i.setups.every((setup) => Array.isArray(setup.pairs))
+}
+
 function instructionsSection (r: Results): string[] {
   const i = r.instructions
   if (i === undefined) return []
+  if (!countedInPairs(i)) {
+    return ['## 6. Instructions per request', '', 'The figures in results.json were counted before each server was counted beside its reference (2026-12-07), and are not shown: `pnpm --filter @zerodown/benchmarks bench -- --only instructions` counts them again.']
+  }
   const c = i.config
   return [
     '## 6. Instructions per request',
     '',
-    'The servers of the overhead part under valgrind\'s callgrind, which counts every instruction the server process executes ' +
+    `${c.servers === 'all' ? 'The servers of the overhead part' : 'Each plugin alone, as `--budget` counts them,'} under valgrind's callgrind, which counts every instruction the server process executes ` +
       `(${i.valgrind}), each beside its reference: ${c.processes} pair${c.processes > 1 ? 's' : ''} of processes, the two of a pair counted at the same time. ` +
       `Each process gets ${count(c.warmupWindows * c.requests)} requests of warm-up on ${c.connections} connections, then ${c.windows} counted windows of ${count(c.requests)} hello-world requests from autocannon, ` +
       `one at a time on one new connection, then three windows of ${c.idleSeconds} s counted idle. Node.js runs with \`--single-threaded --no-memory-reducer\`, and without \`--expose-gc\` (so the server does not collect its garbage once it listens, as it does for the overhead part). ` +
@@ -290,8 +298,9 @@ function instructionsSection (r: Results): string[] {
       'where a plugin counted beside it moved with it (within 1%): hence pairs counted at the same time, and their ratios. ' +
       'After a forced collection at startup, with a logger, Fastify + @zerodown/shutdown or + @zerodown/probes counted 101,000 per request beside bare Fastify\'s 66,400, for as long as they ran (+52%, twice in a row); without it, 65,200 beside 65,700. ' +
       'The throughput of the overhead part, measured after the same collection, shows nothing of the kind, so it is taken for V8 under callgrind, not work of the plugins; it is not explained. ' +
-      'What a process executes idle, per second (the lowest of the three idle windows), is work on timers (the probes\' pressure sampling, once a second): that much per second of each window is taken out of the window\'s count, ' +
+      'What a process executes idle, per second (the lowest of the three idle windows), is work on timers: that much per second of each window is taken out of the window\'s count, ' +
       'since a server under callgrind answers many times fewer requests per second than without it, and its timers would otherwise fall on those few. ' +
+      `The probes' pressure sampling, ${PROBES_SAMPLING}, is too large a part of a window for that (a tenth of an error in taking it out moved the probes' figure by 3% on a busy machine): here it samples once an hour (\`PRESSURE_SAMPLE_MS\`), and the figure per second stands for it. ` +
       'Every server loads the three plugins\' packages before it starts, registered or not (`PRELOAD=1`): loading code alone moved the counts by several hundred instructions per request, either way ' +
       '(on 2026-12-07, importing `@zerodown/version` without registering it counted +900 with `logger: false`, and importing `@zerodown/contract` alone −300), which is V8\'s state, not work a plugin does per request. ' +
       'The header is set against bare Fastify setting it the two ways Fastify offers: in the route handlers (what `headerOn: "routes"` does) and in an onRequest hook (on every reply, what the default `headerOn: "all"` does, and the reference the budget uses). ' +

@@ -1,14 +1,18 @@
-// The instruction budget for real: the plugins and their references under valgrind's callgrind,
-// counted as `pnpm bench -- --budget` counts them, and judged. It needs valgrind, which .ci/run
-// installs (scripts/install-valgrind.sh): it skips only where valgrind cannot be installed.
+// The instruction budget's judgement and the CLI around it. The counts themselves run in CI after
+// pnpm test, alone on the machine (`pnpm --filter @zerodown/benchmarks bench -- --budget` in .ci/run
+// and .github/workflows/ci.yml): under the suite's load, a plugin and its reference counted side by
+// side drifted apart by up to 4%, more than the 1% judged.
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'tap'
 import { runCli as run } from './fixtures/cli.js'
-import { dumpTotal, overBudget, type InstructionCount, type InstructionsResult, type PairedCount } from '../src/instructions.js'
+import { dumpTotal, overBudget, pairsToCount, type InstructionCount, type InstructionsResult, type PairedCount } from '../src/instructions.js'
 import { BUDGET_RUN } from '../src/config.js'
 import type { Results } from '../src/run.js'
+import { renderReport } from '../src/report.js'
+
+const BUDGET_RUN_RESULT = { config: BUDGET_RUN.instructions, valgrind: 'valgrind-3.19.0' }
 
 const onPath = (name: string): boolean => (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, name)))
 const skip = onPath('valgrind') && onPath('callgrind_control')
@@ -17,15 +21,13 @@ const skip = onPath('valgrind') && onPath('callgrind_control')
     ? 'valgrind is not on PATH and cannot be installed here (not root, or no apt-get)'
     : false
 
-test('each plugin adds at most 1% to its reference\'s instructions per request, with and without a logger', { skip }, async (t) => {
+test('the counts for real, in the tiny configuration (its figures mean nothing): each plugin beside its reference', { skip }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'zerodown-bench-'))
   t.teardown(() => rmSync(out, { recursive: true, force: true }))
-  const { code, output } = await run(['--budget', '--out', out])
+  const { code, output } = await run(['--smoke', '--only', 'instructions', '--out', out])
   t.equal(code, 0, output)
-  t.match(output, /within budget: each plugin adds at most 1% to its reference's instructions per request/)
   const i = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results).instructions!
   t.match(i.valgrind, /^valgrind-\d+\.\d+/)
-  t.same(i.config, BUDGET_RUN.instructions, 'counted as the budget counts')
   t.same(i.setups.map((s) => s.id), ['no-logger', 'logger'])
   for (const setup of i.setups) {
     t.same(setup.pairs.map((p) => [p.server.name, p.reference.name, p.judged]), [
@@ -35,16 +37,18 @@ test('each plugin adds at most 1% to its reference\'s instructions per request, 
     ], `${setup.id}: each plugin alone, beside its reference`)
     for (const pair of setup.pairs) {
       const name = `${setup.id}, ${pair.server.name}`
-      t.ok(pair.added.length >= 1 && pair.added.length === pair.server.processes.length && pair.added.length === pair.reference.processes.length, `${name}: counted in pairs`)
+      t.ok(pair.added.length === 1 && pair.server.processes.length === 1 && pair.reference.processes.length === 1, `${name}: one pair`)
       for (const x of [pair.server, pair.reference]) {
         t.ok(x.processes.every((windows) => windows.length === i.config.windows), `${name}: one count per window`)
         // A hello-world request runs through Node.js' HTTP parser, Fastify's routing and V8: tens of thousands of instructions.
         t.ok(x.processes.flat().every((n) => Number.isFinite(n) && n > 10_000), `${name}: instructions were counted (${x.processes.flat().join(', ')})`)
-        t.ok(x.idlePerSecond.length === x.processes.length && x.idlePerSecond.every((n) => Number.isFinite(n) && n >= 0), `${name}: idle work counted`)
+        t.ok(x.idlePerSecond.length === 1 && x.idlePerSecond.every((n) => Number.isFinite(n) && n >= 0), `${name}: idle work counted`)
       }
     }
   }
-  t.match(output, /\| Fastify \+ @zerodown\/version \| [\d,]+ \| bare Fastify setting the same header on every reply \| [\d,]+ \| [+−][\d.]+%.* \(within the 1% budget\) \|/, 'it prints the counts')
+  const report = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8')
+  t.match(report, /## 6\. Instructions per request/)
+  t.match(report, /\| Fastify \+ @zerodown\/version \| [\d,]+ \| bare Fastify setting the same header on every reply \| [\d,]+ \| [+−][\d.]+% \((within|\*\*over\*\*) the 1% budget\) \|/, 'the report carries the figures')
 })
 
 /** A server counted as `perProcess`, each process one window. */
@@ -72,6 +76,30 @@ test('the budget: each plugin alone against its reference, by the pair that adde
   t.same(overBudget(result(pair([50_501], [50_000]))), [{ setup: '`logger: false`', plugin: 'Fastify + plugin', reference: 'bare Fastify', added: 50_501 / 50_000 - 1 }], 'beyond 1%, over')
   t.same(overBudget(result(pair([53_000, 52_000], [50_000, 51_800]))), [], 'a pair that added little is enough: the other moved with the machine')
   t.same(overBudget(result(pair([60_000], [50_000], false))), [], 'what is not a plugin alone is reported, not judged')
+})
+
+test('what is counted: each plugin beside its reference; for the report, also the three together and the header itself', async (t) => {
+  const names = (servers: 'all' | 'budget'): string[][] => pairsToCount({ ...BUDGET_RUN.instructions, servers }).map((p) => [p.server.name, p.reference.name, String(p.judged)])
+  const plugins = [
+    ['Fastify + @zerodown/shutdown', 'bare Fastify', 'true'],
+    ['Fastify + @zerodown/probes', 'bare Fastify', 'true'],
+    ['Fastify + @zerodown/version', 'bare Fastify setting the same header on every reply', 'true']
+  ]
+  t.same(names('budget'), plugins)
+  t.same(names('all'), [
+    ['bare Fastify setting the same header in its routes', 'bare Fastify', 'false'],
+    ['bare Fastify setting the same header on every reply', 'bare Fastify', 'false'],
+    ...plugins,
+    ['Fastify + the three plugins', 'bare Fastify setting the same header on every reply', 'false']
+  ])
+})
+
+test('figures counted before the pairs are not shown as if they were', async (t) => {
+  const committed = JSON.parse(readFileSync(new URL('../results.json', import.meta.url), 'utf8')) as Results
+  const older = { ...committed, instructions: { ...BUDGET_RUN_RESULT, setups: [{ id: 'no-logger', name: '`logger: false`' }] } } as unknown as Results
+  const report = renderReport(older)
+  t.match(report, /## 6\. Instructions per request\n\nThe figures in results\.json were counted before each server was counted beside its reference/)
+  t.notMatch(report, /instructions per request, .* beyond /, 'and the summary lists none of them')
 })
 
 test('--budget runs alone', async (t) => {
