@@ -143,6 +143,7 @@ export function dumpTotal (text: string, file: string): number {
 /** One window: `config.requests` requests on `connections` connections, every one answered 2xx. */
 async function load (server: ServerProcess, config: InstructionsConfig, connections: number): Promise<void> {
   const result = await autocannon({ url: `${server.origin}/`, connections, amount: config.requests })
+  /* c8 ignore next 3 -- only when a server fails requests, which none of the counted ones does */
   if (result.non2xx > 0 || result.errors > 0 || result['2xx'] !== config.requests) {
     throw new Error(`${server.origin}/ answered ${result['2xx']} of ${config.requests} requests with 2xx (${result.non2xx} other, ${result.errors} errors)`)
   }
@@ -269,6 +270,7 @@ export async function measureInstructions (config: InstructionsConfig, log: (lin
         const pair: PairedCount = { server: empty(server.name), reference: empty(reference.name), added: [], judged }
         for (let p = 0; p < config.processes; p++) await countPair(pair, [server, reference])
         // Over budget: counted again, a new pair; the budget takes the pair that added least.
+        /* c8 ignore next 4 -- only for a plugin over budget, in CI's budget step (overBudget() is tested) */
         for (let r = 0; r < config.recount && overBudget({ config, valgrind, setups: [{ ...setup, pairs: [pair] }] }).length > 0; r++) {
           log(`  ${setup.id}: ${server.name} over budget, counting it beside ${reference.name} once more`)
           await countPair(pair, [server, reference])

@@ -102,6 +102,15 @@ test('figures counted before the pairs are not shown as if they were', async (t)
   t.notMatch(report, /instructions per request, .* beyond /, 'and the summary lists none of them')
 })
 
+test('the overhead part points to what part 6 counted of the header and of the plugin', async (t) => {
+  const committed = JSON.parse(readFileSync(new URL('../results.json', import.meta.url), 'utf8')) as Results
+  const header = { ...pair([51_000], [50_000], false), server: counted('bare Fastify setting the same header on every reply', [51_000]) }
+  const version = { ...pair([51_255], [51_000]), server: counted('Fastify + @zerodown/version', [51_255]) }
+  const report = renderReport({ ...committed, instructions: result(header, version) })
+  t.match(report, /Counted in instructions per request \(part 6\), .*`logger: false`: the header on every reply \+2\.00% beyond bare Fastify, `logger: false`: @zerodown\/version \+0\.50% beyond it\./)
+  t.match(report, /\| instructions per request, @zerodown\/version beyond bare Fastify, `logger: false` \| \+0\.50% \| at most \+1% \| met \|/, 'the summary judges it')
+})
+
 test('--budget runs alone', async (t) => {
   for (const extra of [['--smoke'], ['--only', 'instructions']]) {
     const { code, output } = await run(['--budget', ...extra])
