@@ -98,11 +98,11 @@ export function trackTraffic (server: TrafficServer, { followRequests, onFollowR
     server.on('request', follow)
   }
   // The first request on a connection is never queued behind another: its socket serves it now.
+  // Removed at once, whatever the request, so that it is never on the path of the others (an HTTP/2
+  // stream has no socket of its own: nothing to check, and only a server that allows HTTP/1 has any).
   const checkFirstRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    // An HTTP/2 stream has no socket of its own.
-    if (req.httpVersionMajor !== 1) return
     server.removeListener('request', checkFirstRequest)
-    if ((req.socket as SocketWithResponse)._httpMessage === res) return
+    if (req.httpVersionMajor !== 1 || (req.socket as SocketWithResponse)._httpMessage === res) return
     /* c8 ignore next 3 -- only on a Node.js without socket._httpMessage; test/plugin.test.ts checks this one has it and tests the fallback itself */
     onFollowRequests?.()
     startFollowing()
