@@ -62,7 +62,10 @@ t.test('ci.yml: read-only, the README\'s test command on every supported Node.js
   t.same(job.strategy?.matrix.node, Object.values(nodeLines.lines), 'the matrix is the pinned releases of scripts/node-lines.json')
   const runs = job.steps.map((s) => s.run).filter(Boolean)
   t.ok(runs.includes('pnpm install --frozen-lockfile'))
-  t.equal(runs.at(-1), 'pnpm test', 'the last step is the test command')
+  const test = runs.indexOf('pnpm test')
+  t.ok(test > runs.indexOf('pnpm install --frozen-lockfile'), 'the test command runs after the install')
+  t.same(runs.slice(test + 1), ['pnpm --filter @zerodown/benchmarks bench -- --budget'],
+    'then only the instruction budget, alone on the machine')
   t.match(readFileSync(join(root, 'README.md'), 'utf8'), /^pnpm test {2,}#/m, 'which is the README\'s')
   t.ok(job.steps.some((s) => s.uses?.startsWith('actions/cache@') && String(s.with?.key).includes("hashFiles('pnpm-lock.yaml')")), 'the pnpm store is cached by lockfile')
 })
