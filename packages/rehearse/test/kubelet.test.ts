@@ -89,10 +89,10 @@ test('R5: startup gates readiness; readiness follows its thresholds both ways', 
   const { pod, until, kinds, admin, finish } = await startPod(t, {
     startup: '{ httpGet: { path: /startupz, port: http }, periodSeconds: 0.1, failureThreshold: 100 }',
     readiness: '{ httpGet: { path: /readyz, port: http }, periodSeconds: 0.1, failureThreshold: 3, successThreshold: 2 }'
-  }, { STARTUP_MS: '800' })
+  }, { STARTUP_FAILS: '3' })
   await until(() => pod.ready, 'ready')
   const startupFailures = kinds('probe-failed', /^startup: HTTP 503/)
-  t.ok(startupFailures.length >= 1, `the startup probe saw 503s first (${startupFailures.length})`)
+  t.equal(startupFailures.length, 3, 'the startup probe saw the app\'s three 503s first')
   t.equal(kinds('probe-failed', /^readiness/).length, 0, 'readiness was not probed before startup succeeded')
   t.equal(kinds('probe-failed', /^liveness/).length, 0, 'liveness was not probed before startup succeeded')
 
