@@ -2,6 +2,7 @@
 // run from a temporary folder that holds its storage. Ours (@zerodown/*) has no uplink; everything
 // else is proxied from the registry npm is configured with on this machine.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -28,7 +29,7 @@ export interface Registry {
   stop: () => Promise<void>
 }
 
-async function freePort (): Promise<number> {
+export async function freePort (): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
@@ -52,24 +53,39 @@ function npmCertificates (): Record<string, string> {
   return cafile === '' || cafile === 'null' || cafile === 'undefined' ? {} : { NODE_EXTRA_CA_CERTS: cafile }
 }
 
-function writeConfig (dir: string): string {
+// marker: what this Verdaccio sends as X-Powered-By (its user_agent), to tell it from any other
+// server, another line's Verdaccio included.
+function writeConfig (dir: string, marker: string): string {
   const source = readFileSync(CONFIG, 'utf8')
   const uplink = '    url: https://registry.npmjs.org/\n'
   if (!source.includes(uplink)) throw new Error(`${CONFIG} has no npmjs uplink line to point at ${upstreamRegistry()}`)
   const file = join(dir, 'config.yaml')
-  writeFileSync(file, source.replace(uplink, `    url: ${upstreamRegistry()}\n`))
+  writeFileSync(file, `${source.replace(uplink, `    url: ${upstreamRegistry()}\n`)}user_agent: ${marker}\n`)
   return file
 }
 
-async function waitForPing (url: string, child: ChildProcess, output: () => string): Promise<void> {
+// Another process may take the port between freePort() and Verdaccio's listen (the Node.js lines
+// run side by side): Verdaccio then exits with EADDRINUSE, or the other process answers the ping.
+class PortTaken extends Error {}
+
+async function waitForPing (url: string, marker: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + START_LIMIT_MS
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`verdaccio exited with code ${child.exitCode}:\n${output()}`)
+    if (child.exitCode !== null) {
+      const message = `verdaccio exited with code ${child.exitCode}:\n${output()}`
+      throw output().includes('EADDRINUSE') ? new PortTaken(message) : new Error(message)
+    }
+    let res: Response | undefined
     try {
-      const res = await fetch(new URL('-/ping', url))
-      if (res.ok) return
+      res = await fetch(new URL('-/ping', url))
     } catch {
       // not listening yet
+    }
+    if (res !== undefined) {
+      if (res.headers.get('x-powered-by') !== marker) {
+        throw new PortTaken(`${url} answered ${res.status}, but not as this Verdaccio: another process has the port`)
+      }
+      if (res.ok) return
     }
     await sleep(100)
   }
@@ -91,10 +107,21 @@ async function addUser (url: string): Promise<string> {
   return body.token
 }
 
-export async function startRegistry (): Promise<Registry> {
+/** Starts Verdaccio on a port from pickPort, trying two more ports if another process had it. */
+export async function startRegistry (pickPort: () => Promise<number> = freePort): Promise<Registry> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOn(await pickPort())
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === 3) throw err
+    }
+  }
+}
+
+async function startRegistryOn (port: number): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), 'zerodown-registry-'))
-  const config = writeConfig(dir)
-  const port = await freePort()
+  const marker = `zerodown-e2e-${randomUUID()}`
+  const config = writeConfig(dir, marker)
   const url = `http://127.0.0.1:${port}/`
   let log = ''
   const child = spawn(process.execPath, [VERDACCIO, '--config', config, '--listen', `127.0.0.1:${port}`], {
@@ -117,7 +144,7 @@ export async function startRegistry (): Promise<Registry> {
     rmSync(dir, { recursive: true, force: true })
   }
   try {
-    await waitForPing(url, child, () => log)
+    await waitForPing(url, marker, child, () => log)
     const token = await addUser(url)
     const npmrc = join(dir, 'user.npmrc')
     writeFileSync(npmrc, `registry=${url}\n`)
