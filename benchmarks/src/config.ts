@@ -64,7 +64,7 @@ export const SMOKE: BenchConfig = {
 }
 
 /**
- * `--budget`: the instruction counts that judge each plugin against BUDGET, in the test suite (CI).
+ * `--budget`: the instruction counts that judge each plugin against BUDGET: a step of its own in CI, after pnpm test.
  * One pair of processes per plugin and its reference (a plugin over budget is counted again, a new
  * pair, up to twice), warmed with 40,000 requests: six pairs, about 1–1.5 min each under callgrind.
  */
