@@ -282,7 +282,8 @@ test('R9: a preStop exec runs in the pod\'s directory and environment; one that 
     const failed = failing.kinds('prestop-failed')[0]
     t.match(failed?.detail, /^FailedPreStopHook: /)
     t.match(failed?.detail, why)
-    t.ok(failing.kinds('sigterm')[0]!.at - failed!.at < 100, 'SIGTERM at once')
+    // "At once" against the grace period of 5 s the kubelet would otherwise wait: room for a busy machine.
+    t.ok(failing.kinds('sigterm')[0]!.at - failed!.at < 1500, 'SIGTERM at once, not after the grace period')
     t.equal(failing.kinds('exited')[0]?.detail, 'code 0')
     await failing.finish()
   }
@@ -388,10 +389,12 @@ test('R5: the first probe after initialDelaySeconds, then one every periodSecond
   const worker = new ProbeWorker({ kind: 'readiness', spec, port: target.port, gate: () => true, onChange: () => {} })
   const started = performance.now()
   worker.start()
-  await new Promise((resolve) => setTimeout(resolve, 800))
+  // Four probes, or 5 s: a busy machine may delay the first one well past 300 ms.
+  while (target.hits.length < 4 && performance.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 50))
   worker.stop()
   const first = target.hits[0]! - started
-  t.ok(first >= 295 && first < 450, `first probe after the initial delay of 300 ms (${Math.round(first)} ms)`)
+  // Not before the delay, and far from a delay read as 300 s or a period of 0.1 s applied at once.
+  t.ok(first >= 295 && first < 2000, `first probe after the initial delay of 300 ms (${Math.round(first)} ms)`)
   const gaps = target.hits.slice(1).map((at, i) => Math.round(at - target.hits[i]!))
   t.ok(gaps.length >= 3, `probed again and again (${gaps.length + 1} probes)`)
   // A late tick is made up by a shorter wait (the period counts from the tick's start): the mean holds.
@@ -407,6 +410,7 @@ test('preStop at the limit of the grace period: a sleep that fits runs whole, on
   const opts = { env: {}, containerExited: never, onLine: () => {} }
   t.same(await runPreStop({ sleepSeconds: 0.2 }, { ...opts, timeoutMs: 400 }), { ok: true, detail: 'sleep 0.2 s' })
   const started = performance.now()
-  t.same(await runPreStop({ sleepSeconds: 0.4 }, { ...opts, timeoutMs: 200 }), { ok: true, detail: 'sleep cut at the grace period' })
-  t.ok(performance.now() - started < 350, 'cut when the grace period ran out')
+  t.same(await runPreStop({ sleepSeconds: 4 }, { ...opts, timeoutMs: 200 }), { ok: true, detail: 'sleep cut at the grace period' })
+  // A sleep of 4 s cut at 200 ms: room for a busy machine, and nowhere near the whole sleep.
+  t.ok(performance.now() - started < 2000, 'cut when the grace period ran out')
 })
