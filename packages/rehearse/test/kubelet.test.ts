@@ -397,11 +397,15 @@ test('R5: the first probe after initialDelaySeconds, then one every periodSecond
   t.ok(first >= 295 && first < 2000, `first probe after the initial delay of 300 ms (${Math.round(first)} ms)`)
   const gaps = target.hits.slice(1).map((at, i) => Math.round(at - target.hits[i]!))
   t.ok(gaps.length >= 3, `probed again and again (${gaps.length + 1} probes)`)
-  // A late tick is made up by a shorter wait (the period counts from the tick's start): the mean holds.
+  // Each tick starts a period after the last one started, so probe k never arrives before 300 + 100k ms.
+  // Two arrivals may still be closer than a period (gaps of 73 ms were seen, after a first probe whose
+  // new connection was slow), so the floor is the schedule, not a gap.
+  const early = target.hits.map((at, k) => Math.round(at - started - (300 + 100 * k))).filter((ms) => ms < -5)
+  t.same(early, [], `no probe before its time: the initial delay, then a period each (gaps ${gaps.join(', ')} ms)`)
+  // Slower only by the machine's timer delays (a gap of 256 ms was seen on a busy machine, so no bound
+  // on one gap): a period read as seconds would allow one probe, not 4.
   const mean = (target.hits.at(-1)! - target.hits[0]!) / gaps.length
-  // Never faster than the period; slower only by the machine's timer delays (a gap of 256 ms was seen
-  // on a busy machine, so no bound on one gap): a period read as seconds would allow one probe, not 3.
-  t.ok(mean >= 95 && mean < 300, `one probe every 100 ms (gaps ${gaps.join(', ')} ms)`)
+  t.ok(mean < 300, `one probe every 100 ms on average (${Math.round(mean)} ms)`)
   t.equal(worker.state.result, true, 'readiness became ready')
 })
 
